@@ -1,0 +1,180 @@
+"""Run configuration: a frozen dataclass with TOML load/dump and a stable hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class ConfigError(ValueError):
+    """A configuration value or file is invalid."""
+
+
+LANG_MODES = ("auto", "en", "multilingual")
+CLUSTER_METHODS = ("auto", "hdbscan", "kmeans")
+
+
+@dataclass(frozen=True)
+class GuidedTheme:
+    """A theme the user names with a few words; the models steer towards it.
+
+    Parameters
+    ----------
+    name : str
+        Label of the theme, e.g. ``"energy storage"``.
+    words : tuple of str
+        A few words or phrases describing it, e.g. ``("battery", "storage", "grid")``.
+    """
+
+    name: str
+    words: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, spec: str) -> GuidedTheme:
+        """Parse ``"name: word, word, word"``.
+
+        Examples
+        --------
+        >>> GuidedTheme.parse("energy storage: battery, storage, grid")
+        GuidedTheme(name='energy storage', words=('battery', 'storage', 'grid'))
+        """
+        name, sep, rest = spec.partition(":")
+        words = tuple(w.strip() for w in rest.split(",") if w.strip())
+        if not sep or not name.strip() or not words:
+            raise ConfigError(
+                f"guided theme {spec!r}: expected 'name: word, word, ...' with at least one word"
+            )
+        return cls(name=name.strip(), words=words)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Every parameter of a run; saved with its outputs so a run can be repeated.
+
+    Parameters
+    ----------
+    seed : int
+        The one seed every stochastic step derives its own seed from.
+    lang_mode : {"auto", "en", "multilingual"}
+        ``auto`` embeds with the multilingual model when the corpus holds more than
+        one language (or any non-English text), the English model otherwise.
+    embedding_model : str or None
+        Overrides the model chosen by ``lang_mode`` (a name or a local path).
+    n_themes : int or None
+        Number of embedding themes; ``None`` chooses it from the data.
+    n_topics : int or None
+        Number of LDA topics; ``None`` chooses it by coherence over a small range.
+    cluster_method : {"auto", "hdbscan", "kmeans"}
+        Clustering of the reduced embeddings.
+    reassign_outliers : bool
+        Give HDBSCAN outliers to their nearest theme.
+    guided : tuple of GuidedTheme
+        Seed themes to steer both views towards.
+    top_n_terms : int
+        Terms kept per theme and language.
+    n_representative : int
+        Representative passages kept per theme.
+    lda_passes : int
+        Passes over the corpus when training LDA.
+    min_df, max_df : int/float or None
+        Vocabulary pruning; ``None`` adapts to the corpus size.
+    batch_size : int
+        Embedding batch size.
+    progress : bool
+        Show progress bars on long steps.
+    """
+
+    seed: int = 0
+    lang_mode: str = "auto"
+    embedding_model: str | None = None
+    n_themes: int | None = None
+    n_topics: int | None = None
+    cluster_method: str = "auto"
+    reassign_outliers: bool = True
+    guided: tuple[GuidedTheme, ...] = field(default_factory=tuple)
+    top_n_terms: int = 10
+    n_representative: int = 3
+    lda_passes: int = 20
+    min_df: float | None = None
+    max_df: float | None = None
+    batch_size: int = 32
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.lang_mode not in LANG_MODES:
+            raise ConfigError(f"lang_mode must be one of {LANG_MODES}, got {self.lang_mode!r}")
+        if self.cluster_method not in CLUSTER_METHODS:
+            raise ConfigError(
+                f"cluster_method must be one of {CLUSTER_METHODS}, got {self.cluster_method!r}"
+            )
+        for name in ("n_themes", "n_topics"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ConfigError(f"{name} must be a positive integer or None, got {value!r}")
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ConfigError(f"seed must be a non-negative integer, got {self.seed!r}")
+        if self.top_n_terms < 1 or self.n_representative < 0 or self.lda_passes < 1:
+            raise ConfigError("top_n_terms and lda_passes must be >= 1, n_representative >= 0")
+
+    # ---------------------------------------------------------------- dict/toml
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form (TOML/JSON-able; ``None`` values omitted)."""
+        data = asdict(self)
+        data["guided"] = [{"name": g.name, "words": list(g.words)} for g in self.guided]
+        return {k: v for k, v in data.items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunConfig:
+        """Build from :meth:`to_dict` output; unknown keys are an error."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"unknown configuration keys: {unknown}")
+        data = dict(data)
+        guided = []
+        for g in data.pop("guided", []) or []:
+            if isinstance(g, str):
+                guided.append(GuidedTheme.parse(g))
+            else:
+                guided.append(GuidedTheme(name=str(g["name"]), words=tuple(g["words"])))
+        return cls(guided=tuple(guided), **data)
+
+    def to_toml(self) -> str:
+        """TOML text of this configuration."""
+        import tomli_w
+
+        return tomli_w.dumps(self.to_dict())
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> RunConfig:
+        """Read a configuration file; errors name the file."""
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read configuration ({exc})") from exc
+        try:
+            return cls.from_dict(data)
+        except (ConfigError, TypeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+
+    def hash(self) -> str:
+        """Short stable hash of the parameters that change results (not ``progress``)."""
+        data = self.to_dict()
+        data.pop("progress", None)
+        blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def replace(self, **changes: Any) -> RunConfig:
+        """A copy with some fields changed."""
+        return replace(self, **changes)

@@ -1,0 +1,143 @@
+"""Theme quality: coherence (NPMI, C_v), diversity, silhouette, agreement and stability.
+
+Coherence is computed with gensim's :class:`~gensim.models.coherencemodel.CoherenceModel`
+on the *same* tokenised corpus the topics were learned from (phrases merged), so that
+scores are comparable with published numbers that use the same protocol.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "coherence",
+    "label_agreement",
+    "seed_stability",
+    "silhouette",
+    "topic_diversity",
+]
+
+
+def topic_diversity(topics: Sequence[Sequence[str]], topk: int = 10) -> float:
+    """Share of unique words among the top ``topk`` words of all topics.
+
+    The OCTIS ``TopicDiversity(topk)`` definition: unique words / (topk * K).
+
+    Examples
+    --------
+    >>> topic_diversity([["a", "b"], ["b", "c"]], topk=2)
+    0.75
+    """
+    tops = [list(t)[:topk] for t in topics if len(t)]
+    if not tops:
+        return float("nan")
+    unique = {w for t in tops for w in t}
+    return len(unique) / (topk * len(tops))
+
+
+def coherence(
+    topics: Sequence[Sequence[str]],
+    tokenized_docs: Sequence[Sequence[str]],
+    *,
+    measure: str = "c_npmi",
+    topn: int = 10,
+    window_size: int | None = None,
+) -> tuple[float, list[float]]:
+    """Topic coherence with gensim: the mean and one score per topic.
+
+    Parameters
+    ----------
+    topics : sequence of sequence of str
+        Top words per topic, best first.
+    tokenized_docs : sequence of sequence of str
+        The reference corpus, tokenised exactly as for the model.
+    measure : {"c_npmi", "c_v", "u_mass", "c_uci"}
+        gensim coherence measure.
+    topn : int
+        Words per topic scored.
+    window_size : int, optional
+        Sliding window; gensim's default for the measure when ``None``.
+
+    Returns
+    -------
+    mean : float
+        Mean over topics that could be scored (NaN when none could).
+    per_topic : list of float
+        One score per input topic; NaN for a topic with fewer than two words
+        present in the reference corpus.
+    """
+    from gensim.corpora import Dictionary
+    from gensim.models.coherencemodel import CoherenceModel
+
+    docs = [list(d) for d in tokenized_docs if len(d)]
+    dictionary = Dictionary(docs)
+    known = dictionary.token2id
+    scored_idx, scored = [], []
+    for i, t in enumerate(topics):
+        words = [w for w in list(t)[:topn] if w in known]
+        if len(words) >= 2:
+            scored_idx.append(i)
+            scored.append(words)
+    per_topic = [float("nan")] * len(topics)
+    if not scored:
+        return float("nan"), per_topic
+    # gensim scores topics of one length at a time: group them by length.
+    values: list[float] = []
+    for n in sorted({len(w) for w in scored}):
+        group = [(i, w) for i, w in zip(scored_idx, scored, strict=True) if len(w) == n]
+        cm = CoherenceModel(
+            topics=[w for _, w in group],
+            texts=docs,
+            dictionary=dictionary,
+            coherence=measure,
+            topn=n,
+            window_size=window_size,
+            processes=1,
+        )
+        for (i, _), v in zip(group, cm.get_coherence_per_topic(), strict=True):
+            per_topic[i] = float(v)
+            values.append(float(v))
+    finite = [v for v in values if np.isfinite(v)]
+    return (float(np.mean(finite)) if finite else float("nan")), per_topic
+
+
+def silhouette(embeddings: np.ndarray, labels: np.ndarray, metric: str = "cosine") -> float:
+    """Silhouette of a clustering (NaN when it is undefined: one cluster or all singletons)."""
+    from sklearn.metrics import silhouette_score
+
+    labels = np.asarray(labels)
+    n_labels = len(np.unique(labels))
+    if n_labels < 2 or n_labels >= len(labels):
+        return float("nan")
+    return float(silhouette_score(embeddings, labels, metric=metric))
+
+
+def label_agreement(labels_true: Sequence[object], labels_pred: Sequence[object]) -> dict[str, float]:
+    """Adjusted Rand index and normalised mutual information against reference labels."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    return {
+        "ari": float(adjusted_rand_score(labels_true, labels_pred)),
+        "nmi": float(normalized_mutual_info_score(labels_true, labels_pred)),
+    }
+
+
+def seed_stability(labelings: Sequence[Sequence[object]]) -> dict[str, float]:
+    """Mean and minimum pairwise ARI between the labelings of several seeds."""
+    from sklearn.metrics import adjusted_rand_score
+
+    pairs = list(itertools.combinations(range(len(labelings)), 2))
+    if not pairs:
+        return {"mean_ari": float("nan"), "min_ari": float("nan"), "n_runs": len(labelings)}
+    scores = [adjusted_rand_score(labelings[i], labelings[j]) for i, j in pairs]
+    return {
+        "mean_ari": float(np.mean(scores)),
+        "min_ari": float(np.min(scores)),
+        "n_runs": len(labelings),
+    }

@@ -1,0 +1,78 @@
+"""The fitted theme model: vectoriser, LDA, embedder and clusterer used together.
+
+:class:`ThemeModel` is what ``topiclab run`` saves and :func:`topiclab.load` returns; its
+:meth:`~ThemeModel.transform` assigns new texts to the themes exactly as the fit did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ThemeModel"]
+
+
+@dataclass
+class ThemeModel:
+    """A fitted pipeline: texts -> (embedding themes, LDA topics).
+
+    Attributes
+    ----------
+    vectorizer : topiclab.vectorize.TextVectorizer
+        Fitted count vectoriser (tokenisation per language, phrases, vocabulary).
+    lda : topiclab.models.LDA
+        Fitted LDA over the vectoriser's counts.
+    embedder : topiclab.embed.SentenceEmbedder
+        Sentence embedder (model id recorded; cached).
+    clusterer : topiclab.models.EmbeddingClusterer
+        Fitted clusterer; its ``transform`` gives soft theme memberships.
+    result : topiclab.themes.RunResult or None
+        The run's outputs, when loaded from a run directory.
+    """
+
+    vectorizer: Any
+    lda: Any
+    embedder: Any
+    clusterer: Any
+    result: Any = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Sentence embeddings of ``texts`` with the run's model."""
+        return self.embedder.transform(list(texts))
+
+    def transform(
+        self, texts: Sequence[str], langs: Sequence[str] | None = None, *, embeddings=None
+    ) -> np.ndarray:
+        """Embedding-theme memberships of new texts, shape (n_texts, n_themes); rows sum to 1.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Passages or short documents.
+        langs : sequence of str, optional
+            Unused by the embedding view; accepted for symmetry with :meth:`transform_lda`.
+        embeddings : ndarray, optional
+            Precomputed embeddings of ``texts`` (same model).
+        """
+        emb = self.embed(texts) if embeddings is None else np.asarray(embeddings)
+        return self.clusterer.transform(emb)
+
+    def predict(self, texts: Sequence[str], *, embeddings=None) -> np.ndarray:
+        """The most likely embedding theme of each text."""
+        return np.asarray(self.transform(texts, embeddings=embeddings)).argmax(axis=1)
+
+    def transform_lda(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:
+        """LDA topic mixtures of new texts, shape (n_texts, n_topics); rows sum to 1."""
+        langs = list(langs) if langs is not None else _detect(texts)
+        counts = self.vectorizer.transform(list(texts), langs=langs)
+        return self.lda.transform(counts)
+
+
+def _detect(texts: Sequence[str]) -> list[str]:
+    from topiclab.ingest.lang import detect_language
+
+    return [detect_language(t) for t in texts]
