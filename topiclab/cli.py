@@ -63,6 +63,41 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _config_from_args(args: argparse.Namespace):
+    from topiclab.config import GuidedTheme, RunConfig
+
+    base = RunConfig.from_toml(args.config) if args.config else RunConfig()
+    changes = {}
+    for name in ("seed", "n_themes", "n_topics", "lang_mode", "embedding_model", "cluster_method"):
+        value = getattr(args, name, None)
+        if value is not None:
+            changes[name] = value
+    if args.guided:
+        changes["guided"] = tuple(GuidedTheme.parse(g) for g in args.guided)
+    if args.quiet:
+        changes["progress"] = False
+    return base.replace(**changes)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from topiclab.ingest import load
+    from topiclab.persist import save_run
+    from topiclab.pipeline import run
+
+    config = _config_from_args(args)
+    corpus = load(
+        args.path or paths.default_corpus(),
+        text_column=args.text_column,
+        skip_bad=args.skip_bad,
+        progress=config.progress,
+    )
+    result, model = run(corpus, config)
+    out = save_run(args.out, result, model)
+    print(result.summary())
+    print(f"\nWrote {out}")
+    return 0
+
+
 class _pandas_display:
     def __enter__(self) -> None:
         import pandas as pd
@@ -89,6 +124,30 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_options(p)
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser(
+        "run", help="the main job: ingest, vectorise, LDA + embedding themes, metrics, outputs"
+    )
+    _add_input_options(p)
+    p.add_argument("--out", type=Path, default=paths.default_run(), help="run folder")
+    p.add_argument("--config", type=Path, help="TOML file with run parameters")
+    p.add_argument("--seed", type=int, help="random seed (default 0)")
+    p.add_argument("--n-themes", type=int, help="number of embedding themes (default: auto)")
+    p.add_argument("--n-topics", type=int, help="number of LDA topics (default: auto)")
+    p.add_argument(
+        "--lang-mode",
+        choices=["auto", "en", "multilingual"],
+        help="auto: multilingual embeddings when the corpus holds more than one language",
+    )
+    p.add_argument("--embedding-model", help="sentence-transformers model name or local path")
+    p.add_argument("--cluster-method", choices=["auto", "hdbscan", "kmeans"])
+    p.add_argument(
+        "--guided",
+        action="append",
+        metavar="'NAME: WORD, WORD'",
+        help="a seed theme to steer towards (repeatable)",
+    )
+    p.set_defaults(func=_cmd_run)
     return parser
 
 
@@ -100,11 +159,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     _setup_logging(args.verbose, args.quiet)
+    from topiclab.config import ConfigError
+    from topiclab.corpus import CorpusError
     from topiclab.ingest.errors import IngestError
 
     try:
         return int(args.func(args) or 0)
-    except (IngestError, FileNotFoundError, NotADirectoryError, PermissionError) as exc:
+    except (
+        IngestError,
+        ConfigError,
+        CorpusError,
+        FileNotFoundError,
+        NotADirectoryError,
+        PermissionError,
+    ) as exc:
         log.error("%s", exc)
         return 1
     except KeyboardInterrupt:
