@@ -1,0 +1,256 @@
+"""The HTML report in a real headless Chromium: renders cleanly, filters, searches, stays offline.
+
+Needs the ``playwright`` Python package and a Chromium binary (``/usr/bin/chromium`` from
+the Debian package, or ``$TOPICLAB_CHROMIUM``); skipped when either is missing.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_report import XSS_TEXT, XSS_TITLE, synthetic_result
+
+from topiclab.report import write_report
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("TOPICLAB_CHROMIUM"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def report_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The report of the synthetic run, served from 127.0.0.1."""
+    root = tmp_path_factory.mktemp("report")
+    write_report(synthetic_result(), root / "report.html", title="Synthetic run")
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/report.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    executable = _chromium()
+    if executable is None:
+        pytest.skip("no Chromium binary (install the Debian package 'chromium')")
+    with sync_api.sync_playwright() as pw:
+        try:
+            b = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        except Exception as exc:  # a binary that cannot start on this machine
+            pytest.skip(f"Chromium at {executable} does not start: {exc}")
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@dataclass
+class Loaded:
+    page: Any
+    url: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def loaded(browser: Any, report_url: str) -> Iterator[Loaded]:
+    """A fresh page on the report; every request, error and dialog is recorded."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    page = context.new_page()
+    out = Loaded(page=page, url=report_url)
+    page.on("console", lambda m: m.type == "error" and out.console_errors.append(m.text))
+    page.on("pageerror", lambda e: out.page_errors.append(str(e)))
+
+    def on_dialog(dialog: Any) -> None:
+        out.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+
+    def route(r: Any) -> None:
+        out.requests.append(r.request.url)
+        if r.request.url == report_url:
+            r.continue_()
+        else:
+            r.abort()
+
+    context.route("**/*", route)
+    page.goto(report_url, wait_until="load")
+    page.wait_for_selector("#cards .card")
+    try:
+        yield out
+    finally:
+        context.close()
+
+
+def _visible(page: Any, selector: str) -> int:
+    return page.eval_on_selector_all(
+        selector, "els => els.filter(e => e.offsetParent !== null && !e.hidden).length"
+    )
+
+
+def test_page_loads_without_errors_or_network(loaded: Loaded) -> None:
+    loaded.page.wait_for_timeout(300)
+    assert loaded.console_errors == []
+    assert loaded.page_errors == []
+    assert loaded.requests == [loaded.url]
+    assert loaded.dialogs == []
+
+
+def test_one_card_per_theme_and_map_points(loaded: Loaded) -> None:
+    result = synthetic_result()
+    page = loaded.page
+    assert page.locator("#cards .card").count() == len(result.themes)
+    labels = page.locator("#cards .card .lbl").all_text_contents()
+    assert labels == result.themes.labels()
+    assert page.locator("#map-svg circle.pt").count() == len(result.passages)
+    assert page.locator("#legend button").count() == len(result.themes) + 1  # + unassigned
+    assert page.locator("#topics-table tbody tr").count() == len(result.topics)
+    assert page.locator("#doc-table tbody tr").count() == len(result.documents)
+    assert page.locator("#cleaning-counts tbody tr").count() == 4
+
+
+def test_language_direction(loaded: Loaded) -> None:
+    page = loaded.page
+    ar = page.locator('#theme-1 .terms .row[data-lang="ar"]')
+    assert ar.get_attribute("dir") == "rtl" and ar.get_attribute("lang") == "ar"
+    zh = page.locator('#theme-1 .terms .row[data-lang="zh"]')
+    assert zh.get_attribute("dir") == "ltr" and zh.get_attribute("lang") == "zh"
+    assert "الانتخابات" in ar.text_content()
+    ar_title = page.locator('#doc-table tr[data-doc="d1ar0"] td.title')
+    assert ar_title.get_attribute("dir") == "rtl"
+
+
+def test_search_filters_rows_as_you_type(loaded: Loaded) -> None:
+    page = loaded.page
+    total = len(synthetic_result().documents)
+    assert _visible(page, "#doc-table tbody tr") == total
+    page.locator("#doc-search").press_sequentially("football")
+    football = _visible(page, "#doc-table tbody tr")
+    assert 0 < football < total
+    assert page.locator("#doc-count").text_content().startswith(f"{football} of {total}")
+    page.locator("#doc-search").fill("")
+    page.locator("#doc-search").press_sequentially("选举")  # Chinese body text
+    assert 0 < _visible(page, "#doc-table tbody tr") < football + 1
+    page.locator("#doc-search").fill("no such thing anywhere")
+    assert _visible(page, "#doc-table tbody tr") == 0
+    page.locator("#doc-search").fill("")
+    assert _visible(page, "#doc-table tbody tr") == total
+
+
+def test_legend_and_points_filter_the_page(loaded: Loaded) -> None:
+    page = loaded.page
+    n_themes = len(synthetic_result().themes)
+    page.locator('#legend button[data-theme="2"]').click()
+    assert _visible(page, "#cards .card") == 1
+    assert page.locator("#theme-2").is_visible()
+    rows = page.eval_on_selector_all(
+        "#doc-table tbody tr", "rs => rs.filter(r => !r.hidden).map(r => r.dataset.theme)"
+    )
+    assert rows and set(rows) == {"2"}
+    assert page.locator("#filter-bar").is_visible()
+    assert page.locator("#map-svg circle.pt.on").count() == int(
+        (synthetic_result().passages["theme"] == 2).sum()
+    )
+    page.locator('#legend button[data-theme="2"]').click()  # again: clear
+    assert _visible(page, "#cards .card") == n_themes
+    assert not page.locator("#filter-bar").is_visible()
+    # a point of theme 1 filters to theme 1; the bar's button clears
+    page.locator('#map-svg circle.pt[data-theme="1"]').first.click(force=True)
+    assert _visible(page, "#cards .card") == 1 and page.locator("#theme-1").is_visible()
+    page.locator("#filter-clear").click()
+    assert _visible(page, "#cards .card") == n_themes
+
+
+def test_hover_shows_passage_text(loaded: Loaded) -> None:
+    page = loaded.page
+    point = page.locator('#map-svg circle.pt[data-theme="1"]').first
+    point.hover(force=True)
+    tip = page.locator("#tooltip")
+    assert tip.is_visible()
+    i = int(point.get_attribute("data-i"))
+    text = synthetic_result().passages["text"].iloc[i]
+    assert text[:40] in tip.text_content()
+
+
+def test_hostile_text_is_shown_as_text(loaded: Loaded) -> None:
+    page = loaded.page
+    page.wait_for_timeout(300)
+    body = page.evaluate("document.body.textContent")
+    assert XSS_TITLE in body
+    assert XSS_TEXT.replace("\u2028", "").replace("\u2029", "")[:60] in body.replace("\u2028", "")
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert loaded.dialogs == []
+    assert page.locator("#cards img, #doc-table img, #cards script, #doc-table script").count() == 0
+    title_cell = page.locator('#doc-table tr[data-doc="dxss"] td.title')
+    assert title_cell.text_content() == XSS_TITLE
+
+
+def test_no_network_even_without_csp(browser: Any, report_url: str) -> None:
+    """The page itself asks for nothing: the policy is a second line, not the only one."""
+    context = browser.new_context(bypass_csp=True)
+    seen: list[str] = []
+    dialogs: list[str] = []
+    context.route("**/*", lambda r: (seen.append(r.request.url), r.continue_()))
+    page = context.new_page()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(report_url, wait_until="networkidle")
+    page.locator('#legend button[data-theme="0"]').click()
+    page.locator("#cleaning-details summary").click()
+    page.wait_for_timeout(300)
+    assert seen == [report_url]
+    assert page.evaluate("typeof window.__xss") == "undefined" and dialogs == []
+    context.close()
+
+
+def test_screenshots(loaded: Loaded) -> None:
+    """``report.png``: the whole page; ``report_filtered.png``: a theme chosen, a tooltip open."""
+    page = loaded.page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#cleaning-details summary").click()
+    whole = ARTIFACTS / "report.png"
+    page.screenshot(path=str(whole), full_page=True)
+    page.locator('#legend button[data-theme="0"]').click()
+    page.locator("#map").scroll_into_view_if_needed()
+    page.locator('#map-svg circle.pt[data-theme="0"]').nth(3).hover(force=True)
+    assert page.locator("#tooltip").is_visible()
+    filtered = ARTIFACTS / "report_filtered.png"
+    page.screenshot(path=str(filtered))
+    assert whole.stat().st_size > 10_000 and filtered.stat().st_size > 10_000

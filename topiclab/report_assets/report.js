@@ -1,0 +1,450 @@
+// Renders the topiclab report from the JSON block #data.
+// Every string from the data is inserted with textContent or as an attribute value,
+// never parsed as HTML.
+(function () {
+  "use strict";
+
+  var DATA = JSON.parse(document.getElementById("data").textContent);
+  var SVGNS = "http://www.w3.org/2000/svg";
+  var RTL = { ar: 1, fa: 1, he: 1, ur: 1, ps: 1, yi: 1 };
+  var LANG_NAMES = { en: "English", ar: "Arabic", zh: "Chinese", all: "All", und: "Unknown" };
+  var PALETTE = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+    "#17becf", "#bcbd22", "#393b79", "#ad494a", "#637939", "#8c6d31", "#7b4173",
+    "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#843c39"
+  ];
+  var NOISE_COLOUR = "#9aa0a6";
+  var state = { theme: null, query: "" };
+  var themeById = {};
+  var colourById = {};
+  var nodes = { points: [], legend: [], cards: [], rows: [] };
+
+  DATA.themes.forEach(function (t, i) {
+    themeById[t.id] = t;
+    colourById[t.id] = PALETTE[i % PALETTE.length];
+  });
+
+  // ---- helpers --------------------------------------------------------------
+  function colour(id) {
+    return Object.prototype.hasOwnProperty.call(colourById, id) ? colourById[id] : NOISE_COLOUR;
+  }
+  function themeName(id) {
+    if (id === null || id === undefined) { return "—"; }
+    var t = themeById[id];
+    return t ? t.label : (id < 0 ? "Unassigned" : "Theme " + id);
+  }
+  function dirOf(lang) {
+    if (RTL[lang]) { return "rtl"; }
+    return lang && lang !== "und" && lang !== "all" ? "ltr" : "auto";
+  }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+  function langText(tag, cls, text, lang) {
+    var e = el(tag, cls, text);
+    if (lang && lang !== "und" && lang !== "all") { e.setAttribute("lang", lang); }
+    e.setAttribute("dir", dirOf(lang));
+    return e;
+  }
+  function swatch(id) {
+    var s = el("span", "swatch");
+    s.style.backgroundColor = colour(id);
+    return s;
+  }
+  function fmt(v, digits) {
+    if (v === null || v === undefined) { return "—"; }
+    if (typeof v === "number") {
+      if (Number.isInteger(v)) { return v.toLocaleString("en"); }
+      return v.toFixed(digits === undefined ? 3 : digits);
+    }
+    return String(v);
+  }
+  function langName(code) { return LANG_NAMES[code] || code; }
+  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+  function headerRow(table, cols) {
+    var thead = el("thead"), tr = el("tr");
+    cols.forEach(function (c) {
+      var th = el("th", c.cls || "", c.label);
+      th.setAttribute("scope", "col");
+      tr.appendChild(th);
+      c.node = th;
+    });
+    thead.appendChild(tr);
+    table.appendChild(thead);
+    return cols;
+  }
+
+  // ---- map ------------------------------------------------------------------
+  function renderMap() {
+    var svg = document.getElementById("map-svg");
+    var P = DATA.points, W = 1000, H = 620, PAD = 14;
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    var idx = [], i;
+    for (i = 0; i < P.x.length; i++) {
+      if (P.x[i] !== null && P.y[i] !== null) { idx.push(i); }
+    }
+    if (!idx.length) {
+      var msg = document.createElementNS(SVGNS, "text");
+      msg.setAttribute("x", W / 2); msg.setAttribute("y", H / 2);
+      msg.setAttribute("text-anchor", "middle"); msg.setAttribute("fill", "#59636e");
+      msg.textContent = "No map coordinates in this run.";
+      svg.appendChild(msg);
+      return;
+    }
+    var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    idx.forEach(function (j) {
+      x0 = Math.min(x0, P.x[j]); x1 = Math.max(x1, P.x[j]);
+      y0 = Math.min(y0, P.y[j]); y1 = Math.max(y1, P.y[j]);
+    });
+    var sx = (W - 2 * PAD) / ((x1 - x0) || 1), sy = (H - 2 * PAD) / ((y1 - y0) || 1);
+    var r = idx.length > 3000 ? 2.2 : (idx.length > 800 ? 3 : 4.5);
+    // unassigned passages underneath, themed ones on top
+    idx.sort(function (a, b) { return (P.theme[a] < 0) === (P.theme[b] < 0) ? a - b : (P.theme[a] < 0 ? -1 : 1); });
+    var frag = document.createDocumentFragment();
+    idx.forEach(function (j) {
+      var c = document.createElementNS(SVGNS, "circle");
+      c.setAttribute("cx", (PAD + (P.x[j] - x0) * sx).toFixed(1));
+      c.setAttribute("cy", (H - PAD - (P.y[j] - y0) * sy).toFixed(1));
+      c.setAttribute("r", r);
+      c.setAttribute("fill", colour(P.theme[j]));
+      c.setAttribute("class", P.theme[j] < 0 ? "pt noise" : "pt");
+      c.setAttribute("data-i", j);
+      c.setAttribute("data-theme", P.theme[j]);
+      frag.appendChild(c);
+      nodes.points.push(c);
+    });
+    svg.appendChild(frag);
+
+    var wrap = document.getElementById("map-wrap");
+    var tip = document.getElementById("tooltip");
+    svg.addEventListener("mousemove", function (ev) {
+      var t = ev.target;
+      if (!t.classList || !t.classList.contains("pt")) { tip.hidden = true; return; }
+      showTip(tip, wrap, +t.getAttribute("data-i"), ev);
+    });
+    svg.addEventListener("mouseleave", function () { tip.hidden = true; });
+    svg.addEventListener("click", function (ev) {
+      var t = ev.target;
+      if (t.classList && t.classList.contains("pt")) {
+        toggleTheme(+t.getAttribute("data-theme"));
+      }
+    });
+  }
+
+  function showTip(tip, wrap, j, ev) {
+    var P = DATA.points;
+    clear(tip);
+    var head = el("div", "tt-head");
+    head.appendChild(swatch(P.theme[j]));
+    head.appendChild(el("span", "", themeName(P.theme[j])));
+    head.appendChild(el("span", "count", "· " + langName(P.lang[j])));
+    tip.appendChild(head);
+    tip.appendChild(langText("div", "tt-text", P.text[j], P.lang[j]));
+    tip.hidden = false;
+    var box = wrap.getBoundingClientRect();
+    var x = ev.clientX - box.left + 14, y = ev.clientY - box.top + 14;
+    var w = tip.offsetWidth, h = tip.offsetHeight;
+    if (x + w > box.width) { x = Math.max(4, ev.clientX - box.left - w - 14); }
+    if (y + h > box.height) { y = Math.max(4, ev.clientY - box.top - h - 14); }
+    tip.style.left = x + "px";
+    tip.style.top = y + "px";
+  }
+
+  function renderLegend() {
+    var legend = document.getElementById("legend");
+    var entries = DATA.themes.map(function (t) { return [t.id, t.label, t.size]; });
+    var noise = DATA.points.theme.filter(function (v) { return v < 0; }).length;
+    if (noise) { entries.push([-1, "Unassigned", noise]); }
+    entries.forEach(function (e) {
+      var b = el("button", "legend-item");
+      b.type = "button";
+      b.setAttribute("data-theme", e[0]);
+      b.setAttribute("aria-pressed", "false");
+      b.appendChild(swatch(e[0]));
+      b.appendChild(langText("span", "", e[1], "all"));
+      b.appendChild(el("span", "n", fmt(e[2])));
+      b.addEventListener("click", function () { toggleTheme(e[0]); });
+      legend.appendChild(b);
+      nodes.legend.push(b);
+    });
+  }
+
+  // ---- theme cards ----------------------------------------------------------
+  function termRow(lang, terms, k) {
+    var row = el("div", "row");
+    if (lang !== "all") { row.setAttribute("lang", lang); }
+    row.setAttribute("dir", dirOf(lang));
+    row.setAttribute("data-lang", lang);
+    row.appendChild(el("span", "lang-tag", lang === "all" ? "all" : lang));
+    terms.slice(0, k).forEach(function (tw) {
+      var phrase = tw[0].indexOf("_") >= 0;
+      var chip = el("span", phrase ? "chip phrase" : "chip", tw[0].replace(/_/g, " "));
+      chip.title = "weight " + fmt(tw[1], 4);
+      row.appendChild(chip);
+    });
+    return row;
+  }
+
+  function renderCards() {
+    var box = document.getElementById("cards");
+    if (!DATA.themes.length) { box.appendChild(el("p", "empty", "No themes in this run.")); }
+    DATA.themes.forEach(function (t) {
+      var card = el("article", "card");
+      card.setAttribute("data-theme", t.id);
+      card.id = "theme-" + t.id;
+      card.style.borderTopColor = colour(t.id);
+      var h = el("h3");
+      h.appendChild(swatch(t.id));
+      h.appendChild(el("span", "tid", "#" + t.id));
+      var lbl = langText("span", "lbl", t.label, "all");
+      lbl.title = "Show only this theme";
+      lbl.addEventListener("click", function () { toggleTheme(t.id); });
+      h.appendChild(lbl);
+      card.appendChild(h);
+      var facts = [fmt(t.size) + " passages"];
+      if (t.languages.length) {
+        facts.push(t.languages.map(function (kv) { return kv[0] + " " + kv[1]; }).join(", "));
+      }
+      var coh = [];
+      if (t.coherence.npmi !== undefined) { coh.push("NPMI " + fmt(t.coherence.npmi)); }
+      if (t.coherence.c_v !== undefined) { coh.push("C_v " + fmt(t.coherence.c_v)); }
+      var f = el("div", "facts", facts.join(" · "));
+      if (coh.length) { f.appendChild(el("span", "coh", " · " + coh.join(" · "))); }
+      card.appendChild(f);
+      var terms = el("div", "terms");
+      var perLang = t.terms.filter(function (lt) { return lt[0] !== "all"; });
+      (perLang.length ? perLang : t.terms).forEach(function (lt) {
+        terms.appendChild(termRow(lt[0], lt[1], 10));
+      });
+      card.appendChild(terms);
+      if (t.representative.length) {
+        var ul = el("ul", "reps");
+        t.representative.forEach(function (r) {
+          var li = el("li");
+          li.setAttribute("lang", r.lang);
+          li.setAttribute("dir", dirOf(r.lang));
+          var short = r.text.length > 280 ? r.text.slice(0, 279) + "…" : r.text;
+          li.appendChild(el("span", "", short));
+          if (short !== r.text) {
+            var d = el("details");
+            d.appendChild(el("summary", "", "full passage"));
+            d.appendChild(el("div", "", r.text));
+            li.appendChild(d);
+          }
+          var src = el("span", "src", r.doc_id + " · " + langName(r.lang));
+          src.setAttribute("dir", "ltr");
+          li.appendChild(src);
+          ul.appendChild(li);
+        });
+        card.appendChild(ul);
+      }
+      box.appendChild(card);
+      nodes.cards.push(card);
+    });
+  }
+
+  // ---- LDA topics -------------------------------------------------------------
+  function renderTopics() {
+    var table = document.getElementById("topics-table");
+    if (!DATA.topics.length) { table.appendChild(el("caption", "empty", "No LDA topics.")); return; }
+    headerRow(table, [
+      { label: "#", cls: "num" }, { label: "Label" }, { label: "Passages", cls: "num" },
+      { label: "Top terms" }, { label: "NPMI", cls: "num" }, { label: "C_v", cls: "num" }
+    ]);
+    var tbody = el("tbody");
+    DATA.topics.forEach(function (t) {
+      var tr = el("tr");
+      tr.appendChild(el("td", "num", t.id));
+      tr.appendChild(langText("td", "", t.label, "all"));
+      tr.appendChild(el("td", "num", fmt(t.size)));
+      var all = t.terms.filter(function (lt) { return lt[0] === "all"; })[0] || t.terms[0];
+      var words = all ? all[1].slice(0, 10).map(function (tw) { return tw[0].replace(/_/g, " "); }) : [];
+      tr.appendChild(langText("td", "", words.join(" · "), "all"));
+      tr.appendChild(el("td", "num", fmt(t.coherence.npmi)));
+      tr.appendChild(el("td", "num", fmt(t.coherence.c_v)));
+      tbody.appendChild(tr);
+    });
+    table.appendChild(tbody);
+  }
+
+  // ---- documents ----------------------------------------------------------------
+  function renderDocs() {
+    var table = document.getElementById("doc-table");
+    var cols = headerRow(table, [
+      { label: "Title", key: "title", cls: "sortable" },
+      { label: "Lang", key: "lang", cls: "sortable" },
+      { label: "Date", key: "date", cls: "sortable" },
+      { label: "Source", key: "source", cls: "sortable" },
+      { label: "Dominant theme", key: "dominant_label", cls: "sortable" },
+      { label: "Theme mix" },
+      { label: "Passages", key: "n_passages", cls: "sortable num" }
+    ]);
+    var tbody = el("tbody");
+    DATA.documents.forEach(function (d) {
+      var tr = el("tr");
+      tr.setAttribute("data-theme", d.dominant === null ? "" : d.dominant);
+      tr.setAttribute("data-doc", d.id);
+      var title = langText("td", "title", d.title, d.lang);
+      title.title = d.id;
+      tr.appendChild(title);
+      tr.appendChild(el("td", "", d.lang));
+      tr.appendChild(el("td", "nowrap", d.date));
+      tr.appendChild(langText("td", "", d.source, "und"));
+      var th = el("td", "theme");
+      if (d.dominant !== null) {
+        th.appendChild(swatch(d.dominant));
+        th.appendChild(langText("span", "", themeName(d.dominant), "all"));
+        th.title = "Show only this theme";
+        th.addEventListener("click", function () { toggleTheme(d.dominant); });
+      } else {
+        th.textContent = "—";
+      }
+      tr.appendChild(th);
+      var mixCell = el("td"), bar = el("div", "mix"), tip = [];
+      d.mix.forEach(function (tw) {
+        var seg = el("span");
+        seg.style.width = (100 * tw[1]).toFixed(2) + "%";
+        seg.style.backgroundColor = colour(tw[0]);
+        bar.appendChild(seg);
+        tip.push(themeName(tw[0]) + ": " + Math.round(100 * tw[1]) + "%");
+      });
+      bar.title = tip.join("\n");
+      bar.setAttribute("role", "img");
+      bar.setAttribute("aria-label", tip.join(", "));
+      mixCell.appendChild(bar);
+      tr.appendChild(mixCell);
+      tr.appendChild(el("td", "num", fmt(d.n_passages)));
+      var labels = d.mix.filter(function (tw) { return tw[1] >= 0.1; })
+        .map(function (tw) { return themeName(tw[0]) + " theme " + tw[0]; });
+      tr._haystack = [d.title, d.text, d.dominant_label, d.source, d.lang, d.id]
+        .concat(labels).join("\n").toLowerCase();
+      tr._doc = d;
+      tbody.appendChild(tr);
+      nodes.rows.push(tr);
+    });
+    table.appendChild(tbody);
+
+    var sortKey = null, sortDir = 1;
+    cols.forEach(function (c) {
+      if (!c.key) { return; }
+      c.node.addEventListener("click", function () {
+        sortDir = sortKey === c.key ? -sortDir : 1;
+        sortKey = c.key;
+        var rows = nodes.rows.slice().sort(function (a, b) {
+          var x = a._doc[c.key], y = b._doc[c.key];
+          if (typeof x === "number" && typeof y === "number") { return sortDir * (x - y); }
+          return sortDir * String(x).localeCompare(String(y));
+        });
+        rows.forEach(function (r) { tbody.appendChild(r); });
+      });
+    });
+    var search = document.getElementById("doc-search");
+    search.addEventListener("input", function () {
+      state.query = search.value.trim().toLowerCase();
+      applyFilter();
+    });
+  }
+
+  // ---- cleaning -----------------------------------------------------------------
+  function renderCleaning() {
+    var C = DATA.cleaning;
+    document.getElementById("cleaning-summary").textContent = C.n_records
+      ? fmt(C.n_records) + " cleaning records over " + fmt(C.n_files) + " files."
+      : "No cleaning records in this run.";
+    var counts = document.getElementById("cleaning-counts");
+    var details = document.getElementById("cleaning-details");
+    if (!C.n_records) { details.hidden = true; return; }
+    headerRow(counts, [{ label: "Step" }, { label: "Action" }, { label: "Records", cls: "num" }]);
+    var tb = el("tbody");
+    C.counts.forEach(function (c) {
+      var tr = el("tr");
+      tr.appendChild(el("td", "", c[0]));
+      tr.appendChild(el("td", "", c[1]));
+      tr.appendChild(el("td", "num", fmt(c[2])));
+      tb.appendChild(tr);
+    });
+    counts.appendChild(tb);
+    var shown = C.records.length;
+    document.getElementById("cleaning-records-summary").textContent =
+      "Every cleaning record (" + fmt(shown) + (shown < C.n_records ? " of " + fmt(C.n_records) : "") + ")";
+    var rec = document.getElementById("cleaning-records");
+    headerRow(rec, [{ label: "File" }, { label: "Step" }, { label: "Action" }, { label: "Change" }, { label: "Reason" }]);
+    var rb = el("tbody");
+    C.records.forEach(function (r) {
+      var tr = el("tr");
+      tr.appendChild(el("td", "", r.file));
+      tr.appendChild(el("td", "", r.step));
+      tr.appendChild(el("td", "", r.action));
+      tr.appendChild(langText("td", "", r.change, "und"));
+      tr.appendChild(langText("td", "", r.reason, "und"));
+      rb.appendChild(tr);
+    });
+    rec.appendChild(rb);
+  }
+
+  function renderKV(id, pairs) {
+    var dl = document.getElementById(id);
+    if (!pairs.length) { dl.appendChild(el("dd", "empty", "none")); return; }
+    pairs.forEach(function (kv) {
+      dl.appendChild(el("dt", "", kv[0]));
+      var v = kv[1];
+      var text = typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : (v === null ? "—" : String(v));
+      dl.appendChild(langText("dd", "", text, "und"));
+    });
+  }
+
+  // ---- filtering ----------------------------------------------------------------
+  function toggleTheme(id) {
+    state.theme = state.theme === id ? null : id;
+    applyFilter();
+  }
+
+  function applyFilter() {
+    var sel = state.theme, q = state.query, on = sel !== null;
+    var svg = document.getElementById("map-svg");
+    svg.classList.toggle("filtered", on);
+    nodes.points.forEach(function (c) {
+      c.classList.toggle("on", on && +c.getAttribute("data-theme") === sel);
+    });
+    document.getElementById("legend").classList.toggle("filtered", on);
+    nodes.legend.forEach(function (b) {
+      var active = on && +b.getAttribute("data-theme") === sel;
+      b.classList.toggle("active", active);
+      b.setAttribute("aria-pressed", active ? "true" : "false");
+    });
+    nodes.cards.forEach(function (c) {
+      c.hidden = on && +c.getAttribute("data-theme") !== sel;
+    });
+    var shown = 0;
+    nodes.rows.forEach(function (r) {
+      var t = r.getAttribute("data-theme");
+      var ok = (!on || (t !== "" && +t === sel)) && (!q || r._haystack.indexOf(q) >= 0);
+      r.hidden = !ok;
+      if (ok) { shown++; }
+    });
+    document.getElementById("doc-count").textContent =
+      fmt(shown) + " of " + fmt(nodes.rows.length) + " documents";
+    var bar = document.getElementById("filter-bar");
+    bar.hidden = !on;
+    document.getElementById("filter-text").textContent =
+      on ? "Showing theme #" + sel + ": " + themeName(sel) : "";
+  }
+
+  document.getElementById("filter-clear").addEventListener("click", function () {
+    state.theme = null;
+    applyFilter();
+  });
+
+  renderMap();
+  renderLegend();
+  renderCards();
+  renderTopics();
+  renderDocs();
+  renderCleaning();
+  renderKV("metrics", DATA.metrics);
+  renderKV("meta", DATA.meta);
+  applyFilter();
+})();
