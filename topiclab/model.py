@@ -41,7 +41,9 @@ class ThemeModel:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Sentence embeddings of ``texts`` with the run's model."""
+        """Sentence embeddings of ``texts`` with the run's model (loaded on first use)."""
+        if not hasattr(self.embedder, "model_id_"):
+            self.embedder.fit()
         return self.embedder.transform(list(texts))
 
     def transform(
@@ -73,6 +75,6 @@ class ThemeModel:
 
 
 def _detect(texts: Sequence[str]) -> list[str]:
-    from topiclab.ingest.lang import detect_language
+    from topiclab.ingest.lang import detect
 
-    return [detect_language(t) for t in texts]
+    return [detect(t) for t in texts]

@@ -1,0 +1,535 @@
+"""Figures: registry, rendering, determinism, multilingual text and the manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import subprocess
+import sys
+import unicodedata
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from topiclab.config import RunConfig
+from topiclab.fonts import display_text, has_arabic, native_bidi, setup_fonts, truncate
+from topiclab.themes import RunResult, Theme, ThemeTable
+
+pytest.importorskip("matplotlib")
+
+SCRIPT_TITLE = "<script>alert(1)</script> costs $5 and $10 ^_^"
+
+# theme -> {lang: [terms]}; theme 3 has only Arabic passages (so an Arabic label)
+_THEME_TERMS = {
+    0: {
+        "en": ["energy_storage", "battery", "grid", "lithium", "capacity", "charging"],
+        "zh": ["储能", "电池", "电网", "锂电池", "容量"],
+    },
+    1: {
+        "en": ["solar_power", "solar", "panels", "desert", "megawatt"],
+        "ar": ["الطاقة_الشمسية", "الطاقة", "الشمسية", "محطة", "ميغاواط"],
+    },
+    2: {
+        "en": ["trade", "tariffs", "exports", "economy", "growth"],
+        "ar": ["التجارة", "الرسوم", "الصادرات", "الاقتصاد"],
+        "zh": ["贸易", "关税", "出口", "经济增长"],
+    },
+    3: {"ar": ["المياه", "الجفاف", "الزراعة", "الأمطار"]},
+}
+_TEXTS = {
+    "en": "Battery storage and the grid; tariffs on exports; solar panels in the desert.",
+    "ar": "الطاقة الشمسية في الصحراء والمياه والزراعة والتجارة.",
+    "zh": "储能电池与电网，贸易关税与出口，经济增长。",
+}
+_TITLES = {
+    "en": "Grid-scale batteries cut costs for utilities across the region this year",
+    "ar": "محطة جديدة للطاقة الشمسية في الصحراء تنتج مئات الميغاواط",
+    "zh": "中国储能电池出口创新高",
+}
+
+
+def _theme(tid: int, terms: dict[str, list[str]], sizes: dict[str, int], label: str) -> Theme:
+    weighted = {
+        lang: [(t, round(1.0 / (i + 1), 4)) for i, t in enumerate(words)]
+        for lang, words in terms.items()
+    }
+    pooled = sorted((tw for v in weighted.values() for tw in v), key=lambda tw: (-tw[1], tw[0]))
+    weighted["all"] = pooled[:10]
+    coherence = {"npmi": 0.05 * (tid + 1) - 0.1, "c_v": 0.3 + 0.1 * tid}
+    if tid == 3:
+        coherence = {"npmi": float("nan"), "c_v": 0.42}
+    return Theme(
+        id=tid,
+        label=label,
+        size=sum(sizes.values()),
+        terms=weighted,
+        languages=sizes,
+        coherence=coherence,
+    )
+
+
+def make_result(seed: int = 0) -> RunResult:
+    """A small run with English, Arabic and Chinese passages, titles and terms."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.0, 0.0], [6.0, 1.0], [2.0, 6.0], [7.0, 7.0]])
+    rows, docs = [], []
+    doc_langs = ["en", "ar", "zh", "en", "ar", "zh", "en", "ar", "zh", "en", "ar", "en"]
+    for d, lang in enumerate(doc_langs):
+        title = _TITLES[lang] + f" ({d})"
+        if d == 11:
+            title = SCRIPT_TITLE
+        docs.append({"doc_id": f"d{d:02d}", "title": title, "lang": lang, "source": "test"})
+        themes = [d % 3, 3] if lang == "ar" else [d % 3]
+        for j in range(6):
+            theme = themes[j % len(themes)]
+            if lang == "en" and theme == 3:
+                theme = 0
+            x, y = centres[theme] + rng.normal(0, 0.8, 2)
+            rows.append(
+                {
+                    "passage_id": f"d{d:02d}-p{j}",
+                    "doc_id": f"d{d:02d}",
+                    "lang": lang,
+                    "text": _TEXTS[lang],
+                    "theme": theme,
+                    "theme_score": 0.9,
+                    "lda_topic": (theme + j) % 3,
+                    "x": x,
+                    "y": y,
+                }
+            )
+    passages = pd.DataFrame(rows)
+    documents = pd.DataFrame(docs)
+    labels = {
+        0: "energy storage · battery · grid",
+        1: "solar power · panels · desert",
+        2: "trade · tariffs · exports",
+        3: "المياه · الجفاف · الزراعة",
+    }
+    themes = []
+    for tid, terms in _THEME_TERMS.items():
+        sub = passages[passages["theme"] == tid]
+        sizes = {str(k): int(v) for k, v in sub["lang"].value_counts().sort_index().items()}
+        themes.append(_theme(tid, terms, sizes, labels[tid]))
+    lda_terms = {
+        0: {"en": ["battery", "storage", "grid"], "zh": ["储能", "电池"], "ar": ["الطاقة"]},
+        1: {"en": ["solar", "desert"], "ar": ["الشمسية", "محطة"], "zh": ["光伏"]},
+        2: {"en": ["trade", "tariffs"], "zh": ["贸易", "关税"], "ar": ["التجارة"]},
+    }
+    topics = []
+    for tid, terms in lda_terms.items():
+        sub = passages[passages["lda_topic"] == tid]
+        sizes = {str(k): int(v) for k, v in sub["lang"].value_counts().sort_index().items()}
+        t = _theme(tid, terms, sizes, "")
+        t.terms = {"all": t.terms["all"]}
+        t.label = " · ".join(w for w, _ in t.terms["all"][:3])
+        topics.append(t)
+    passages["theme_label"] = passages["theme"].map(labels)
+    passages["lda_label"] = passages["lda_topic"].map({t.id: t.label for t in topics})
+
+    def mixture(col: str, k: int) -> pd.DataFrame:
+        counts = pd.crosstab(passages["doc_id"], passages[col]).reindex(
+            index=documents["doc_id"], columns=range(k), fill_value=0
+        )
+        return counts.div(counts.sum(axis=1), axis=0).fillna(0.0)
+
+    metrics = {
+        "embedding": {
+            "n_themes": 4,
+            "npmi": 0.04,
+            "c_v": 0.45,
+            "diversity": 0.93,
+            "silhouette": 0.31,
+            "outlier_share": 0.0,
+        },
+        "lda": {"n_themes": 3, "npmi": -0.02, "c_v": 0.38, "diversity": 0.8},
+    }
+    config = RunConfig(seed=7).to_dict()
+    return RunResult(
+        config=config,
+        documents=documents,
+        passages=passages,
+        themes=ThemeTable("embedding", themes),
+        topics=ThemeTable("lda", topics),
+        doc_themes=mixture("theme", 4),
+        doc_topics=mixture("lda_topic", 3),
+        metrics=metrics,
+        meta={
+            "corpus_fingerprint": "fp-synthetic-0001",
+            "seeds": {"map": 1},
+            "embedding_model": "test-model",
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def result() -> RunResult:
+    return make_result()
+
+
+@pytest.fixture(scope="module")
+def rendered(result: RunResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every figure rendered once (PNG and SVG), glyph warnings recorded beside it."""
+    from topiclab.figures import render_all
+
+    out = tmp_path_factory.mktemp("figs")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        render_all(result, out, command="pytest render")
+    (out / "warnings.txt").write_text("\n".join(str(w.message) for w in caught), "utf-8")
+    return out
+
+
+# ----------------------------------------------------------------------------- fonts
+def test_display_text_reshapes_arabic_and_keeps_english() -> None:
+    arabic = "الطاقة الشمسية"
+    shown = display_text(arabic)
+    assert shown != arabic
+    forms = [c for c in shown if not c.isspace()]
+    assert forms and all(
+        unicodedata.name(c).startswith("ARABIC LETTER") and "FORM" in unicodedata.name(c)
+        for c in forms
+    )
+    for s in ("battery storage", "储能电池", "$5 <b>", ""):
+        assert display_text(s) == s
+    assert display_text(None) == ""
+    assert display_text(float("nan")) == ""
+
+
+def test_display_text_orders_arabic_for_the_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
+    from topiclab import fonts
+
+    text = "سلام 2024"
+    monkeypatch.setattr(fonts, "native_bidi", lambda: True)
+    # matplotlib >= 3.11 applies the bidi algorithm itself: logical order is kept
+    native = fonts.display_text(text)
+    assert native.startswith(fonts.display_text("سلام"))
+    labelled = fonts.display_text("3: سلام", ltr=True)
+    assert labelled.startswith("\u200e3: ") and has_arabic(labelled)
+    monkeypatch.setattr(fonts, "native_bidi", lambda: False)
+    visual = fonts.display_text(text)
+    assert visual.startswith("2024") and visual != native
+    assert fonts.display_text("3: سلام", ltr=True).startswith("3: ")
+    assert fonts.display_text("3: سلام").endswith(":3")
+
+
+def test_truncate_and_has_arabic() -> None:
+    assert truncate("energy storage grid", 8) == "energy …"
+    assert truncate("short", 8) == "short"
+    assert len(display_text("العنوان الطويل جدا للمقالة", max_len=10)) == 10
+    assert has_arabic("مرحبا") and has_arabic(display_text("مرحبا"))
+    assert not has_arabic("储能 battery")
+
+
+def test_fonts_have_arabic_and_cjk_glyphs() -> None:
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    families = setup_fonts()
+    assert families[0] == "DejaVu Sans" and len(families) == 3
+    fonts = [FT2Font(font_manager.findfont(f, fallback_to_default=False)) for f in families[1:]]
+    charmaps = [set(f.get_charmap()) for f in fonts]
+    assert any(ord("ش") in cm and ord("ﺷ") in cm for cm in charmaps)
+    assert any(all(ord(c) in cm for c in "储能电池贸易关税") for cm in charmaps)
+
+
+def test_arabic_renders_like_matplotlib_own_shaping() -> None:
+    """The reshaped label draws exactly as the raw string; a pre-reordered one does not."""
+    if not native_bidi():
+        pytest.skip("matplotlib < 3.11 does not shape text itself")
+    from bidi.algorithm import get_display
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from topiclab.fonts import rc_params
+
+    def pixels(s: str) -> np.ndarray:
+        import matplotlib as mpl
+
+        with mpl.rc_context(rc_params()):
+            fig = Figure(figsize=(3, 0.6), dpi=80)
+            fig.text(0.05, 0.3, s, fontsize=14)
+            canvas = FigureCanvasAgg(fig)
+            canvas.draw()
+            return np.asarray(canvas.buffer_rgba()).copy()
+
+    raw = "الطاقة الشمسية"
+    assert np.array_equal(pixels(display_text(raw)), pixels(raw))
+    assert not np.array_equal(pixels(get_display(display_text(raw))), pixels(raw))
+
+
+# --------------------------------------------------------------------------- figures
+def test_registry_names_files_and_functions() -> None:
+    from topiclab.figures import FIGURES
+
+    expected = {
+        "passage_map",
+        "theme_terms",
+        "doc_theme_heatmap",
+        "theme_sizes",
+        "lda_topic_words",
+        "intertopic_distance",
+        "theme_dendrogram",
+        "theme_quality",
+    }
+    assert expected <= set(FIGURES)
+    stems = [stem for _f, stem in FIGURES.values()]
+    assert len(set(stems)) == len(stems)
+    assert all(callable(f) and f.__name__.startswith("fig_") for f, _s in FIGURES.values())
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "passage_map",
+        "theme_terms",
+        "doc_theme_heatmap",
+        "theme_sizes",
+        "lda_topic_words",
+        "intertopic_distance",
+        "theme_dendrogram",
+        "theme_quality",
+    ],
+)
+def test_each_figure_returns_a_drawn_figure(result: RunResult, name: str) -> None:
+    from matplotlib.figure import Figure
+
+    from topiclab.figures import FIGURES
+
+    fig = FIGURES[name][0](result)
+    assert isinstance(fig, Figure)
+    axes = [ax for ax in fig.get_axes() if ax.get_visible() and ax.axison]
+    assert axes
+    assert any(ax.has_data() for ax in axes)
+
+
+def test_figures_draw_into_a_given_axes(result: RunResult) -> None:
+    from matplotlib.figure import Figure
+
+    from topiclab import plot
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plot.fig_theme_sizes(result, ax=ax) is fig
+    assert next(t.get_text() for t in ax.get_yticklabels()).startswith("0: energy")
+    assert plot.fig_theme_sizes(result, view="lda").get_axes()[0].get_title().startswith("LDA")
+
+
+def test_passage_map_labels_every_theme(result: RunResult) -> None:
+    from topiclab.plot import fig_passage_map
+
+    fig = fig_passage_map(result)
+    ax = fig.get_axes()[0]
+    texts = [t.get_text().lstrip("\u200e") for t in ax.texts]
+    for theme in result.themes:
+        assert any(t.startswith(f"{theme.id}: ") for t in texts)
+    legend_labels = {
+        t.get_text()
+        for lg in ax.findobj(lambda a: hasattr(a, "get_texts"))
+        for t in getattr(lg, "get_texts", list)()
+    }
+    assert "Arabic" in legend_labels and "Chinese" in legend_labels
+
+
+def test_theme_terms_grid_has_a_column_per_language(result: RunResult) -> None:
+    from topiclab.plot_terms import fig_theme_terms
+
+    fig = fig_theme_terms(result)
+    titles = [sf.get_suptitle() for sf in fig.subfigs]
+    assert titles == ["English", "Arabic", "Chinese"]
+    ticklabels = {t.get_text() for ax in fig.get_axes() for t in ax.get_yticklabels()}
+    assert "储能" in ticklabels and "energy storage" in ticklabels
+    assert display_text("الطاقة الشمسية") in ticklabels
+    # theme 3 has no English passages: its English panel is switched off
+    assert sum(not ax.axison for ax in fig.subfigs[0].get_axes()) == 1
+
+
+def test_heatmap_rows_are_titles_and_keep_markup_literal(result: RunResult) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from topiclab.plot import fig_doc_theme_heatmap
+
+    fig = fig_doc_theme_heatmap(result)
+    FigureCanvasAgg(fig).draw()
+    labels = fig.get_axes()[0].get_yticklabels()
+    texts = [t.get_text() for t in labels]
+    assert len(texts) == len(result.documents)
+    script = [t for t in labels if t.get_text().startswith("<script>")]
+    assert script and not script[0].get_parse_math() and not script[0].get_usetex()
+    assert any(has_arabic(t) for t in texts) and any("储能" in t for t in texts)
+    assert all(len(t) <= 45 for t in texts)
+    assert fig_doc_theme_heatmap(result, max_docs=5).get_axes()[0].get_yticklabels().__len__() == 5
+
+
+def test_intertopic_distances_are_metric_and_deterministic(result: RunResult) -> None:
+    from topiclab.plot import classical_mds, term_distances, theme_distances
+
+    d = theme_distances(result)
+    assert d.shape == (4, 4)
+    assert np.allclose(d, d.T) and np.allclose(np.diag(d), 0) and (d >= 0).all()
+    t = term_distances(result.themes)
+    assert 0 < t[0, 3] <= 1.0  # theme 3 shares no term with theme 0
+    a, b = classical_mds(d), classical_mds(d.copy())
+    assert a.shape == (4, 2) and np.array_equal(a, b)
+    assert np.ptp(a[:, 0]) > 0
+
+
+def test_dendrogram_leaves_are_theme_labels(result: RunResult) -> None:
+    from topiclab.plot import fig_theme_dendrogram
+
+    ax = fig_theme_dendrogram(result).get_axes()[0]
+    leaves = {t.get_text() for t in ax.get_yticklabels()}
+    assert len(leaves) == 4
+    assert any(x.startswith("2: trade") for x in leaves)
+
+
+def test_quality_shows_both_views_and_diversity(result: RunResult) -> None:
+    from topiclab.plot import fig_theme_quality
+
+    fig = fig_theme_quality(result)
+    axes = fig.get_axes()
+    assert [ax.get_title() for ax in axes] == ["Embedding themes", "LDA topics"]
+    notes = " ".join(t.get_text() for ax in axes for t in ax.texts)
+    assert "diversity: 0.930" in notes and "diversity: 0.800" in notes
+    assert "n/a" in notes  # theme 3 has no NPMI
+
+
+def test_empty_views_still_give_a_figure(result: RunResult) -> None:
+    import dataclasses
+
+    from topiclab.figures import FIGURES
+
+    empty = dataclasses.replace(
+        result,
+        themes=ThemeTable("embedding", []),
+        topics=ThemeTable("lda", []),
+        passages=result.passages.iloc[0:0],
+        doc_themes=result.doc_themes.iloc[:, 0:0],
+        doc_topics=result.doc_topics.iloc[:, 0:0],
+    )
+    for func, _stem in FIGURES.values():
+        fig = func(empty)
+        assert fig.get_axes()
+
+
+# ------------------------------------------------------------------------- rendering
+def test_render_all_writes_files_and_manifest(result: RunResult, rendered: Path) -> None:
+    from topiclab.figures import FIGURES
+
+    manifest = json.loads((rendered / "manifest.json").read_text("utf-8"))
+    files = manifest["files"]
+    assert len(files) == 2 * len(FIGURES)
+    assert {e["figure"] for e in files} == set(FIGURES)
+    expected_hash = RunConfig.from_dict(result.config).hash()
+    import matplotlib
+
+    for entry in files:
+        data = (rendered / entry["file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+        assert entry["config_hash"] == expected_hash
+        assert entry["seed"] == 7
+        assert entry["corpus_fingerprint"] == "fp-synthetic-0001"
+        assert entry["command"] == "pytest render"
+        assert entry["matplotlib_version"] == matplotlib.__version__
+    png = (rendered / "passage_map.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and b"Software" not in png
+    svg = (rendered / "theme_terms.svg").read_text("utf-8")
+    assert svg.lstrip().startswith("<?xml") and "<dc:date>" not in svg
+    assert not list(rendered.glob(".*.tmp"))
+
+
+def test_rendering_emits_no_missing_glyph_warning(rendered: Path) -> None:
+    text = (rendered / "warnings.txt").read_text("utf-8")
+    assert "missing from font" not in text
+    assert "Glyph" not in text
+
+
+def test_glyph_warning_capture_works() -> None:
+    """A glyph no bundled font has does warn, so the test above can fail."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    fig.text(0.1, 0.5, "\U0001f643", family=list(setup_fonts()))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        FigureCanvasAgg(fig).draw()
+    assert any("missing from font" in str(w.message) for w in caught)
+
+
+def test_rerender_is_byte_identical(result: RunResult, rendered: Path, tmp_path: Path) -> None:
+    from topiclab.figures import render_all
+
+    paths = render_all(result, tmp_path, command="pytest render")
+    assert paths[-1].name == "manifest.json"
+    for path in paths:
+        assert path.read_bytes() == (rendered / path.name).read_bytes(), path.name
+
+
+def test_render_subset_keeps_other_manifest_entries(result: RunResult, tmp_path: Path) -> None:
+    from topiclab.figures import render_all
+
+    render_all(result, tmp_path, formats=("png",), names=["theme_sizes", "theme_quality"])
+    render_all(result, tmp_path, formats=("png",), names=["theme_sizes"])
+    files = json.loads((tmp_path / "manifest.json").read_text("utf-8"))["files"]
+    assert [e["file"] for e in files] == ["theme_sizes.png", "theme_quality.png"]
+    with pytest.raises(ValueError, match="unknown figures"):
+        render_all(result, tmp_path, names=["nope"])
+    with pytest.raises(ValueError, match="formats"):
+        render_all(result, tmp_path, formats=("bmp",))
+
+
+def test_render_logs_bad_config_hash(result: RunResult, tmp_path: Path, caplog) -> None:
+    import dataclasses
+
+    from topiclab.figures import render_all
+
+    bad = dataclasses.replace(result, config={"seed": 3, "nonsense": 1})
+    with caplog.at_level(logging.WARNING, logger="topiclab.figures"):
+        render_all(bad, tmp_path, formats=("png",), names=["theme_sizes"])
+    entry = json.loads((tmp_path / "manifest.json").read_text("utf-8"))["files"][0]
+    assert entry["config_hash"] is None and entry["seed"] == 3
+    assert "configuration" in caplog.text
+
+
+def test_imports_do_not_load_matplotlib() -> None:
+    code = (
+        "import sys, topiclab, topiclab.figures, topiclab.plot, topiclab.fonts;"
+        "print('matplotlib' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_passage_map_draws_outliers_in_grey(result: RunResult) -> None:
+    import dataclasses
+
+    from matplotlib.colors import to_hex
+
+    from topiclab.plot import fig_passage_map
+
+    passages = result.passages.copy()
+    passages.loc[passages.index[:5], "theme"] = -1
+    fig = fig_passage_map(dataclasses.replace(result, passages=passages))
+    ax = fig.get_axes()[0]
+    legend_texts = [t.get_text() for t in ax.get_legend().get_texts()] + [
+        t.get_text() for a in ax.artists for t in getattr(a, "get_texts", list)()
+    ]
+    assert "outliers" in legend_texts
+    greys = [c for c in ax.collections if to_hex(c.get_facecolor()[0]) == "#b0b0b0"]
+    assert greys and sum(len(c.get_offsets()) for c in greys) == 5
+    assert not any(t.get_text().startswith("outliers") for t in ax.texts)
+
+
+def test_figures_leave_global_rcparams_alone(result: RunResult) -> None:
+    import matplotlib as mpl
+
+    from topiclab.plot import fig_theme_sizes
+
+    before = dict(mpl.rcParams)
+    fig_theme_sizes(result)
+    assert dict(mpl.rcParams) == before
