@@ -1,13 +1,77 @@
-"""Ingestion: read scraped news files, clean them and segment them into a :class:`Corpus`."""
+"""Ingestion: read scraped news files, clean them and segment them into a :class:`Corpus`.
+
+:func:`load` chains the readers (:mod:`.readers`), the per-text cleaning
+pipeline (:mod:`.clean`), duplicate removal (:mod:`.dedupe`), language
+identification (:mod:`.lang`) and passage segmentation (:mod:`.segment`).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
 
 from topiclab.ingest.errors import IngestError
 
-__all__ = ["IngestError", "load"]
+if TYPE_CHECKING:
+    from topiclab.corpus import Corpus
+
+__all__ = ["IngestError", "LoadOptions", "load"]
+
+logger = logging.getLogger(__name__)
+
+#: Record fields that fill document columns directly when an input provides them.
+GIVEN_FIELDS = ("title", "date", "source", "lang")
+_RESERVED = ("doc_id", "source_file", "text", "n_passages")
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """Options of :func:`load` (passed to it as keyword arguments).
+
+    Attributes
+    ----------
+    min_words, max_words : int
+        Passage size bounds in word units (a CJK character counts half a word).
+    split_articles : bool
+        Split files that hold several articles.
+    dedupe : bool
+        Drop exact duplicates (and near duplicates, see ``near_duplicate_threshold``).
+    near_duplicate_threshold : float or None
+        MinHash Jaccard threshold for near duplicates; None keeps near duplicates.
+    detect_language : bool
+        Detect document and passage languages (otherwise ``"und"`` unless given).
+    """
+
+    min_words: int = 40
+    max_words: int = 250
+    split_articles: bool = True
+    dedupe: bool = True
+    near_duplicate_threshold: float | None = 0.9
+    detect_language: bool = True
+
+
+def make_doc_id(source_file: str, index: int) -> str:
+    """Stable document id from the source file (with record locator) and article index."""
+    digest = hashlib.blake2b(f"{source_file}\x1f{index}".encode(), digest_size=6).hexdigest()
+    return f"d{digest}"
+
+
+def _given(value: Any) -> str | None:
+    """A metadata value as a non-empty string, or None."""
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        try:
+            return str(value.isoformat())
+        except (TypeError, ValueError):
+            return None
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    text = str(value).strip()
+    return text or None
 
 
 def load(
@@ -16,20 +80,165 @@ def load(
     text_column: str = "text",
     skip_bad: bool = False,
     progress: bool = False,
-    **kwargs: Any,
-) -> Any:
-    """Read ``path`` (file or folder) and return a cleaned :class:`~topiclab.corpus.Corpus`."""
+    **options: Any,
+) -> Corpus:
+    """Read ``path`` (file or folder) and return a cleaned :class:`~topiclab.corpus.Corpus`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file (txt, md, html, csv, tsv, jsonl, jsonl.gz, parquet) or a folder of them.
+    text_column : str
+        Column holding the text in structured files.
+    skip_bad : bool
+        Skip unreadable files with a warning in the log instead of raising.
+    progress : bool
+        Show a progress bar over records.
+    **options
+        Fields of :class:`LoadOptions`.
+
+    Returns
+    -------
+    Corpus
+        Documents (``doc_id, source_file, title, date, source, lang, text,
+        n_passages`` and any metadata columns of the input), passages
+        (``passage_id, doc_id, lang, text``) and the cleaning log.
+
+    Raises
+    ------
+    IngestError
+        When an input cannot be read and ``skip_bad`` is false.
+    TypeError
+        For an unknown option.
+
+    Examples
+    --------
+    >>> corpus = load("corpus/")                          # doctest: +SKIP
+    >>> corpus.languages()                                # doctest: +SKIP
+    {'en': 5, 'ar': 1}
+    """
+    known = {f.name for f in fields(LoadOptions)}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise TypeError(f"load() got unknown options {unknown}; known: {sorted(known)}")
+    opts = LoadOptions(**options)
+    if opts.min_words < 1 or opts.max_words < opts.min_words:
+        raise ValueError(
+            f"need 1 <= min_words <= max_words, got {opts.min_words}, {opts.max_words}"
+        )
+
     import pandas as pd
+    from tqdm.auto import tqdm
 
-    from topiclab.corpus import Corpus
+    from topiclab.corpus import DOCUMENT_COLUMNS, PASSAGE_COLUMNS, Corpus
+    from topiclab.ingest.clean import clean_text
+    from topiclab.ingest.dedupe import Deduplicator
+    from topiclab.ingest.lang import UNKNOWN, detect, passage_language
     from topiclab.ingest.readers import iter_records
+    from topiclab.ingest.segment import segment
 
-    docs, passages = [], []
-    for i, rec in enumerate(iter_records(path, text_column=text_column, skip_bad=skip_bad)):
-        doc_id = f"d{i:05d}"
-        paras = [p.strip() for p in rec.text.split("\n") if p.strip()]
-        for j, para in enumerate(paras):
-            passages.append({"passage_id": f"{doc_id}-p{j:03d}", "doc_id": doc_id, "lang": None, "text": para})
-        docs.append({"doc_id": doc_id, "source_file": rec.source_file, "title": None, "date": None,
-                     "source": None, "lang": None, "text": "\n\n".join(paras), "n_passages": len(paras)})
-    return Corpus(pd.DataFrame(docs), pd.DataFrame(passages), [])
+    log: list[dict[str, Any]] = []
+
+    def on_warning(message: str) -> None:
+        logger.warning("%s", message)
+        log.append(
+            {"file": None, "doc_id": None, "step": "read", "action": "warning", "reason": message}
+        )
+
+    dedup = Deduplicator(threshold=opts.near_duplicate_threshold) if opts.dedupe else None
+    documents: list[dict[str, Any]] = []
+    passages: list[dict[str, Any]] = []
+    seen_ids: set[str] = set()
+    records = iter_records(path, text_column=text_column, skip_bad=skip_bad, on_warning=on_warning)
+    for rec in tqdm(records, desc="ingest", unit="rec", disable=not progress):
+        meta = dict(rec.meta)
+        given = {k: _given(meta.pop(k, None)) for k in GIVEN_FIELDS}
+        extra = {
+            (f"meta_{k}" if k in _RESERVED else k): v for k, v in meta.items() if k != text_column
+        }
+        has_title = given["title"] is not None
+        cleaned = clean_text(
+            rec.text,
+            file=rec.source_file,
+            split=opts.split_articles and not has_title,
+            find_title=not has_title,
+        )
+        for k, doc in enumerate(cleaned):
+            doc_id = make_doc_id(rec.source_file, k)
+            if doc_id in seen_ids:  # the same source name twice: keep ids unique
+                doc_id = make_doc_id(f"{rec.source_file}#{len(seen_ids)}", k)
+            seen_ids.add(doc_id)
+            for entry in doc.log:
+                entry["doc_id"] = doc_id
+            log.extend(doc.log)
+            if not doc.text.strip():
+                log.append(
+                    _drop(rec.source_file, doc_id, "drop_empty", "no text left after cleaning")
+                )
+                continue
+            if dedup is not None:
+                dup = dedup.check(doc_id, doc.text)
+                if dup is not None:
+                    kind, kept, sim = dup
+                    entry = _drop(
+                        rec.source_file,
+                        doc_id,
+                        f"drop_{kind}_duplicate",
+                        f"{kind} duplicate of {kept}",
+                        step="dedupe",
+                    )
+                    entry.update(duplicate_of=kept, similarity=sim, removed=doc.text[:200])
+                    log.append(entry)
+                    continue
+            lang = given["lang"] or (detect(doc.text) if opts.detect_language else UNKNOWN)
+            paragraphs = doc.text.split("\n\n")
+            parts = segment(paragraphs, min_words=opts.min_words, max_words=opts.max_words)
+            for j, text in enumerate(parts):
+                plang = (
+                    passage_language(text, lang, trust_doc=given["lang"] is not None)
+                    if opts.detect_language
+                    else lang
+                )
+                passages.append(
+                    {
+                        "passage_id": f"{doc_id}-p{j:03d}",
+                        "doc_id": doc_id,
+                        "lang": plang,
+                        "text": text,
+                    }
+                )
+            row = {
+                "doc_id": doc_id,
+                "source_file": rec.source_file,
+                "title": given["title"] or doc.title,
+                "date": given["date"] or doc.meta.get("date"),
+                "source": given["source"] or doc.meta.get("source"),
+                "lang": lang,
+                "text": doc.text,
+                "n_passages": len(parts),
+            }
+            for mk in ("author", "attribution"):
+                if doc.meta.get(mk) and mk not in extra:
+                    row[mk] = doc.meta[mk]
+            row.update(extra)
+            documents.append(row)
+
+    docs_df = pd.DataFrame(documents)
+    if docs_df.empty:
+        docs_df = pd.DataFrame({c: pd.Series(dtype="object") for c in DOCUMENT_COLUMNS})
+    else:
+        for c in ("title", "date", "source"):
+            docs_df[c] = docs_df[c].astype("object")
+        rest = [c for c in docs_df.columns if c not in DOCUMENT_COLUMNS]
+        docs_df = docs_df[list(DOCUMENT_COLUMNS) + rest]
+    pass_df = pd.DataFrame(passages, columns=list(PASSAGE_COLUMNS))
+    logger.info(
+        "ingested %d documents, %d passages (%d log entries)", len(docs_df), len(pass_df), len(log)
+    )
+    return Corpus(documents=docs_df, passages=pass_df, log=log)
+
+
+def _drop(
+    file: str, doc_id: str, action: str, reason: str, *, step: str = "clean"
+) -> dict[str, Any]:
+    return {"file": file, "doc_id": doc_id, "step": step, "action": action, "reason": reason}
