@@ -79,9 +79,15 @@ def _config_from_args(args: argparse.Namespace):
     return base.replace(**changes)
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def _command_line(argv: Sequence[str] | None) -> str:
+    import shlex
+
+    words = list(sys.argv[1:] if argv is None else argv)
+    return " ".join(["topiclab", *(shlex.quote(w) for w in words)])
+
+
+def _fit_run(args: argparse.Namespace):
     from topiclab.ingest import load
-    from topiclab.persist import save_run
     from topiclab.pipeline import run
 
     config = _config_from_args(args)
@@ -91,11 +97,75 @@ def _cmd_run(args: argparse.Namespace) -> int:
         skip_bad=args.skip_bad,
         progress=config.progress,
     )
-    result, model = run(corpus, config)
-    out = save_run(args.out, result, model)
+    return run(corpus, config)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from topiclab.figures import render_all
+    from topiclab.persist import staged_dir, write_run_files
+    from topiclab.report import write_report
+
+    result, model = _fit_run(args)
+    out = Path(args.out)
+    with staged_dir(out) as stage:
+        write_run_files(stage, result, model)
+        if not args.no_figures:
+            render_all(result, stage / "figures", command=args.command_line)
+        if not args.no_report:
+            write_report(result, stage / "report.html")
     print(result.summary())
-    print(f"\nWrote {out}")
+    extras = [] if args.no_figures else ["figures/"]
+    extras += [] if args.no_report else ["report.html"]
+    print(f"\nWrote {out}" + (f" (with {', '.join(extras)})" if extras else ""))
     return 0
+
+
+def _load_run_result(run_dir: Path | None, args: argparse.Namespace):
+    """The result of a saved run, or of a fresh run on the input when no run is given."""
+    if run_dir is not None:
+        from topiclab.persist import load_result
+
+        return load_result(run_dir)
+    result, _model = _fit_run(args)
+    return result
+
+
+def _cmd_figures(args: argparse.Namespace) -> int:
+    from topiclab.figures import render_all
+
+    result = _load_run_result(args.run, args)
+    files = render_all(result, args.out, command=args.command_line)
+    print(f"Wrote {len(files)} files and manifest.json to {args.out}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from topiclab.report import write_report
+
+    result = _load_run_result(args.run, args)
+    path = write_report(result, args.output)
+    print(f"Wrote {path}")
+    return 0
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="TOML file with run parameters")
+    p.add_argument("--seed", type=int, help="random seed (default 0)")
+    p.add_argument("--n-themes", type=int, help="number of embedding themes (default: auto)")
+    p.add_argument("--n-topics", type=int, help="number of LDA topics (default: auto)")
+    p.add_argument(
+        "--lang-mode",
+        choices=["auto", "en", "multilingual"],
+        help="auto: multilingual embeddings when the corpus holds more than one language",
+    )
+    p.add_argument("--embedding-model", help="sentence-transformers model name or local path")
+    p.add_argument("--cluster-method", choices=["auto", "hdbscan", "kmeans"])
+    p.add_argument(
+        "--guided",
+        action="append",
+        metavar="'NAME: WORD, WORD'",
+        help="a seed theme to steer towards (repeatable)",
+    )
 
 
 class _pandas_display:
@@ -130,24 +200,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_input_options(p)
     p.add_argument("--out", type=Path, default=paths.default_run(), help="run folder")
-    p.add_argument("--config", type=Path, help="TOML file with run parameters")
-    p.add_argument("--seed", type=int, help="random seed (default 0)")
-    p.add_argument("--n-themes", type=int, help="number of embedding themes (default: auto)")
-    p.add_argument("--n-topics", type=int, help="number of LDA topics (default: auto)")
-    p.add_argument(
-        "--lang-mode",
-        choices=["auto", "en", "multilingual"],
-        help="auto: multilingual embeddings when the corpus holds more than one language",
-    )
-    p.add_argument("--embedding-model", help="sentence-transformers model name or local path")
-    p.add_argument("--cluster-method", choices=["auto", "hdbscan", "kmeans"])
-    p.add_argument(
-        "--guided",
-        action="append",
-        metavar="'NAME: WORD, WORD'",
-        help="a seed theme to steer towards (repeatable)",
-    )
+    _add_run_options(p)
+    p.add_argument("--no-figures", action="store_true", help="do not render figures")
+    p.add_argument("--no-report", action="store_true", help="do not write report.html")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser(
+        "figures", help="render every figure of a run with a manifest (fresh run without --run)"
+    )
+    _add_input_options(p)
+    _add_run_options(p)
+    p.add_argument("--run", type=Path, help="a saved run folder (default: run on PATH now)")
+    p.add_argument("--out", type=Path, default=paths.default_figures(), help="figure folder")
+    p.set_defaults(func=_cmd_figures)
+
+    p = sub.add_parser("report", help="write the self-contained HTML report of a run")
+    _add_input_options(p)
+    _add_run_options(p)
+    p.add_argument("--run", type=Path, help="a saved run folder (default: run on PATH now)")
+    p.add_argument(
+        "-o", "--output", type=Path, default=Path("report.html"), help="HTML file to write"
+    )
+    p.set_defaults(func=_cmd_report)
     return parser
 
 
@@ -159,15 +233,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     _setup_logging(args.verbose, args.quiet)
+    args.command_line = _command_line(argv)
     from topiclab.config import ConfigError
     from topiclab.corpus import CorpusError
     from topiclab.ingest.errors import IngestError
+    from topiclab.model_io import ModelLoadError
+    from topiclab.persist import RunLoadError
 
     try:
         return int(args.func(args) or 0)
     except (
         IngestError,
         ConfigError,
+        RunLoadError,
+        ModelLoadError,
         CorpusError,
         FileNotFoundError,
         NotADirectoryError,

@@ -1,0 +1,501 @@
+"""Clustering of sentence embeddings: reduce (UMAP or PCA), then HDBSCAN or KMeans.
+
+:class:`EmbeddingClusterer` is a scikit-learn clusterer and transformer over a dense
+``(n_samples, n_dims)`` embedding matrix. Whatever algorithm finds the clusters, the fitted
+model is summarised by one L2-normalised centroid per cluster in the original embedding
+space; the final labels are the nearest centroid by cosine similarity, so
+``predict(X_fit)`` reproduces ``labels_`` exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+import numbers
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.cluster import HDBSCAN, KMeans
+from sklearn.decomposition import PCA
+from sklearn.metrics import silhouette_score
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["EmbeddingClusterer", "reduce_2d"]
+
+_MAX_SEED = np.iinfo(np.int32).max
+#: with ``method="auto"`` and no ``n_clusters``, HDBSCAN is used from this many samples
+HDBSCAN_MIN_SAMPLES = 200
+#: largest number of clusters tried by the silhouette search
+SILHOUETTE_MAX_K = 12
+#: the silhouette score is computed on at most this many samples
+SILHOUETTE_SAMPLE_SIZE = 2000
+#: below this many samples UMAP is replaced by PCA
+UMAP_MIN_SAMPLES = 10
+
+
+def _l2_normalize(X: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    return X / np.where(norms > 0, norms, 1.0)
+
+
+def _import_umap() -> Any:
+    try:
+        import umap
+    except ImportError as exc:  # pragma: no cover - umap-learn is a hard dependency
+        raise ImportError("UMAP reduction needs umap-learn: pip install umap-learn") from exc
+    return umap
+
+
+def _reduce(
+    X: np.ndarray, reducer: str | None, n_components: int, n_neighbors: int, metric: str, seed: int
+) -> tuple[np.ndarray, Any, str]:
+    """Reduced coordinates, the fitted reducer (or None) and the name of what was used.
+
+    No reduction when ``reducer`` is None or the data already have at most
+    ``n_components`` dimensions. UMAP is replaced by PCA when there are fewer than
+    ``UMAP_MIN_SAMPLES`` samples or no more than ``n_components + 2`` (too few for its
+    neighbour graph and spectral layout), and its ``n_neighbors`` is shrunk to
+    ``max(2, n // 3)`` when ``n < 3 * n_neighbors``.
+    """
+    n, d = X.shape
+    if reducer is None or d <= n_components or n < 2:
+        return X, None, "none"
+    use_umap = reducer == "umap" and n >= UMAP_MIN_SAMPLES and n > n_components + 2
+    if use_umap:
+        umap = _import_umap()
+        nn = n_neighbors if n >= 3 * n_neighbors else max(2, n // 3)
+        model = umap.UMAP(
+            n_neighbors=int(nn),
+            n_components=int(n_components),
+            metric=metric,
+            min_dist=0.0,
+            random_state=seed,
+            n_jobs=1,
+        )
+        Z = model.fit_transform(X)
+        return np.asarray(Z, dtype=np.float64), model, "umap"
+    if reducer == "umap":
+        logger.info("%d samples are too few for UMAP; reducing with PCA instead", n)
+    k = int(min(n_components, n - 1, d))
+    model = PCA(n_components=k, random_state=seed)
+    return model.fit_transform(X), model, "pca"
+
+
+def _kmeans_plus_plus_extend(
+    X: np.ndarray, centers: np.ndarray, n_total: int, rng: np.random.RandomState
+) -> np.ndarray:
+    """Add centres to ``centers`` by k-means++ (D^2) sampling until there are ``n_total``."""
+    centers = list(centers)
+    sq = (X**2).sum(axis=1)
+    C = np.asarray(centers)
+    d2 = np.maximum(sq[:, None] + (C**2).sum(axis=1)[None, :] - 2.0 * X @ C.T, 0.0).min(axis=1)
+    while len(centers) < n_total:
+        total = d2.sum()
+        idx = (
+            int(rng.choice(X.shape[0], p=d2 / total)) if total > 0 else int(rng.randint(X.shape[0]))
+        )
+        centers.append(X[idx])
+        d2 = np.minimum(d2, ((X - X[idx]) ** 2).sum(axis=1))
+    return np.asarray(centers)
+
+
+def _silhouette_kmeans(
+    Z: np.ndarray, seed: int, max_k: int = SILHOUETTE_MAX_K
+) -> tuple[np.ndarray, dict[int, float]]:
+    """KMeans labels for the k in ``2..min(max_k, n-1)`` with the best silhouette score."""
+    n = Z.shape[0]
+    scores: dict[int, float] = {}
+    best_labels = np.zeros(n, dtype=np.intp)
+    best = -np.inf
+    for k in range(2, min(max_k, n - 1) + 1):
+        labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(Z).labels_
+        if np.unique(labels).size < 2:
+            continue
+        sample = SILHOUETTE_SAMPLE_SIZE if n > SILHOUETTE_SAMPLE_SIZE else None
+        score = float(silhouette_score(Z, labels, sample_size=sample, random_state=seed))
+        scores[k] = score
+        if score > best:
+            best, best_labels = score, labels
+    return best_labels, scores
+
+
+class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
+    """Cluster document embeddings: optional reduction, then HDBSCAN or KMeans.
+
+    Parameters
+    ----------
+    n_clusters : int or None, default=None
+        Number of clusters. ``None`` chooses it: HDBSCAN or a silhouette search over KMeans
+        (see ``method``). An int runs seeded KMeans with that many clusters.
+    method : {"auto", "hdbscan", "kmeans"}, default="auto"
+        How to choose the clusters when ``n_clusters`` is None. ``"auto"`` uses HDBSCAN from
+        ``HDBSCAN_MIN_SAMPLES`` (200) samples and the silhouette search below that;
+        ``"kmeans"`` always uses the silhouette search over ``k = 2..min(12, n - 1)``.
+        When HDBSCAN finds fewer than two clusters, the silhouette search is used and a
+        warning is logged; ``method_`` records what ran.
+    reducer : {"umap", "pca"} or None, default="umap"
+        Reduction applied before clustering. UMAP is replaced by PCA for fewer than
+        ``UMAP_MIN_SAMPLES`` (10) samples; no reduction is done when the embeddings have at
+        most ``n_components`` dimensions.
+    n_neighbors : int, default=15
+        UMAP neighbourhood size; shrunk to ``max(2, n // 3)`` when ``n < 3 * n_neighbors``.
+    n_components : int, default=5
+        Dimensions of the reduced space.
+    metric : str, default="cosine"
+        Metric of the UMAP neighbour graph. With ``"cosine"`` the embeddings are
+        L2-normalised before reduction. Centroids and :meth:`transform` always use cosine
+        similarity in the original space.
+    min_cluster_size : int or None, default=None
+        HDBSCAN's smallest cluster; ``None`` means ``max(5, int(sqrt(n)) // 2)``.
+    reassign_outliers : bool, default=True
+        Give HDBSCAN's noise points the label of the nearest centroid. When False they keep
+        the label ``-1``; ``outliers_`` marks them either way.
+    seed_embeddings : array-like of shape (n_seeds, n_dims), optional
+        Guided clustering: KMeans in the L2-normalised original space, initialised with
+        these vectors (plus k-means++ centres when ``n_clusters > n_seeds``). Cluster ``i``
+        corresponds to seed ``i``; the remaining clusters follow, largest first. No
+        reduction is fitted in this mode.
+    temperature : float, default=0.05
+        Softmax temperature of :meth:`transform` over cosine similarities.
+    random_state : int, RandomState instance or None, default=None
+        Seed; derived seeds go to UMAP/PCA, KMeans and the silhouette sampling.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of each training sample: its nearest centroid (``-1`` for outliers kept
+        as such). Clusters are numbered by size, largest first (seeded clusters first, in
+        seed order).
+    n_clusters_ : int
+        Number of clusters.
+    cluster_centers_ : ndarray of shape (n_clusters_, n_dims)
+        L2-normalised mean of the normalised embeddings of each cluster as found by the
+        clustering algorithm, in the original embedding space.
+    embedding_ : ndarray of shape (n_samples, n_reduced)
+        Coordinates the clustering ran on.
+    reducer_ : object or None
+        The fitted UMAP or PCA model, or None.
+    reduction_ : str
+        ``"umap"``, ``"pca"`` or ``"none"``: the reduction that ran.
+    method_ : str
+        ``"hdbscan"``, ``"kmeans"`` (given k), ``"silhouette"`` or ``"guided"``.
+    outliers_ : ndarray of bool of shape (n_samples,)
+        Samples HDBSCAN marked as noise (all False for the other methods).
+    selection_scores_ : dict of int to float
+        Silhouette score per k tried (empty when no search ran).
+    n_features_in_ : int
+
+    Notes
+    -----
+    The algorithm's clusters give the centroids; the final labels are one nearest-centroid
+    step on them, so ``labels_ == predict(X_fit)`` holds exactly (outliers kept at ``-1``
+    aside). A cluster left empty by that step is dropped (except seeded clusters).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> centres = rng.normal(size=(3, 20))
+    >>> X = np.repeat(centres, 10, axis=0) + 0.1 * rng.normal(size=(30, 20))
+    >>> model = EmbeddingClusterer(n_clusters=3, reducer=None, random_state=0).fit(X)
+    >>> model.n_clusters_, model.transform(X).shape
+    (3, (30, 3))
+    """
+
+    def __init__(
+        self,
+        n_clusters: int | None = None,
+        *,
+        method: str = "auto",
+        reducer: str | None = "umap",
+        n_neighbors: int = 15,
+        n_components: int = 5,
+        metric: str = "cosine",
+        min_cluster_size: int | None = None,
+        reassign_outliers: bool = True,
+        seed_embeddings: Any = None,
+        temperature: float = 0.05,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.method = method
+        self.reducer = reducer
+        self.n_neighbors = n_neighbors
+        self.n_components = n_components
+        self.metric = metric
+        self.min_cluster_size = min_cluster_size
+        self.reassign_outliers = reassign_outliers
+        self.seed_embeddings = seed_embeddings
+        self.temperature = temperature
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ helpers
+    def _check_params(self, n_samples: int) -> None:
+        def positive_int(name: str, value: Any) -> None:
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+        if self.n_clusters is not None:
+            positive_int("n_clusters", self.n_clusters)
+            if self.n_clusters > n_samples:
+                raise ValueError(f"n_clusters={self.n_clusters} must be <= n_samples={n_samples}")
+        if self.method not in ("auto", "hdbscan", "kmeans"):
+            raise ValueError(f"method must be 'auto', 'hdbscan' or 'kmeans', got {self.method!r}")
+        if self.reducer not in ("umap", "pca", None):
+            raise ValueError(f"reducer must be 'umap', 'pca' or None, got {self.reducer!r}")
+        positive_int("n_neighbors", self.n_neighbors)
+        positive_int("n_components", self.n_components)
+        if self.min_cluster_size is not None:
+            positive_int("min_cluster_size", self.min_cluster_size)
+        if not isinstance(self.temperature, numbers.Real) or self.temperature <= 0:
+            raise ValueError(f"temperature must be a positive float, got {self.temperature!r}")
+
+    def _cluster_guided(self, Xn: np.ndarray, seeds: np.ndarray, seed: int) -> np.ndarray:
+        n_total = seeds.shape[0] if self.n_clusters is None else int(self.n_clusters)
+        if n_total < seeds.shape[0]:
+            raise ValueError(
+                f"n_clusters={n_total} is smaller than the {seeds.shape[0]} seed embeddings"
+            )
+        if n_total > Xn.shape[0]:
+            raise ValueError(f"{n_total} clusters requested for {Xn.shape[0]} samples")
+        init = _l2_normalize(seeds)
+        if n_total > init.shape[0]:
+            init = _kmeans_plus_plus_extend(Xn, init, n_total, check_random_state(seed))
+        return KMeans(n_clusters=n_total, init=init, n_init=1, random_state=seed).fit(Xn).labels_
+
+    def _cluster(self, Z: np.ndarray, seed: int) -> np.ndarray:
+        n = Z.shape[0]
+        self.selection_scores_: dict[int, float] = {}
+        if self.n_clusters is not None:
+            self.method_ = "kmeans"
+            return (
+                KMeans(n_clusters=int(self.n_clusters), n_init=10, random_state=seed).fit(Z).labels_
+            )
+        method = self.method
+        if method == "auto":
+            method = "hdbscan" if n >= HDBSCAN_MIN_SAMPLES else "kmeans"
+        if method == "hdbscan":
+            size = self.min_cluster_size or max(5, int(np.sqrt(n)) // 2)
+            labels = HDBSCAN(min_cluster_size=int(min(size, max(n, 2))), copy=True).fit(Z).labels_
+            if np.unique(labels[labels >= 0]).size >= 2:
+                self.method_ = "hdbscan"
+                return labels
+            logger.warning(
+                "HDBSCAN found fewer than two clusters in %d samples; "
+                "choosing k by silhouette with KMeans instead",
+                n,
+            )
+        self.method_ = "silhouette"
+        if n < 3:
+            return np.zeros(n, dtype=np.intp)
+        labels, self.selection_scores_ = _silhouette_kmeans(Z, seed)
+        return labels
+
+    def _similarity(self, Xn: np.ndarray, centers: np.ndarray) -> np.ndarray:
+        return Xn @ centers.T
+
+    # ---------------------------------------------------------------- estimator
+    def fit(self, X: Any, y: None = None) -> EmbeddingClusterer:
+        """Cluster the embeddings.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_dims)
+            Dense embeddings, one row per document or passage.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : EmbeddingClusterer
+        """
+        X = validate_data(self, X, dtype=np.float64, reset=True)
+        n = X.shape[0]
+        self._check_params(n)
+        rng = check_random_state(self.random_state)
+        reduce_seed, cluster_seed = (int(s) for s in rng.randint(_MAX_SEED, size=2))
+        Xn = _l2_normalize(X)
+
+        guided = self.seed_embeddings is not None
+        if guided:
+            seeds = check_array(self.seed_embeddings, dtype=np.float64)
+            if seeds.shape[1] != X.shape[1]:
+                raise ValueError(
+                    f"seed_embeddings have {seeds.shape[1]} dimensions, X has {X.shape[1]}"
+                )
+            n_seeds = seeds.shape[0]
+            self.embedding_, self.reducer_, self.reduction_ = Xn, None, "none"
+            self.selection_scores_ = {}
+            self.method_ = "guided"
+            raw = self._cluster_guided(Xn, seeds, cluster_seed)
+        else:
+            n_seeds = 0
+            source = Xn if self.metric == "cosine" else X
+            self.embedding_, self.reducer_, self.reduction_ = _reduce(
+                source,
+                self.reducer,
+                int(self.n_components),
+                int(self.n_neighbors),
+                self.metric,
+                reduce_seed,
+            )
+            raw = self._cluster(self.embedding_, cluster_seed)
+
+        self.outliers_ = raw < 0
+        ids = np.unique(raw[raw >= 0])
+        if guided:
+            ids = np.arange(n_seeds if self.n_clusters is None else int(self.n_clusters))
+        centers = np.zeros((ids.size, X.shape[1]))
+        for j, c in enumerate(ids):
+            members = Xn[raw == c]
+            if members.shape[0]:
+                centers[j] = members.mean(axis=0)
+        centers = _l2_normalize(centers)
+
+        # one nearest-centroid step; drop clusters it leaves empty (seeded ones are kept)
+        while True:
+            nearest = np.argmax(self._similarity(Xn, centers), axis=1)
+            counts = np.bincount(nearest, minlength=centers.shape[0])
+            empty = counts == 0
+            empty[:n_seeds] = False
+            if not empty.any():
+                break
+            centers = centers[~empty]
+
+        # seeded clusters keep their order; the others are numbered by size, largest first
+        rest = np.arange(n_seeds, centers.shape[0])
+        rest = rest[np.lexsort((rest, -counts[rest]))]
+        order = np.concatenate([np.arange(n_seeds), rest]).astype(np.intp)
+        self.cluster_centers_ = centers[order]
+        self.n_clusters_ = int(self.cluster_centers_.shape[0])
+        labels = np.argmax(self._similarity(Xn, self.cluster_centers_), axis=1).astype(np.intp)
+        if not self.reassign_outliers:
+            labels[self.outliers_] = -1
+        self.labels_ = labels
+        logger.info(
+            "%d samples -> %d clusters (%s, reduction %s, %d outliers)",
+            n,
+            self.n_clusters_,
+            self.method_,
+            self.reduction_,
+            int(self.outliers_.sum()),
+        )
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Soft cluster membership.
+
+        ``softmax(cos(x, centre_k) / temperature)`` over the clusters.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_dims)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_clusters_)
+            Membership probabilities; rows sum to one.
+        """
+        check_is_fitted(self, "cluster_centers_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        logits = self._similarity(_l2_normalize(X), self.cluster_centers_) / float(self.temperature)
+        logits -= logits.max(axis=1, keepdims=True)
+        weights = np.exp(logits)
+        return weights / weights.sum(axis=1, keepdims=True)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Nearest centroid by cosine similarity (the argmax of :meth:`transform`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_dims)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self, "cluster_centers_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.argmax(self._similarity(_l2_normalize(X), self.cluster_centers_), axis=1).astype(
+            np.intp
+        )
+
+    def fit_transform(self, X: Any, y: None = None, **fit_params: Any) -> np.ndarray:
+        """Fit and return the soft membership of the training samples.
+
+        Exactly ``self.fit(X).transform(X)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_dims)
+        y : None
+            Ignored.
+        **fit_params : dict
+            Unused; accepted for scikit-learn compatibility.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_clusters_)
+        """
+        return self.fit(X).transform(X)
+
+
+def reduce_2d(
+    X: Any,
+    random_state: int | np.random.RandomState | None = None,
+    *,
+    n_neighbors: int = 15,
+    metric: str = "cosine",
+    min_dist: float = 0.1,
+) -> np.ndarray:
+    """Two-dimensional coordinates of embeddings, for maps.
+
+    UMAP (``min_dist`` keeps points apart for readability) from ``UMAP_MIN_SAMPLES``
+    samples; PCA below that; zeros for a single sample.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_dims)
+    random_state : int, RandomState instance or None
+        Seed for UMAP/PCA.
+    n_neighbors : int, default=15
+        UMAP neighbourhood size (shrunk for small inputs).
+    metric : str, default="cosine"
+    min_dist : float, default=0.1
+
+    Returns
+    -------
+    ndarray of shape (n_samples, 2)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> reduce_2d(np.random.default_rng(0).normal(size=(5, 8)), random_state=0).shape
+    (5, 2)
+    """
+    X = check_array(X, dtype=np.float64)
+    n, d = X.shape
+    seed = int(check_random_state(random_state).randint(_MAX_SEED))
+    if metric == "cosine":
+        X = _l2_normalize(X)
+    out = np.zeros((n, 2))
+    if n < 2:
+        return out
+    if n >= UMAP_MIN_SAMPLES and n > 4:
+        umap = _import_umap()
+        nn = min(int(n_neighbors), n - 1) if n >= 3 * n_neighbors else max(2, n // 3)
+        model = umap.UMAP(
+            n_neighbors=nn,
+            n_components=2,
+            metric=metric,
+            min_dist=min_dist,
+            random_state=seed,
+            n_jobs=1,
+        )
+        return np.asarray(model.fit_transform(X), dtype=np.float64)
+    k = min(2, n - 1, d)
+    out[:, :k] = PCA(n_components=k, random_state=seed).fit_transform(X)
+    return out
