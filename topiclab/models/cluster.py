@@ -345,10 +345,24 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             raw = self._cluster(self.embedding_, cluster_seed)
 
         self.outliers_ = raw < 0
+        n_fixed = n_seeds
         ids = np.unique(raw[raw >= 0])
         if guided:
             ids = np.arange(n_seeds if self.n_clusters is None else int(self.n_clusters))
-        centers = np.zeros((ids.size, X.shape[1]))
+        self._set_clusters(Xn, raw, ids, n_fixed)
+        logger.info(
+            "%d samples -> %d clusters (%s, reduction %s, %d outliers)",
+            n,
+            self.n_clusters_,
+            self.method_,
+            self.reduction_,
+            int(self.outliers_.sum()),
+        )
+        return self
+
+    def _set_clusters(self, Xn: np.ndarray, raw: np.ndarray, ids: np.ndarray, n_fixed: int) -> None:
+        """Centres from the ``raw`` labels, one nearest-centre step, numbering by size."""
+        centers = np.zeros((ids.size, Xn.shape[1]))
         for j, c in enumerate(ids):
             members = Xn[raw == c]
             if members.shape[0]:
@@ -360,29 +374,50 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             nearest = np.argmax(self._similarity(Xn, centers), axis=1)
             counts = np.bincount(nearest, minlength=centers.shape[0])
             empty = counts == 0
-            empty[:n_seeds] = False
+            empty[:n_fixed] = False
             if not empty.any():
                 break
             centers = centers[~empty]
 
         # seeded clusters keep their order; the others are numbered by size, largest first
-        rest = np.arange(n_seeds, centers.shape[0])
+        rest = np.arange(n_fixed, centers.shape[0])
         rest = rest[np.lexsort((rest, -counts[rest]))]
-        order = np.concatenate([np.arange(n_seeds), rest]).astype(np.intp)
+        order = np.concatenate([np.arange(n_fixed), rest]).astype(np.intp)
         self.cluster_centers_ = centers[order]
         self.n_clusters_ = int(self.cluster_centers_.shape[0])
         labels = np.argmax(self._similarity(Xn, self.cluster_centers_), axis=1).astype(np.intp)
         if not self.reassign_outliers:
             labels[self.outliers_] = -1
         self.labels_ = labels
-        logger.info(
-            "%d samples -> %d clusters (%s, reduction %s, %d outliers)",
-            n,
-            self.n_clusters_,
-            self.method_,
-            self.reduction_,
-            int(self.outliers_.sum()),
-        )
+
+    def relabel(self, X: Any, labels: Any) -> EmbeddingClusterer:
+        """Replace the fitted clustering of ``X`` by ``labels`` (e.g. after merging clusters).
+
+        Centres are recomputed from ``labels``, then every sample takes its nearest centre,
+        exactly as at the end of :meth:`fit`, so ``predict(X) == labels_`` still holds.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_dims)
+            The embeddings the clusterer was fitted on.
+        labels : array-like of int of shape (n_samples,)
+            New cluster of each sample; negative values mark outliers.
+
+        Returns
+        -------
+        self : EmbeddingClusterer
+        """
+        check_is_fitted(self, "cluster_centers_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        raw = np.asarray(labels, dtype=np.intp)
+        if raw.shape != (X.shape[0],):
+            raise ValueError(f"labels must have shape ({X.shape[0]},), got {raw.shape}")
+        n_fixed = 0 if self.seed_embeddings is None else len(self.seed_embeddings)
+        ids = np.unique(raw[raw >= 0])
+        if n_fixed:
+            ids = np.union1d(np.arange(n_fixed), ids)
+        self.outliers_ = raw < 0
+        self._set_clusters(_l2_normalize(X), raw, ids, n_fixed)
         return self
 
     def transform(self, X: Any) -> np.ndarray:
