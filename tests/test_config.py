@@ -43,7 +43,7 @@ def test_guided_theme_parse_errors(spec):
 def test_bad_toml_file_names_the_file(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("seed = [unclosed", encoding="utf-8")
-    with pytest.raises(ConfigError, match="bad.toml"):
+    with pytest.raises(ConfigError, match=r"bad\.toml"):
         RunConfig.from_toml(bad)
     unknown = tmp_path / "unknown.toml"
     unknown.write_text("colour = 'red'\n", encoding="utf-8")

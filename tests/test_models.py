@@ -213,14 +213,18 @@ def test_clusterer_chooses_k_by_silhouette(blobs, reducer):
     assert adjusted_rand_score(truth, model.labels_) >= 0.9
     assert model.cluster_centers_.shape == (4, X.shape[1])
     np.testing.assert_allclose(np.linalg.norm(model.cluster_centers_, axis=1), 1.0)
-    assert model.reduction_ == ("none" if reducer is None else reducer)
+    # below REDUCE_MIN_SAMPLES the silhouette search skips UMAP (PCA is still honoured)
+    assert model.reduction_ == ("pca" if reducer == "pca" else "none")
 
 
 def test_clusterer_with_given_k(blobs):
     X, truth, _ = blobs
     model = EmbeddingClusterer(n_clusters=4, random_state=0).fit(X)
     assert model.method_ == "kmeans"
-    assert model.embedding_.shape == (X.shape[0], 5)
+    assert model.embedding_.shape == X.shape  # fewer than REDUCE_MIN_SAMPLES: no UMAP
+    reduced = EmbeddingClusterer(n_clusters=4, reducer="pca", random_state=0).fit(X)
+    assert reduced.embedding_.shape == (X.shape[0], 5)
+    assert adjusted_rand_score(truth, reduced.labels_) >= 0.9
     assert adjusted_rand_score(truth, model.labels_) >= 0.9
     assert np.array_equal(model.predict(X), model.labels_)
 
@@ -306,7 +310,8 @@ def test_clusterer_guided_seeds_land_in_requested_index(noisy_blobs, n_clusters)
 def test_clusterer_small_inputs():
     X, _, _ = sphere_blobs((3, 3), seed=2)
     model = EmbeddingClusterer(random_state=0).fit(X)
-    assert model.reduction_ == "pca"
+    assert model.reduction_ == "none"
+    assert EmbeddingClusterer(method="hdbscan", random_state=0).fit(X).reduction_ == "pca"
     assert model.labels_.shape == (6,)
     assert np.array_equal(model.predict(X), model.labels_)
     single = EmbeddingClusterer(random_state=0).fit(X[:1])

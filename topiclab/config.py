@@ -78,6 +78,13 @@ class RunConfig:
         Clustering of the reduced embeddings.
     reassign_outliers : bool
         Give HDBSCAN outliers to their nearest theme.
+    context_weight : float
+        Weight of a passage's document in its embedding before clustering
+        (:func:`topiclab.crosslingual.blend_document_context`); 0 turns it off.
+    language_themes : bool
+        Allow themes made of one minority language only; by default such clusters are
+        dissolved into their nearest themes when those are close
+        (:func:`topiclab.crosslingual.merge_language_clusters`).
     guided : tuple of GuidedTheme
         Seed themes to steer both views towards.
     top_n_terms : int
@@ -101,6 +108,8 @@ class RunConfig:
     n_topics: int | None = None
     cluster_method: str = "auto"
     reassign_outliers: bool = True
+    context_weight: float = 0.5
+    language_themes: bool = False
     guided: tuple[GuidedTheme, ...] = field(default_factory=tuple)
     top_n_terms: int = 10
     n_representative: int = 3
@@ -123,6 +132,8 @@ class RunConfig:
                 raise ConfigError(f"{name} must be a positive integer or None, got {value!r}")
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ConfigError(f"seed must be a non-negative integer, got {self.seed!r}")
+        if not isinstance(self.context_weight, int | float) or self.context_weight < 0:
+            raise ConfigError(f"context_weight must be >= 0, got {self.context_weight!r}")
         if self.top_n_terms < 1 or self.n_representative < 0 or self.lda_passes < 1:
             raise ConfigError("top_n_terms and lda_passes must be >= 1, n_representative >= 0")
 

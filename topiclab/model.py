@@ -47,7 +47,12 @@ class ThemeModel:
         return self.embedder.transform(list(texts))
 
     def transform(
-        self, texts: Sequence[str], langs: Sequence[str] | None = None, *, embeddings=None
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str] | None = None,
+        *,
+        doc_ids: Sequence[str] | None = None,
+        embeddings=None,
     ) -> np.ndarray:
         """Embedding-theme memberships of new texts, shape (n_texts, n_themes); rows sum to 1.
 
@@ -57,15 +62,25 @@ class ThemeModel:
             Passages or short documents.
         langs : sequence of str, optional
             Unused by the embedding view; accepted for symmetry with :meth:`transform_lda`.
+        doc_ids : sequence of str, optional
+            Document of each text. Passages of one document are read in its context, as
+            during the fit; without ``doc_ids`` every text is its own document.
         embeddings : ndarray, optional
             Precomputed embeddings of ``texts`` (same model).
         """
-        emb = self.embed(texts) if embeddings is None else np.asarray(embeddings)
-        return self.clusterer.transform(emb)
+        from topiclab.crosslingual import blend_document_context
 
-    def predict(self, texts: Sequence[str], *, embeddings=None) -> np.ndarray:
+        emb = self.embed(texts) if embeddings is None else np.asarray(embeddings)
+        docs = list(doc_ids) if doc_ids is not None else [str(i) for i in range(len(emb))]
+        weight = float(self.meta.get("context_weight", 0.0))
+        return self.clusterer.transform(blend_document_context(emb, docs, weight))
+
+    def predict(
+        self, texts: Sequence[str], *, doc_ids: Sequence[str] | None = None, embeddings=None
+    ) -> np.ndarray:
         """The most likely embedding theme of each text."""
-        return np.asarray(self.transform(texts, embeddings=embeddings)).argmax(axis=1)
+        out = self.transform(texts, doc_ids=doc_ids, embeddings=embeddings)
+        return np.asarray(out).argmax(axis=1)
 
     def transform_lda(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:
         """LDA topic mixtures of new texts, shape (n_texts, n_topics); rows sum to 1."""

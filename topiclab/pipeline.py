@@ -150,9 +150,11 @@ def run(
     >>> result, model = run("corpus/")                    # doctest: +SKIP
     >>> print(result.summary())                           # doctest: +SKIP
     """
+    from topiclab.crosslingual import blend_document_context, merge_language_clusters
     from topiclab.embed import SentenceEmbedder, resolve_model
     from topiclab.evaluate import coherence, silhouette, topic_diversity
     from topiclab.models import EmbeddingClusterer, class_tfidf, reduce_2d
+    from topiclab.terms import select_terms
     from topiclab.vectorize import TextVectorizer
 
     config = config or RunConfig()
@@ -215,17 +217,28 @@ def run(
         seed_embeddings=seed_emb,
         random_state=seeds["cluster"],
     )
-    membership = clusterer.fit_transform(embeddings)
+    doc_of = passages["doc_id"].astype(str).tolist()
+    context = blend_document_context(embeddings, doc_of, config.context_weight)
+    clusterer.fit(context)
+    merges: list[dict[str, Any]] = []
+    if not config.language_themes and not config.guided:
+        merged, merges = merge_language_clusters(context, clusterer.labels_, langs)
+        if merges:
+            clusterer.relabel(context, merged)
+    membership = clusterer.transform(context)
     labels = np.asarray(clusterer.labels_)
     k = int(clusterer.n_clusters_)
     centers = np.asarray(clusterer.cluster_centers_)
-    unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
-    centrality = np.einsum("ij,ij->i", unit, centers[np.clip(labels, 0, k - 1)])
+    centrality = np.einsum("ij,ij->i", context, centers[np.clip(labels, 0, k - 1)])
     term_scores = {"all": class_tfidf(counts, labels, n_classes=k)}
+    selections = {"all": select_terms(term_scores["all"], counts, topn=config.top_n_terms)}
     lang_arr = np.asarray(langs)
     for lang in sorted(set(langs)):
         rows = np.flatnonzero(lang_arr == lang)
         term_scores[lang] = class_tfidf(counts[rows], labels[rows], n_classes=k)
+        selections[lang] = select_terms(
+            term_scores[lang], counts[rows], topn=config.top_n_terms
+        )
     themes = build_theme_table(
         "embedding",
         labels,
@@ -236,6 +249,7 @@ def run(
         top_n=config.top_n_terms,
         n_representative=config.n_representative,
         n_themes=k,
+        selections=selections,
     )
     timings["cluster_s"] = time.perf_counter() - t
 
@@ -255,6 +269,7 @@ def run(
         top_n=config.top_n_terms,
         n_representative=config.n_representative,
         n_themes=lda.n_components,
+        selections={"all": select_terms(lda.components_, counts, topn=config.top_n_terms)},
     )
     timings["lda_s"] = time.perf_counter() - t
 
@@ -273,7 +288,8 @@ def run(
             "c_v": cv,
             "diversity": topic_diversity(tops, topk=10),
         }
-    metrics["embedding"]["silhouette"] = silhouette(embeddings, labels, metric="cosine")
+    metrics["embedding"]["silhouette"] = silhouette(context, labels, metric="cosine")
+    metrics["embedding"]["language_merges"] = merges
     outliers = getattr(clusterer, "outliers_", None)
     metrics["embedding"]["outlier_share"] = (
         float(np.mean(outliers)) if outliers is not None and len(outliers) else 0.0
@@ -282,7 +298,7 @@ def run(
     timings["metrics_s"] = time.perf_counter() - t
 
     # -- tables ------------------------------------------------------------------------
-    xy = reduce_2d(embeddings, random_state=seeds["map"])
+    xy = reduce_2d(context, random_state=seeds["map"])
     passages["theme"] = labels.astype(int)
     passages["theme_label"] = [themes[i].label for i in labels]
     passages["theme_score"] = membership.max(axis=1)
@@ -321,7 +337,12 @@ def run(
         cleaning_log=list(corpus.log),
     )
     model = ThemeModel(
-        vectorizer=vectorizer, lda=lda, embedder=embedder, clusterer=clusterer, result=result
+        vectorizer=vectorizer,
+        lda=lda,
+        embedder=embedder,
+        clusterer=clusterer,
+        result=result,
+        meta={"context_weight": float(config.context_weight)},
     )
     log.info("run finished in %.1fs", timings["total_s"])
     return result, model

@@ -177,6 +177,7 @@ def build_theme_table(
     top_n: int = 10,
     n_representative: int = 3,
     n_themes: int | None = None,
+    selections: dict[str, list[list[int]]] | None = None,
 ) -> ThemeTable:
     """Assemble a :class:`ThemeTable` from model outputs.
 
@@ -199,6 +200,10 @@ def build_theme_table(
         Terms per language and passages kept per theme.
     n_themes : int, optional
         Number of themes (default: ``labels.max() + 1``).
+    selections : dict, optional
+        Language code -> term columns per theme in the order to show them (e.g. from
+        :func:`topiclab.terms.select_terms`); weights still come from ``term_scores``.
+        Languages without a selection use the ``top_n`` highest weights.
     """
     labels = np.asarray(labels)
     k = int(n_themes if n_themes is not None else (labels.max() + 1 if labels.size else 0))
@@ -212,7 +217,10 @@ def build_theme_table(
             if lang != "all" and not np.any(langs[members] == lang):
                 continue
             row = np.asarray(mat[t], dtype=float)
-            order = np.argsort(-row, kind="stable")[:top_n]
+            if selections is not None and lang in selections:
+                order = np.asarray(selections[lang][t][:top_n], dtype=np.intp)
+            else:
+                order = np.argsort(-row, kind="stable")[:top_n]
             picked = [(str(names[j]), float(row[j])) for j in order if row[j] > 0]
             if picked:
                 terms[lang] = picked

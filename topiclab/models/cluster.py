@@ -34,6 +34,10 @@ SILHOUETTE_MAX_K = 12
 SILHOUETTE_SAMPLE_SIZE = 2000
 #: below this many samples UMAP is replaced by PCA
 UMAP_MIN_SAMPLES = 10
+#: below this many samples a reducer is only applied when asked for explicitly: the
+#: silhouette search runs KMeans in the normalised embedding space itself (a UMAP graph of
+#: a few dozen points distorts more than it helps)
+REDUCE_MIN_SAMPLES = 200
 
 
 def _l2_normalize(X: np.ndarray) -> np.ndarray:
@@ -111,7 +115,9 @@ def _silhouette_kmeans(
     best_labels = np.zeros(n, dtype=np.intp)
     best = -np.inf
     for k in range(2, min(max_k, n - 1) + 1):
-        labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(Z).labels_
+        # small inputs are cheap: more restarts make the chosen k stable across seeds
+        n_init = 20 if n <= 1000 else 4
+        labels = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(Z).labels_
         if np.unique(labels).size < 2:
             continue
         sample = SILHOUETTE_SAMPLE_SIZE if n > SILHOUETTE_SAMPLE_SIZE else None
@@ -137,9 +143,11 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         When HDBSCAN finds fewer than two clusters, the silhouette search is used and a
         warning is logged; ``method_`` records what ran.
     reducer : {"umap", "pca"} or None, default="umap"
-        Reduction applied before clustering. UMAP is replaced by PCA for fewer than
-        ``UMAP_MIN_SAMPLES`` (10) samples; no reduction is done when the embeddings have at
-        most ``n_components`` dimensions.
+        Reduction applied before clustering. With fewer than ``REDUCE_MIN_SAMPLES`` (200)
+        samples and ``method`` other than ``"hdbscan"``, ``"umap"`` means no reduction:
+        KMeans runs in the normalised embedding space. UMAP is replaced by PCA for fewer
+        than ``UMAP_MIN_SAMPLES`` (10) samples; no reduction is done when the embeddings
+        have at most ``n_components`` dimensions.
     n_neighbors : int, default=15
         UMAP neighbourhood size; shrunk to ``max(2, n // 3)`` when ``n < 3 * n_neighbors``.
     n_components : int, default=5
@@ -334,9 +342,12 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         else:
             n_seeds = 0
             source = Xn if self.metric == "cosine" else X
+            reducer = self.reducer
+            if reducer == "umap" and n < REDUCE_MIN_SAMPLES and self.method != "hdbscan":
+                reducer = None
             self.embedding_, self.reducer_, self.reduction_ = _reduce(
                 source,
-                self.reducer,
+                reducer,
                 int(self.n_components),
                 int(self.n_neighbors),
                 self.metric,
