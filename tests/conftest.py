@@ -24,3 +24,36 @@ def shared_corpora() -> Path:
     if not SHARED_CORPORA.is_dir():
         pytest.skip("../shared/corpora is not available")
     return SHARED_CORPORA
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _embedding_cache(tmp_path_factory):
+    """Keep the test session's embedding cache out of the user's home folder."""
+    import os
+
+    if "TOPICLAB_CACHE" in os.environ:
+        yield os.environ["TOPICLAB_CACHE"]
+        return
+    path = tmp_path_factory.mktemp("topiclab-cache")
+    os.environ["TOPICLAB_CACHE"] = str(path)
+    try:
+        yield str(path)
+    finally:
+        os.environ.pop("TOPICLAB_CACHE", None)
+
+
+@pytest.fixture(scope="session")
+def seed_corpus():
+    """The bundled corpus, ingested once per session."""
+    from topiclab.ingest import load
+
+    return load(CORPUS)
+
+
+@pytest.fixture(scope="session")
+def seed_run(seed_corpus):
+    """``(result, model)`` of the main job on the bundled corpus with seed 0."""
+    from topiclab.config import RunConfig
+    from topiclab.pipeline import run
+
+    return run(seed_corpus, RunConfig(seed=0, progress=False))
