@@ -91,20 +91,32 @@ def main(argv: list[str] | None = None) -> int:
         ("plain", {"topn": 10, "exclusive": False, "coherence_weight": 0.0}),
         ("selected", {"topn": 10}),
     ]
-    runs = []
+    # The UMAP reduction does not depend on K: fit it once per seed (what
+    # EmbeddingClusterer does inside fit) and cluster the reduced points for every K.
+    reduced = {}
+    if "embedding" in args.views:
+        from topiclab.models.cluster import _l2_normalize, _reduce
+
+        for seed in args.seeds:
+            t = time.perf_counter()
+            reduced[seed] = _reduce(_l2_normalize(X), "umap", 5, 15, "cosine", seed)[0]
+            print(f"UMAP seed={seed} ({time.perf_counter() - t:.0f}s)", flush=True)
+
+    header = f"{'view':<14} {'K':>3} {'seed':>4} {'NPMI':>7} {'div':>6} {'ARI':>6} {'NMI':>6} {'fit s':>7}"
+    rows = []
     for k in args.ks:
+        runs = []
         for seed in args.seeds:
             if "embedding" in args.views:
                 t = time.perf_counter()
-                cl = EmbeddingClusterer(n_clusters=k, random_state=seed).fit(X)
+                cl = EmbeddingClusterer(n_clusters=k, reducer=None, random_state=seed)
+                lab = cl.fit(reduced[seed]).labels_
                 fit_s = time.perf_counter() - t
-                scores = class_tfidf(counts, cl.labels_, n_classes=k)
+                scores = class_tfidf(counts, lab, n_classes=k)
                 for view, opts in term_modes:
-                    tops = [
-                        [str(names[j]) for j in cols]
-                        for cols in select_terms(scores, counts, **opts)
-                    ]
-                    runs.append((f"emb/{view}", k, seed, cl.labels_, tops, fit_s))
+                    cols = select_terms(scores, counts, **opts)
+                    tops = [[str(names[j]) for j in c] for c in cols]
+                    runs.append((f"emb/{view}", k, seed, lab, tops, fit_s))
             if "lda" in args.views:
                 t = time.perf_counter()
                 lda = LDA(n_components=k, passes=args.lda_passes, random_state=seed).fit(counts)
@@ -114,48 +126,40 @@ def main(argv: list[str] | None = None) -> int:
                     cols = select_terms(lda.components_, counts, **opts)
                     tops = [[str(names[j]) for j in c] for c in cols]
                     runs.append((f"lda/{view}", k, seed, lab, tops, fit_s))
-            print(f"  fitted K={k} seed={seed}", flush=True)
-
-    # One coherence pass over every topic of every run (the corpus is scanned once).
-    t = time.perf_counter()
-    all_topics = [topic for run in runs for topic in run[4]]
-    _mean, per_topic = coherence(all_topics, tokenized, measure="c_npmi", topn=10)
-    print(f"NPMI of {len(all_topics)} topics in {time.perf_counter() - t:.0f}s\n")
-
-    rows, pos = [], 0
-    for view, k, seed, lab, tops, fit_s in runs:
-        scores = np.asarray(per_topic[pos : pos + len(tops)], dtype=float)
-        pos += len(tops)
-        agree = label_agreement(labels, lab)
-        rows.append(
-            {
+        # one coherence pass over every topic of this K (the corpus is scanned once)
+        all_topics = [topic for r in runs for topic in r[4]]
+        _mean, per_topic = coherence(all_topics, tokenized, measure="c_npmi", topn=10)
+        if not rows:
+            print(header)
+        pos = 0
+        for view, kk, seed, lab, tops, fit_s in runs:
+            npmi = np.asarray(per_topic[pos : pos + len(tops)], dtype=float)
+            pos += len(tops)
+            agree = label_agreement(labels, lab)
+            r = {
                 "view": view,
-                "k": k,
+                "k": kk,
                 "seed": seed,
-                "npmi": float(np.nanmean(scores)),
+                "npmi": float(np.nanmean(npmi)),
                 "diversity": topic_diversity(tops, topk=10),
                 "ari": agree["ari"],
                 "nmi": agree["nmi"],
                 "fit_s": fit_s,
             }
-        )
-    print(
-        f"{'view':<14} {'K':>3} {'seed':>4} {'NPMI':>7} {'div':>6} {'ARI':>6} {'NMI':>6} {'fit s':>7}"
-    )
-    for r in rows:
-        print(
-            f"{r['view']:<14} {r['k']:>3} {r['seed']:>4} {r['npmi']:>7.3f} {r['diversity']:>6.3f} "
-            f"{r['ari']:>6.3f} {r['nmi']:>6.3f} {r['fit_s']:>7.1f}"
-        )
+            rows.append(r)
+            print(
+                f"{r['view']:<14} {r['k']:>3} {r['seed']:>4} {r['npmi']:>7.3f} "
+                f"{r['diversity']:>6.3f} {r['ari']:>6.3f} {r['nmi']:>6.3f} {r['fit_s']:>7.1f}",
+                flush=True,
+            )
     print("\nMean over K and seeds:")
     for view in dict.fromkeys(r["view"] for r in rows):
         sel = [r for r in rows if r["view"] == view]
-        if sel:
-            m = {key: np.mean([r[key] for r in sel]) for key in ("npmi", "diversity", "ari", "nmi")}
-            print(
-                f"  {view:<14} NPMI {m['npmi']:.3f}  diversity {m['diversity']:.3f}  "
-                f"ARI {m['ari']:.3f}  NMI {m['nmi']:.3f}"
-            )
+        m = {key: np.mean([r[key] for r in sel]) for key in ("npmi", "diversity", "ari", "nmi")}
+        print(
+            f"  {view:<14} NPMI {m['npmi']:.3f}  diversity {m['diversity']:.3f}  "
+            f"ARI {m['ari']:.3f}  NMI {m['nmi']:.3f}"
+        )
     print(
         "Published (NPMI / diversity): "
         + "; ".join(f"{k} {'-' if v[0] is None else v[0]} / {v[1]}" for k, v in PUBLISHED.items())

@@ -533,7 +533,7 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         return vectors[inverse]
 
     def _embed_missing(self, unique: list[str], missing: np.ndarray, vectors, store) -> None:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
         backend = self._get_backend()
         t0 = time.perf_counter()

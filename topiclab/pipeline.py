@@ -22,7 +22,7 @@ from topiclab.themes import RunResult, build_theme_table
 
 log = logging.getLogger(__name__)
 
-__all__ = ["fit_lda", "run", "theme_mixture"]
+__all__ = ["display_title", "fit_lda", "run", "theme_mixture"]
 
 
 def _derive_seeds(seed: int, names: Sequence[str]) -> dict[str, int]:
@@ -52,6 +52,14 @@ def theme_mixture(
     mix.columns = [int(c) for c in mix.columns]
     mix.index.name = "doc_id"
     return mix
+
+
+def display_title(title: Any, text: Any, n_words: int = 8) -> str:
+    """The title, or the first ``n_words`` words of the text with an ellipsis."""
+    if isinstance(title, str) and title.strip():
+        return title.strip()
+    words = str(text or "").split()
+    return " ".join(words[:n_words]) + (" …" if len(words) > n_words else "")
 
 
 def _guided_term_ids(vectorizer: Any, config: RunConfig) -> list[list[int]] | None:
@@ -87,6 +95,7 @@ def fit_lda(
     """
     from topiclab.evaluate import coherence, topic_diversity
     from topiclab.models import LDA
+    from topiclab.terms import select_terms
 
     n_docs = counts.shape[0]
     names = np.asarray(feature_names, dtype=object)
@@ -98,7 +107,13 @@ def fit_lda(
         candidates = [10, 15, 20, 30]
     if seed_topics:
         candidates = [k for k in candidates if k >= len(seed_topics)] or [len(seed_topics)]
-    selection: dict[str, Any] = {"candidates": candidates, "npmi": [], "diversity": []}
+    selection: dict[str, Any] = {
+        "candidates": candidates,
+        "npmi": [],
+        "diversity": [],
+        "score": [],
+        "rule": "NPMI + 0.5 * diversity of the selected top-10 terms (NPMI -1 if undefined)",
+    }
     best, best_score = None, -np.inf
     for k in candidates:
         lda = LDA(
@@ -107,12 +122,13 @@ def fit_lda(
             random_state=seed,
             seed_topics=seed_topics,
         ).fit(counts)
-        tops = [[str(names[j]) for j in np.argsort(-row, kind="stable")[:10]] for row in lda.components_]
+        tops = [[str(names[j]) for j in c] for c in select_terms(lda.components_, counts, topn=10)]
         npmi, _ = coherence(tops, tokenized, measure="c_npmi", topn=10)
         div = topic_diversity(tops, topk=10)
         selection["npmi"].append(npmi)
         selection["diversity"].append(div)
         score = (npmi if np.isfinite(npmi) else -1.0) + 0.5 * div
+        selection["score"].append(score)
         log.info("LDA K=%d: NPMI %.3f, diversity %.3f", k, npmi, div)
         if score > best_score:
             best, best_score = lda, score
@@ -225,6 +241,12 @@ def run(
         merged, merges = merge_language_clusters(context, clusterer.labels_, langs)
         if merges:
             clusterer.relabel(context, merged)
+            final = np.asarray(clusterer.labels_)
+            for m in merges:  # report where members went in the final theme numbering
+                m["into"] = {
+                    int(np.bincount(final[merged == old]).argmax()): n
+                    for old, n in m["into"].items()
+                }
     membership = clusterer.transform(context)
     labels = np.asarray(clusterer.labels_)
     k = int(clusterer.n_clusters_)
@@ -306,6 +328,9 @@ def run(
     passages["lda_label"] = [topics[i].label for i in lda_labels]
     passages["x"], passages["y"] = xy[:, 0], xy[:, 1]
     documents = corpus.documents.reset_index(drop=True).copy()
+    documents["display_title"] = [
+        display_title(t, x) for t, x in zip(documents["title"], documents["text"], strict=True)
+    ]
     doc_ids = documents["doc_id"].tolist()
     doc_themes = theme_mixture(passages, membership, doc_ids)
     doc_topics = theme_mixture(passages, doc_topic, doc_ids)

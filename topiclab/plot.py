@@ -367,7 +367,8 @@ def fig_doc_theme_heatmap(
     titles: dict[str, Any] = {}
     docs = result.documents
     if docs is not None and {"doc_id", "title"} <= set(docs.columns):
-        titles = dict(zip(docs["doc_id"].astype(str), docs["title"], strict=False))
+        column = "display_title" if "display_title" in docs.columns else "title"
+        titles = dict(zip(docs["doc_id"].astype(str), docs[column], strict=False))
     labels = []
     for i in rows:
         title = titles.get(doc_ids[i])

@@ -266,7 +266,16 @@ def _documents(
     matrix = weights.to_numpy(dtype=float)
     columns = {
         key: _column(documents, key, "", n)
-        for key in ("title", "lang", "date", "source", "text", "source_file", "n_passages")
+        for key in (
+            "title",
+            "display_title",
+            "lang",
+            "date",
+            "source",
+            "text",
+            "source_file",
+            "n_passages",
+        )
     }
     out = []
     for i, doc_id in enumerate(ids):
@@ -280,7 +289,9 @@ def _documents(
         out.append(
             {
                 "id": doc_id,
-                "title": _text(columns["title"][i]) or doc_id,
+                "title": _text(columns["title"][i])
+                or _text(columns["display_title"][i])
+                or doc_id,
                 "lang": _lang(columns["lang"][i]),
                 "date": _date(columns["date"][i]),
                 "source": _text(columns["source"][i]) or _text(columns["source_file"][i]),

@@ -80,6 +80,7 @@ def load(
     text_column: str = "text",
     skip_bad: bool = False,
     progress: bool = False,
+    max_text_bytes: int | None = None,
     **options: Any,
 ) -> Corpus:
     """Read ``path`` (file or folder) and return a cleaned :class:`~topiclab.corpus.Corpus`.
@@ -94,6 +95,10 @@ def load(
         Skip unreadable files with a warning in the log instead of raising.
     progress : bool
         Show a progress bar over records.
+    max_text_bytes : int, optional
+        Largest text file or record text accepted, in bytes (default
+        ``$TOPICLAB_MAX_TEXT_BYTES`` or 64 MiB); see
+        :func:`~topiclab.ingest.readers.iter_records`.
     **options
         Fields of :class:`LoadOptions`.
 
@@ -107,7 +112,8 @@ def load(
     Raises
     ------
     IngestError
-        When an input cannot be read and ``skip_bad`` is false.
+        When an input cannot be read and ``skip_bad`` is false, or when no text is left
+        (every file or record was empty, skipped or removed by cleaning).
     TypeError
         For an unknown option.
 
@@ -128,7 +134,7 @@ def load(
         )
 
     import pandas as pd
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from topiclab.corpus import DOCUMENT_COLUMNS, PASSAGE_COLUMNS, Corpus
     from topiclab.ingest.clean import clean_text
@@ -149,7 +155,13 @@ def load(
     documents: list[dict[str, Any]] = []
     passages: list[dict[str, Any]] = []
     seen_ids: set[str] = set()
-    records = iter_records(path, text_column=text_column, skip_bad=skip_bad, on_warning=on_warning)
+    records = iter_records(
+        path,
+        text_column=text_column,
+        skip_bad=skip_bad,
+        on_warning=on_warning,
+        max_text_bytes=max_text_bytes,
+    )
     for rec in tqdm(records, desc="ingest", unit="rec", disable=not progress):
         meta = dict(rec.meta)
         given = {k: _given(meta.pop(k, None)) for k in GIVEN_FIELDS}
@@ -223,6 +235,12 @@ def load(
             row.update(extra)
             documents.append(row)
 
+    if not documents:
+        raise IngestError(
+            path,
+            "no text found: every file or record was empty, skipped or removed by cleaning"
+            + (f" ({len(log)} log entries; see the warnings above)" if log else ""),
+        )
     docs_df = pd.DataFrame(documents)
     if docs_df.empty:
         docs_df = pd.DataFrame({c: pd.Series(dtype="object") for c in DOCUMENT_COLUMNS})
