@@ -76,6 +76,31 @@ def write_jsonl(path: str | os.PathLike[str], records: Iterable[dict[str, Any]])
             fh.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
 
 
+def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
+    """sha256 of a file's bytes, read in chunks."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(chunk), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def input_hashes(path: str | os.PathLike[str]) -> dict[str, str]:
+    """sha256 of an input file, or of every file below an input folder (relative names)."""
+    root = Path(path)
+    if root.is_file():
+        return {root.name: sha256_file(root)}
+    out = {}
+    for f in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = f.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        out[rel.as_posix()] = sha256_file(f)
+    return out
+
+
 def write_parquet(path: str | os.PathLike[str], frame: Any) -> None:
     """Write a pandas DataFrame to parquet atomically (no index)."""
     with atomic_path(path) as tmp:

@@ -87,17 +87,21 @@ def _command_line(argv: Sequence[str] | None) -> str:
 
 
 def _fit_run(args: argparse.Namespace):
+    from topiclab._io import input_hashes
     from topiclab.ingest import load
     from topiclab.pipeline import run
 
     config = _config_from_args(args)
+    source = args.path or paths.default_corpus()
     corpus = load(
-        args.path or paths.default_corpus(),
+        source,
         text_column=args.text_column,
         skip_bad=args.skip_bad,
         progress=config.progress,
     )
-    return run(corpus, config)
+    result, model = run(corpus, config)
+    result.meta["inputs"] = input_hashes(source)
+    return result, model
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -181,8 +181,9 @@ def render_all(
     -----
     ``manifest.json`` lists, for each file: the figure name, file name, format, the
     command, the run's config hash, seed and corpus fingerprint, the file's sha256 and
-    the matplotlib version. It holds no timestamps, so re-rendering the same result
-    leaves it unchanged.
+    the matplotlib version. Its ``run`` section holds the run's parameters, derived seeds,
+    the sha256 of every input file, the embedding model and package versions. It holds no
+    timestamps, so re-rendering the same result leaves it unchanged.
     """
     import matplotlib
     import matplotlib.style
@@ -237,6 +238,14 @@ def render_all(
             e["file"],
         )
     )
-    write_json(manifest_path, {"files": entries})
+    run = {
+        "config": dict(result.config or {}),
+        "seeds": (result.meta or {}).get("seeds"),
+        "inputs": (result.meta or {}).get("inputs"),
+        "corpus_fingerprint": (result.meta or {}).get("corpus_fingerprint"),
+        "embedding_model": (result.meta or {}).get("embedding_model"),
+        "versions": (result.meta or {}).get("versions"),
+    }
+    write_json(manifest_path, {"run": run, "files": entries})
     written.append(manifest_path)
     return written
