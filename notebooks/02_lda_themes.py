@@ -35,10 +35,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import topiclab
-from topiclab.config import RunConfig
-from topiclab.paths import default_corpus
-from topiclab.persist import load_result
-from topiclab.pipeline import run
+from topiclab.pipeline import load_or_run
 from topiclab.plot import fig_theme_quality
 from topiclab.plot_terms import fig_lda_topic_words
 
@@ -47,10 +44,7 @@ pd.set_option("display.width", 160)
 print("topiclab", topiclab.__version__)
 
 # %%
-if run_dir:
-    result = load_result(run_dir)
-else:
-    result, _model = run(corpus_path or default_corpus(), RunConfig(seed=seed, progress=False))
+result = load_or_run(run_dir, corpus_path, seed)
 lda = result.metrics["lda"]
 print(
     f"seed {result.config['seed']}, {result.meta['n_documents']} documents, "

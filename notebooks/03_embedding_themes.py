@@ -33,10 +33,7 @@ run_dir = None
 import pandas as pd
 
 import topiclab
-from topiclab.config import RunConfig
-from topiclab.paths import default_corpus
-from topiclab.persist import load_result
-from topiclab.pipeline import run
+from topiclab.pipeline import load_or_run
 from topiclab.plot import fig_passage_map, fig_theme_sizes
 from topiclab.plot_terms import fig_theme_terms
 
@@ -45,10 +42,7 @@ pd.set_option("display.width", 160)
 print("topiclab", topiclab.__version__)
 
 # %%
-if run_dir:
-    result = load_result(run_dir)
-else:
-    result, _model = run(corpus_path or default_corpus(), RunConfig(seed=seed, progress=False))
+result = load_or_run(run_dir, corpus_path, seed)
 emb = result.metrics["embedding"]
 print(
     f"{result.meta['embedding_model']}: {result.meta['n_passages']} passages, "

@@ -44,10 +44,7 @@ import numpy as np
 import pandas as pd
 
 import topiclab
-from topiclab.config import RunConfig
-from topiclab.paths import default_corpus
-from topiclab.persist import load_result
-from topiclab.pipeline import run
+from topiclab.pipeline import load_or_run
 from topiclab.plot import fig_doc_theme_heatmap
 
 pd.set_option("display.max_colwidth", 90)
@@ -55,10 +52,7 @@ pd.set_option("display.width", 160)
 print("topiclab", topiclab.__version__)
 
 # %%
-if run_dir:
-    result = load_result(run_dir)
-else:
-    result, _model = run(corpus_path or default_corpus(), RunConfig(seed=seed, progress=False))
+result = load_or_run(run_dir, corpus_path, seed)
 passages = result.passages
 theme_labels = {t.id: t.label for t in result.themes}
 print(

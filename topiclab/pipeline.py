@@ -22,7 +22,7 @@ from topiclab.themes import RunResult, build_theme_table
 
 log = logging.getLogger(__name__)
 
-__all__ = ["display_title", "fit_lda", "run", "theme_mixture"]
+__all__ = ["display_title", "fit_lda", "load_or_run", "run", "theme_mixture"]
 
 
 def _derive_seeds(seed: int, names: Sequence[str]) -> dict[str, int]:
@@ -393,3 +393,25 @@ def _versions() -> dict[str, str]:
             continue
     return out
 
+
+def load_or_run(
+    run_dir: str | os.PathLike[str] | None = None,
+    corpus_path: str | os.PathLike[str] | None = None,
+    seed: int = 0,
+) -> RunResult:
+    """The result of a saved run, or of a fresh run on ``corpus_path`` (default: bundled).
+
+    Notebooks and scripts take either a run folder to read or a corpus to analyse.
+
+    Examples
+    --------
+    >>> result = load_or_run("runs/latest")               # doctest: +SKIP
+    """
+    if run_dir:
+        from topiclab.persist import load_result
+
+        return load_result(run_dir)
+    from topiclab.paths import default_corpus
+
+    result, _model = run(corpus_path or default_corpus(), RunConfig(seed=seed, progress=False))
+    return result
