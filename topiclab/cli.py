@@ -258,6 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ) as exc:
         log.error("%s", exc)
         return 1
+    except OSError as exc:  # a full disk, a read-only output folder, ...
+        log.error("cannot read or write: %s", exc)
+        return 1
     except KeyboardInterrupt:
         log.error("interrupted")
         return 130

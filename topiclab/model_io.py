@@ -249,6 +249,6 @@ def load_model(folder: str | os.PathLike[str]) -> Any:
         )
     except ModelLoadError as exc:
         raise ModelLoadError(f"{folder}: {exc}") from exc
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise ModelLoadError(f"{folder}: invalid saved model ({exc})") from exc
     return model

@@ -4,17 +4,27 @@ Layout of a run directory::
 
     documents.parquet   passages.parquet   doc_themes.parquet   doc_topics.parquet
     themes.json         metrics.json       meta.json            config.toml
-    cleaning_log.jsonl  model/ (arrays in .npz, parameters in JSON)
+    cleaning_log.jsonl  checksums.json     model/ (arrays in .npz, parameters in JSON)
+
+``checksums.json`` holds the sha256 of every other top-level file; a file that does not
+match (truncated, bit-flipped or edited) fails to load with :class:`RunLoadError`.
 
 Arrays are stored with ``numpy.savez`` and read with ``allow_pickle=False``; metadata is
 JSON/TOML. Nothing in a run directory can execute code when it is loaded. A run is staged
 in a sibling folder and swapped into place, so an interrupted save leaves the previous
 complete run (or the new complete one), never a mix.
+
+Sibling folders of a run ``NAME``: ``.NAME.staging-PID-*`` (a save in progress) and
+``.NAME.old-PID`` (the previous run, between the two renames of the swap). A process killed
+during a save leaves them behind; :func:`recover` (called by the next save and by the
+loaders) restores the previous run when ``NAME`` itself is missing and removes the
+leftovers of processes that no longer run.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -30,9 +40,21 @@ from topiclab import _io
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RunLoadError", "load", "load_result", "save_run"]
+__all__ = ["RunLoadError", "load", "load_result", "recover", "save_run"]
 
 FORMAT_VERSION = 1
+CHECKSUMS = "checksums.json"
+_CHECKED = (
+    "documents.parquet",
+    "passages.parquet",
+    "doc_themes.parquet",
+    "doc_topics.parquet",
+    "themes.json",
+    "metrics.json",
+    "meta.json",
+    "cleaning_log.jsonl",
+    "config.toml",
+)
 
 
 class RunLoadError(ValueError):
@@ -54,14 +76,123 @@ def save_run(out: str | os.PathLike[str], result: Any, model: Any | None = None)
 
 
 def swap_into_place(stage: Path, out: Path) -> None:
-    """Replace ``out`` by ``stage`` with two renames (the old run is removed last)."""
+    """Replace ``out`` by ``stage`` with two renames (the old run is removed last).
+
+    When the second rename fails, the old run is renamed back, so ``out`` keeps the
+    previous complete run.
+    """
     old = None
-    if out.exists():
+    if out.exists() or out.is_symlink():
         old = out.parent / f".{out.name}.old-{os.getpid()}"
+        if old.exists():
+            shutil.rmtree(old)
         os.replace(out, old)
-    os.replace(stage, out)
+    try:
+        os.replace(stage, out)
+    except BaseException:
+        if old is not None:
+            with contextlib.suppress(OSError):
+                os.replace(old, out)
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` may still run (True when it cannot be told)."""
+    if pid == os.getpid() or os.name == "nt":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _leftovers(out: Path, kind: str) -> list[Path]:
+    """``.NAME.<kind>-PID...`` siblings of ``out`` whose process no longer runs, newest first."""
+    prefix = f".{out.name}.{kind}-"
+    try:
+        entries = list(out.parent.iterdir())
+    except OSError:
+        return []
+    found = []
+    for entry in entries:
+        if not entry.name.startswith(prefix):
+            continue
+        pid = entry.name[len(prefix) :].split("-", 1)[0]
+        if not pid.isdigit() or _pid_alive(int(pid)):
+            continue
+        try:
+            found.append((entry.lstat().st_mtime_ns, entry))
+        except OSError:
+            continue
+    return [entry for _, entry in sorted(found, reverse=True)]
+
+
+def recover(out: str | os.PathLike[str]) -> bool:
+    """Repair what a save killed part-way left beside the run folder ``out``.
+
+    When ``out`` is missing but a previous run was moved aside (a save killed between the
+    two renames of :func:`swap_into_place`), that run is renamed back. Staging folders and
+    moved-aside runs of processes that no longer run are then removed. Folders of running
+    processes are never touched.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        A run folder (which may be missing).
+
+    Returns
+    -------
+    bool
+        True when a previous run was restored to ``out``.
+
+    Raises
+    ------
+    OSError
+        When the previous run cannot be renamed back (e.g. a read-only folder).
+    """
+    out = Path(out)
+    olds = _leftovers(out, "old")
+    restored = False
+    if olds and not (out.exists() or out.is_symlink()):
+        os.replace(olds[0], out)
+        log.warning(
+            "%s was missing after an interrupted save; restored the previous run from %s",
+            out,
+            olds[0].name,
+        )
+        olds, restored = olds[1:], True
+    for stale in [*olds, *_leftovers(out, "staging")]:
+        log.info("removing %s, left by an interrupted save", stale)
+        shutil.rmtree(stale, ignore_errors=True)
+    return restored
+
+
+def _run_dir(path: str | os.PathLike[str]) -> Path:
+    """The folder to read a run from: ``path``, restored first when a save was interrupted."""
+    d = Path(path)
+    if d.is_dir():
+        return d
+    try:
+        recover(d)
+    except OSError as exc:
+        olds = _leftovers(d, "old")
+        if olds:
+            log.warning(
+                "%s is missing after an interrupted save and cannot be restored (%s); "
+                "reading the previous run from %s",
+                d,
+                exc,
+                olds[0],
+            )
+            return olds[0]
+    if not d.is_dir():
+        raise RunLoadError(f"{d}: not a run directory")
+    return d
 
 
 def write_run_files(d: Path, result: Any, model: Any | None) -> None:
@@ -78,6 +209,7 @@ def write_run_files(d: Path, result: Any, model: Any | None) -> None:
     from topiclab.config import RunConfig
 
     _io.write_text(d / "config.toml", RunConfig.from_dict(result.config).to_toml())
+    _io.write_json(d / CHECKSUMS, {name: _sha256(d / name) for name in _CHECKED})
     if model is not None:
         from topiclab.model_io import save_model
 
@@ -102,7 +234,31 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 # ------------------------------------------------------------------------- load
+def _verify_checksums(d: Path) -> None:
+    """Compare the files of run ``d`` with ``checksums.json`` (runs without one pass)."""
+    path = d / CHECKSUMS
+    if not path.is_file():
+        return
+    sums = _read_json(path)
+    if not isinstance(sums, dict):
+        raise RunLoadError(f"{path}: invalid checksum file")
+    for name, expected in sorted(sums.items()):
+        file = d / Path(str(name)).name
+        if not file.is_file():
+            raise RunLoadError(f"{file}: missing (not a run directory?)")
+        if _sha256(file) != expected:
+            raise RunLoadError(f"{file}: checksum mismatch (file truncated or modified)")
+
+
 def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -122,8 +278,12 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 
 def _mixture(path: Path) -> pd.DataFrame:
-    frame = _read_parquet(path).set_index("doc_id")
-    frame.columns = [int(c) for c in frame.columns]
+    frame = _read_parquet(path)
+    try:
+        frame = frame.set_index("doc_id")
+        frame.columns = [int(c) for c in frame.columns]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RunLoadError(f"{path}: invalid theme mixture table ({exc})") from exc
     return frame
 
 
@@ -132,9 +292,8 @@ def load_result(path: str | os.PathLike[str]) -> Any:
     from topiclab.config import RunConfig
     from topiclab.themes import RunResult, ThemeTable
 
-    d = Path(path)
-    if not d.is_dir():
-        raise RunLoadError(f"{d}: not a run directory")
+    d = _run_dir(path)
+    _verify_checksums(d)
     themes = _read_json(d / "themes.json")
     try:
         config = RunConfig.from_toml(d / "config.toml").to_dict()
@@ -175,7 +334,7 @@ def load(path: str | os.PathLike[str]) -> Any:
     """
     from topiclab.model_io import load_model
 
-    d = Path(path)
+    d = _run_dir(path)
     model = load_model(d / "model")
     model.result = load_result(d)
     return model
@@ -183,11 +342,17 @@ def load(path: str | os.PathLike[str]) -> Any:
 
 @contextlib.contextmanager
 def staged_dir(out: str | os.PathLike[str]):
-    """Yield a staging folder that replaces ``out`` when the block succeeds."""
+    """Yield a staging folder that replaces ``out`` when the block succeeds.
+
+    Leftovers of an interrupted earlier save are repaired first (:func:`recover`). When the
+    block raises, the staging folder is removed and ``out`` is left as it was.
+    """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    recover(out)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{os.getpid()}-", dir=out.parent))
     try:
+        os.chmod(stage, 0o777 & ~_io._UMASK)  # mkdtemp creates 0700; a run gets normal modes
         yield stage
         swap_into_place(stage, out)
     except BaseException:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from topiclab.config import RunConfig
-from topiclab.corpus import Corpus
+from topiclab.corpus import Corpus, CorpusError
 from topiclab.model import ThemeModel
 from topiclab.themes import RunResult, build_theme_table
 
@@ -184,10 +184,18 @@ def run(
         corpus = load(source, progress=config.progress)
     timings["ingest_s"] = time.perf_counter() - t0
     passages = corpus.passages.reset_index(drop=True).copy()
-    if len(passages) < 3:
-        raise ValueError(
-            f"the corpus has {len(passages)} passage(s); at least 3 are needed to find themes"
+    n_passages = len(passages)
+    if n_passages < 3:
+        raise CorpusError(
+            f"the corpus has {n_passages} passage(s); at least 3 are needed to find themes"
         )
+    for name in ("n_topics", "n_themes"):
+        k = getattr(config, name)
+        if k is not None and k > n_passages:
+            raise CorpusError(
+                f"{name}={k} exceeds the {n_passages} passages of the corpus; "
+                f"choose at most {n_passages}"
+            )
     texts = passages["text"].astype(str).tolist()
     langs = passages["lang"].fillna("und").astype(str).tolist()
     seeds = _derive_seeds(config.seed, ["lda", "cluster", "map"])
@@ -200,7 +208,10 @@ def run(
     if config.max_df is not None:
         vec_kwargs["max_df"] = config.max_df
     vectorizer = TextVectorizer(**vec_kwargs)
-    counts = vectorizer.fit_transform(texts, langs=langs)
+    try:
+        counts = vectorizer.fit_transform(texts, langs=langs)
+    except ValueError as exc:  # only stop words, numbers or punctuation
+        raise CorpusError(f"cannot vectorise the corpus: {exc}") from exc
     feature_names = list(vectorizer.get_feature_names_out())
     tokenized = vectorizer.tokenize_documents(texts, langs)
     timings["vectorize_s"] = time.perf_counter() - t

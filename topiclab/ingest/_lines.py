@@ -27,6 +27,16 @@ _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _LETTER = re.compile(r"[^\W\d_]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+#: Zero-width characters and C0/C1 controls (terminal escapes, bells, DEL) are removed;
+#: vertical tab, form feed and the Unicode line/paragraph separators become line breaks.
+_INVISIBLE = {
+    **dict.fromkeys(
+        [c for c in range(0x20) if chr(c) not in "\t\n\r"] + list(range(0x7F, 0xA0)), None
+    ),
+    **_ZERO_WIDTH,
+    **dict.fromkeys(map(ord, "\v\f\x85\u2028"), "\n"),
+    ord("\u2029"): "\n\n",
+}
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 
 
@@ -56,9 +66,12 @@ class Line:
 
 
 def normalise(text: str) -> str:
-    """Unicode NFC, ``\\n`` line ends, no zero-width characters, single spaces, no trailing space."""
+    """Unicode NFC, ``\\n`` line ends, no zero-width or control characters, single spaces.
+
+    Characters are removed before NFC composition, so normalising twice changes nothing.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
     text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_ZERO_WIDTH)
     return "\n".join(_SPACES.sub(" ", ln).rstrip() for ln in text.split("\n"))
 
 

@@ -68,6 +68,7 @@ _MAX_IMPLAUSIBLE_SHARE = 0.1
 _RARE_LETTERS = "þðýÞÐÝ"
 #: Categories of characters that may sit inside a word: dashes, quotes, combining marks.
 _WORD_INNER = frozenset({"Pd", "Pi", "Pf", "Mn", "Mc", "Lm"})
+_NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 
 
@@ -84,11 +85,18 @@ class Decoded:
     guessed : bool
         True when the encoding was a statistical guess (a legacy encoding), which callers
         should report as a warning.
+    replaced : int
+        Number of invalid byte sequences replaced by U+FFFD (UTF-8 text with a few damaged
+        bytes); callers should report a positive count as a warning.
+    first_invalid : int or None
+        Byte offset of the first replaced sequence.
     """
 
     text: str
     encoding: str
     guessed: bool
+    replaced: int = 0
+    first_invalid: int | None = None
 
 
 def binary_kind(data: bytes) -> str | None:
@@ -329,6 +337,39 @@ def _guess_legacy(sample: bytes, *, complete: bool) -> str | None:
     return best[2]
 
 
+def _repair_utf8(data: bytes) -> Decoded | None:
+    """Decode UTF-8 text holding a few invalid byte sequences, replacing them by U+FFFD.
+
+    Parameters
+    ----------
+    data : bytes
+        A whole file that is not valid UTF-8.
+
+    Returns
+    -------
+    Decoded or None
+        The repaired text, when the data looks binary-free and its valid multi-byte UTF-8
+        characters outnumber its invalid sequences (so it is UTF-8 with damage rather than
+        a legacy encoding); None otherwise.
+    """
+    if binary_kind(data) is not None or data.count(0) > _MAX_NUL_SHARE * len(data):
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        first = exc.start
+    else:
+        return None
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    valid = len(_NON_ASCII.findall(text))
+    if bad <= 0 or valid <= bad or not looks_like_text(text):
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return Decoded(text, "utf-8", False, replaced=bad, first_invalid=first)
+
+
 def decode_bytes(
     data: bytes, path: str | os.PathLike[str], *, declared: str | None = None
 ) -> Decoded:
@@ -346,7 +387,10 @@ def decode_bytes(
     Returns
     -------
     Decoded
-        The text, the codec and whether it was guessed.
+        The text, the codec and whether it was guessed. UTF-8 text with a few invalid byte
+        sequences (fewer than its valid non-ASCII characters) is decoded as UTF-8 with
+        those sequences replaced by U+FFFD (``replaced`` counts them) rather than guessed
+        as a legacy encoding.
 
     Raises
     ------
@@ -360,10 +404,23 @@ def decode_bytes(
     """
     if not data:
         return Decoded("", "utf-8", False)
-    codec, guessed = detect_encoding(data, path, declared=declared)
+    try:
+        codec, guessed = detect_encoding(data, path, declared=declared)
+    except IngestError:
+        repaired = _repair_utf8(data)
+        if repaired is None:
+            raise
+        return repaired
+    if guessed:
+        repaired = _repair_utf8(data)
+        if repaired is not None:
+            return repaired
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
+        repaired = _repair_utf8(data) if codec.startswith("utf-8") else None
+        if repaired is not None:
+            return repaired
         raise IngestError(
             path, f"cannot be decoded as {codec} (invalid bytes at offset {exc.start})"
         ) from None

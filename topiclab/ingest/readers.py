@@ -18,6 +18,7 @@ import logging
 import math
 import os
 import re
+import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
@@ -36,7 +37,15 @@ from topiclab.ingest.decode import (
 )
 from topiclab.ingest.errors import IngestError
 
-__all__ = ["FURNITURE_PREFIXES", "SUPPORTED_SUFFIXES", "RawRecord", "iter_records"]
+__all__ = [
+    "DEFAULT_MAX_TEXT_BYTES",
+    "FURNITURE_PREFIXES",
+    "MAX_TEXT_BYTES_ENV",
+    "SUPPORTED_SUFFIXES",
+    "RawRecord",
+    "iter_records",
+    "text_size_limit",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +64,11 @@ SUPPORTED_SUFFIXES: dict[str, str] = {
 
 #: Lower-case name prefixes of repository files that are not articles; skipped in folders.
 FURNITURE_PREFIXES: tuple[str, ...] = ("readme", "license", "licence", "changelog")
+
+#: Largest text file (txt, md, html) or single record text accepted, in bytes (64 MiB).
+DEFAULT_MAX_TEXT_BYTES = 64 * 1024 * 1024
+#: Environment variable overriding :data:`DEFAULT_MAX_TEXT_BYTES`.
+MAX_TEXT_BYTES_ENV = "TOPICLAB_MAX_TEXT_BYTES"
 
 _BATCH_ROWS = 1024
 _CSV_FIELD_LIMIT = 1 << 28
@@ -81,11 +95,66 @@ class RawRecord:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+def text_size_limit(value: int | None = None) -> int:
+    """The size limit for one text: ``value``, else ``$TOPICLAB_MAX_TEXT_BYTES``, else 64 MiB.
+
+    Parameters
+    ----------
+    value : int, optional
+        An explicit limit in bytes.
+
+    Returns
+    -------
+    int
+        The limit in bytes.
+
+    Raises
+    ------
+    ValueError
+        When the limit (given or from the environment) is not a positive integer.
+
+    Examples
+    --------
+    >>> text_size_limit(1000)
+    1000
+    """
+    if value is None:
+        env = os.environ.get(MAX_TEXT_BYTES_ENV, "").strip()
+        if not env:
+            return DEFAULT_MAX_TEXT_BYTES
+        try:
+            value = int(env)
+        except ValueError:
+            raise ValueError(
+                f"${MAX_TEXT_BYTES_ENV} must be a positive number of bytes, got {env!r}"
+            ) from None
+    if value < 1:
+        raise ValueError(f"max_text_bytes must be a positive number of bytes, got {value}")
+    return int(value)
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n} bytes"
+
+
 @dataclass
 class _Context:
     text_column: str
     skip_bad: bool
     on_warning: Callable[[str], None] | None
+    max_bytes: int = DEFAULT_MAX_TEXT_BYTES
+
+    def too_long(self, text: str) -> str | None:
+        """A problem description when ``text`` is over the size limit, else None."""
+        if len(text) <= self.max_bytes // 4:
+            return None
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size <= self.max_bytes:
+            return None
+        return (
+            f"text of {_mib(size)} is over the limit of {_mib(self.max_bytes)} for one "
+            f"article (raise it with max_text_bytes or ${MAX_TEXT_BYTES_ENV})"
+        )
 
     def warn(self, message: str) -> None:
         logger.warning("%s", message)
@@ -99,6 +168,7 @@ def iter_records(
     text_column: str = "text",
     skip_bad: bool = False,
     on_warning: Callable[[str], None] | None = None,
+    max_text_bytes: int | None = None,
 ) -> Iterator[RawRecord]:
     """Yield raw records from a file or (recursively) a folder.
 
@@ -116,6 +186,10 @@ def iter_records(
         Skip unreadable files and malformed rows/lines with a warning instead of raising.
     on_warning : callable, optional
         Called with each warning message (warnings are also logged).
+    max_text_bytes : int, optional
+        Largest text accepted, in bytes: a text/HTML file larger than this is refused
+        before it is read, a longer record text counts as a malformed record. Defaults to
+        ``$TOPICLAB_MAX_TEXT_BYTES`` or :data:`DEFAULT_MAX_TEXT_BYTES` (64 MiB).
 
     Returns
     -------
@@ -140,7 +214,7 @@ def iter_records(
     >>> [(r.source_file, r.text, r.meta) for r in iter_records(folder)]
     [('a.txt', 'Markets rallied.', {}), ('b.jsonl:1', 'Rain fell.', {'date': '2024-01-02'})]
     """
-    ctx = _Context(text_column, skip_bad, on_warning)
+    ctx = _Context(text_column, skip_bad, on_warning, text_size_limit(max_text_bytes))
     files = _list_files(Path(path), ctx)
     return _iter_files(files, ctx)
 
@@ -222,6 +296,7 @@ def _list_files(root: Path, ctx: _Context) -> list[tuple[Path, str, str]]:
 def _iter_files(files: list[tuple[Path, str, str]], ctx: _Context) -> Iterator[RawRecord]:
     for file, rel, kind in files:
         try:
+            _check_regular(file)
             yield from _READERS[kind](file, rel, ctx)
         except IngestError as exc:
             if not ctx.skip_bad:
@@ -235,6 +310,16 @@ def _os_error(path: Path, exc: OSError) -> IngestError:
     if isinstance(exc, FileNotFoundError):
         return IngestError(path, "file not found (broken symbolic link?)")
     return IngestError(path, f"cannot read: {exc.strerror or exc}")
+
+
+def _check_regular(path: Path) -> None:
+    """Refuse devices, FIFOs and sockets (reading them may never end)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise _os_error(path, exc) from None
+    if not stat.S_ISREG(mode):
+        raise IngestError(path, "not a regular file (a device, FIFO or socket); skip it")
 
 
 def _open_binary(path: Path) -> IO[bytes]:
@@ -317,12 +402,28 @@ class _Tally:
 
 def _read_text(path: Path, rel: str, ctx: _Context, *, html: bool = False) -> Iterator[RawRecord]:
     try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise _os_error(path, exc) from None
+    if size > ctx.max_bytes:
+        raise IngestError(
+            path,
+            f"file of {_mib(size)} is over the limit of {_mib(ctx.max_bytes)} for one text "
+            f"file; split it, use JSON lines for many articles, or raise the limit with "
+            f"max_text_bytes or ${MAX_TEXT_BYTES_ENV}",
+        )
+    try:
         data = path.read_bytes()
     except OSError as exc:
         raise _os_error(path, exc) from None
     decoded = decode_bytes(data, path, declared=declared_html_charset(data) if html else None)
     if decoded.guessed:
         ctx.warn(f"{path}: not UTF-8; decoded as {decoded.encoding} (a guess, check the text)")
+    if decoded.replaced:
+        ctx.warn(
+            f"{path}: not valid UTF-8; {decoded.replaced} invalid byte sequence(s) replaced "
+            f"by U+FFFD (first at byte offset {decoded.first_invalid})"
+        )
     meta: dict[str, Any] = {}
     text = decoded.text
     if html:
@@ -346,16 +447,47 @@ def _read_csv(path: Path, rel: str, ctx: _Context, *, delimiter: str = ",") -> I
         stream = io.TextIOWrapper(raw, encoding=codec, newline="")
         old_limit = csv.field_size_limit(_CSV_FIELD_LIMIT)
         try:
-            yield from _csv_rows(csv.reader(stream, delimiter=delimiter), path, rel, codec, ctx)
+            lines = _QuotedLines(stream)
+            reader = csv.reader(lines, delimiter=delimiter)
+            yield from _csv_rows(reader, path, rel, codec, ctx, lines)
         finally:
             csv.field_size_limit(old_limit)
 
 
-def _csv_rows(reader: Any, path: Path, rel: str, codec: str, ctx: _Context) -> Iterator[RawRecord]:
+class _QuotedLines:
+    """The lines of a text stream, for :func:`csv.reader`, counting quotes and noting the end.
+
+    A row that the reader returns after the stream has ended, with an odd number of quote
+    characters, had a quoted field the file never closed (the reader, not strict, takes the
+    rest of the file into that field).
+    """
+
+    def __init__(self, stream: Iterable[str]) -> None:
+        self._lines = iter(stream)
+        self.quotes = 0
+        self.ended = False
+
+    def __iter__(self) -> _QuotedLines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            line = next(self._lines)
+        except StopIteration:
+            self.ended = True
+            raise
+        self.quotes += line.count('"')
+        return line
+
+
+def _csv_rows(
+    reader: Any, path: Path, rel: str, codec: str, ctx: _Context, lines: _QuotedLines
+) -> Iterator[RawRecord]:
     tally = _Tally(path, ctx)
     header: list[str] | None = None
     text_index = 0
     previous_end = 0
+    previous_quotes = 0
     while True:
         try:
             row = next(reader)
@@ -372,6 +504,13 @@ def _csv_rows(reader: Any, path: Path, rel: str, codec: str, ctx: _Context) -> I
             previous_end = reader.line_num
             continue
         start, previous_end = previous_end + 1, reader.line_num
+        row_quotes, previous_quotes = lines.quotes - previous_quotes, lines.quotes
+        if lines.ended and row_quotes % 2:
+            tally.malformed(
+                "a quoted field opened in this row is never closed (the file ends inside it)",
+                start,
+            )
+            continue
         if not row:
             continue
         if header is None:
@@ -390,6 +529,10 @@ def _csv_rows(reader: Any, path: Path, rel: str, codec: str, ctx: _Context) -> I
         text = _clean_text(row[text_index])
         if not text.strip():
             tally.blank(start)
+            continue
+        problem = ctx.too_long(text)
+        if problem is not None:
+            tally.malformed(problem, start)
             continue
         cells = ((name, value) for name, value in zip(header, row, strict=True) if value != "")
         yield RawRecord(f"{rel}:{start}", text, _meta(cells, ctx.text_column))
@@ -459,6 +602,10 @@ def _jsonl_lines(
         if not text or not text.strip():
             tally.blank(number)
             continue
+        problem = ctx.too_long(text)
+        if problem is not None:
+            tally.malformed(problem, number)
+            continue
         yield RawRecord(f"{rel}:{number}", _clean_text(text), _meta(obj.items(), column))
     tally.report("line")
 
@@ -495,6 +642,10 @@ def _read_parquet(path: Path, rel: str, ctx: _Context) -> Iterator[RawRecord]:
                     text = record.get(column)
                     if not text or not text.strip():
                         tally.blank(row)
+                        continue
+                    problem = ctx.too_long(text)
+                    if problem is not None:
+                        tally.malformed(problem, row)
                         continue
                     meta = _meta(record.items(), column)
                     yield RawRecord(f"{rel}:{row}", _clean_text(text), meta)
