@@ -45,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", default="minilm", help="embedding model (default: minilm)")
     p.add_argument("--limit", type=int, default=None, help="use the first N documents")
     p.add_argument("--lda-passes", type=int, default=10)
+    p.add_argument(
+        "--max-features",
+        type=int,
+        default=None,
+        help="keep only the N most frequent terms (models and NPMI reference alike)",
+    )
     p.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -72,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     t = time.perf_counter()
-    vec = TextVectorizer(kind="count")
+    vec = TextVectorizer(kind="count", max_features=args.max_features)
     counts = vec.fit_transform(texts, langs=docs["lang"].tolist())
     names = np.asarray(vec.get_feature_names_out(), dtype=object)
     tokenized = vec.tokenize_documents(texts, docs["lang"].tolist(), in_vocabulary=True)
