@@ -72,6 +72,12 @@ def _config_from_args(args: argparse.Namespace):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
+    if getattr(args, "context_weight", None) is not None:
+        changes["context_weight"] = args.context_weight
+    if getattr(args, "keep_outliers", False):
+        changes["reassign_outliers"] = False
+    if getattr(args, "language_themes", False):
+        changes["language_themes"] = True
     if args.guided:
         changes["guided"] = tuple(GuidedTheme.parse(g) for g in args.guided)
     if args.quiet:
@@ -164,6 +170,21 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--embedding-model", help="sentence-transformers model name or local path")
     p.add_argument("--cluster-method", choices=["auto", "hdbscan", "kmeans"])
+    p.add_argument(
+        "--context-weight",
+        type=float,
+        help="weight of a passage's article in its embedding before clustering (default 0.5)",
+    )
+    p.add_argument(
+        "--keep-outliers",
+        action="store_true",
+        help="leave HDBSCAN outliers unassigned (theme -1) instead of giving them a theme",
+    )
+    p.add_argument(
+        "--language-themes",
+        action="store_true",
+        help="allow themes made of one minority language only",
+    )
     p.add_argument(
         "--guided",
         action="append",

@@ -7,7 +7,7 @@ Two corrections applied to passage embeddings before and after clustering:
   quotes an official still belongs to the article's subject. ``weight=0`` leaves the
   passages as they are.
 * :func:`merge_language_clusters` dissolves clusters made of a single minority language
-  when another theme is as close to them as themes usually are to each other. Multilingual
+  when another theme is clearly closer to them than themes usually are to each other. Multilingual
   encoders keep a language signal; with few documents in a language, that signal alone
   can make a cluster, which says nothing about the subject. Each member passage then joins
   its nearest remaining theme.
@@ -74,13 +74,15 @@ def merge_language_clusters(
     langs: Sequence[str],
     *,
     purity: float = 0.9,
+    margin: float = 0.1,
 ) -> tuple[np.ndarray, list[dict[str, Any]]]:
     """Dissolve single-language clusters of a minority language into their nearest themes.
 
     A cluster is dissolved when (1) the corpus holds more than one language, (2) at least
     ``purity`` of its members are in one language that makes up less than half of all
-    passages, and (3) its centre is at least as similar to its nearest other centre as the
-    median similarity between all pairs of centres. Each member then joins its nearest
+    passages, and (3) its centre is closer to its nearest other centre than the median
+    similarity between all pairs of centres plus ``margin`` (clearly closer than a typical
+    pair of themes). Each member then joins its nearest
     remaining centre. Repeats until no cluster qualifies.
 
     Returns
@@ -105,7 +107,7 @@ def merge_language_clusters(
         centres = _unit(np.vstack([e[labels == c].mean(axis=0) for c in ids]))
         sim = centres @ centres.T
         off = sim[~np.eye(len(ids), dtype=bool)]
-        threshold = float(np.median(off))
+        threshold = float(np.median(off)) + margin
         candidate = None
         for j, c in enumerate(ids):
             member_langs = langs_arr[labels == c]
@@ -136,7 +138,7 @@ def merge_language_clusters(
             }
         )
         log.info(
-            "dissolved the %s-only cluster %d (%d passages; nearest theme %.2f >= median %.2f)",
+            "dissolved the %s-only cluster %d (%d passages; nearest theme %.2f >= %.2f)",
             lang,
             cid,
             members.size,

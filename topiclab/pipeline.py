@@ -263,6 +263,7 @@ def run(
     k = int(clusterer.n_clusters_)
     centers = np.asarray(clusterer.cluster_centers_)
     centrality = np.einsum("ij,ij->i", context, centers[np.clip(labels, 0, k - 1)])
+    centrality[labels < 0] = 0.0  # outliers kept unassigned (reassign_outliers=False)
     term_scores = {"all": class_tfidf(counts, labels, n_classes=k)}
     selections = {"all": select_terms(term_scores["all"], counts, topn=config.top_n_terms)}
     lang_arr = np.asarray(langs)
@@ -333,7 +334,7 @@ def run(
     # -- tables ------------------------------------------------------------------------
     xy = reduce_2d(context, random_state=seeds["map"])
     passages["theme"] = labels.astype(int)
-    passages["theme_label"] = [themes[i].label for i in labels]
+    passages["theme_label"] = [themes[i].label if i >= 0 else "(unassigned)" for i in labels]
     passages["theme_score"] = membership.max(axis=1)
     passages["lda_topic"] = lda_labels.astype(int)
     passages["lda_label"] = [topics[i].label for i in lda_labels]
