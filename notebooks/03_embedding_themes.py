@@ -108,7 +108,7 @@ print(f"{len(merges)} single-language cluster(s) dissolved")
 for m in merges:
     print(
         f"    {m['size']} {m['lang']} passages: similarity to the nearest theme "
-        f"{m['similarity']:.2f} >= median {m['threshold']:.2f}; each joined its nearest theme"
+        f"{m['similarity']:.2f} >= threshold {m['threshold']:.2f} (median between themes + margin); each joined its nearest theme"
     )
 
 # %% [markdown]

@@ -292,7 +292,8 @@ for m in merges:
     print(
         f"Clustering first put {m['size']} Arabic passages in a cluster of their own; its "
         f"centre's similarity to the nearest other theme ({m['similarity']:.2f}) reached the "
-        f"median similarity between themes ({m['threshold']:.2f}), so the language-merge step "
+        f"threshold (median similarity between themes plus a margin, {m['threshold']:.2f}), "
+        "so the language-merge step "
         "moved each passage to its nearest remaining theme."
     )
 if not merges:
