@@ -18,24 +18,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import HOSTILE
 
 import topiclab
 from topiclab import _io, persist
 from topiclab.persist import RunLoadError, load_result
 
 ROOT = Path(__file__).resolve().parent.parent
-HOSTILE = """\
-<script>alert(1)</script> Harbour authority & port workers agree new contract
-
-The port authority said on Tuesday that it had reached an agreement with the dock workers'
-union after three weeks of talks over wages, shift patterns and the automation of the
-container terminals. <img src=x onerror=alert(1)> The deal raises pay by four percent.
-
-Union leaders said the contract protects jobs at the terminals for five years &amp; adds
-training for crane operators &lt;script&gt;alert(2)&lt;/script&gt; while the authority
-said the agreement would keep cargo moving through the harbour during the busy season.
-Shipping companies welcomed the end of the dispute, which had delayed container traffic.
-"""
 
 
 def _corpus(base: Path) -> Path:
