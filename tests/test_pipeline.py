@@ -157,3 +157,18 @@ def test_guided_themes_steer_the_embedding_view(seed_corpus):
     labels = result.passages["theme"].to_numpy()
     assert _majority(labels, rows["trade_visit"])[0] == 1
     assert _majority(labels, rows["energy_storage"])[0] == 0
+
+
+def test_lda_on_a_capped_vocabulary_saves_and_loads(seed_corpus, tmp_path):
+    cfg = RunConfig(seed=0, progress=False, n_topics=4, lda_max_features=200)
+    result, model = run(seed_corpus, cfg)
+    assert model.lda.components_.shape == (4, 200)
+    n_terms = len(model.vectorizer.get_feature_names_out())
+    assert n_terms > 200 and model.lda_columns.shape == (200,)
+    kept = set(np.asarray(model.vectorizer.get_feature_names_out())[model.lda_columns])
+    for topic in result.topics:  # LDA terms come from its own vocabulary
+        assert set(topic.top_words("all")) <= kept
+    loaded = topiclab.load(save_run(tmp_path / "run", result, model))
+    p = result.passages
+    theta = loaded.transform_lda(p["text"].tolist(), p["lang"].tolist())
+    assert theta.argmax(axis=1).tolist() == p["lda_topic"].tolist()

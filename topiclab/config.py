@@ -93,6 +93,10 @@ class RunConfig:
         Representative passages kept per theme.
     lda_passes : int
         Passes over the corpus when training LDA.
+    lda_max_features : int or None
+        LDA sees only this many terms, the ones in most documents (rare terms make LDA
+        topics less coherent on large corpora); ``None`` keeps the whole vocabulary. The
+        embedding themes always use the whole vocabulary.
     min_df, max_df : int/float or None
         Vocabulary pruning; ``None`` adapts to the corpus size.
     batch_size : int
@@ -114,6 +118,7 @@ class RunConfig:
     top_n_terms: int = 10
     n_representative: int = 3
     lda_passes: int = 20
+    lda_max_features: int | None = 5000
     min_df: float | None = None
     max_df: float | None = None
     batch_size: int = 32
@@ -126,7 +131,7 @@ class RunConfig:
             raise ConfigError(
                 f"cluster_method must be one of {CLUSTER_METHODS}, got {self.cluster_method!r}"
             )
-        for name in ("n_themes", "n_topics"):
+        for name in ("n_themes", "n_topics", "lda_max_features"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ConfigError(f"{name} must be a positive integer or None, got {value!r}")

@@ -31,6 +31,10 @@ class ThemeModel:
         Fitted clusterer; its ``transform`` gives soft theme memberships.
     result : topiclab.themes.RunResult or None
         The run's outputs, when loaded from a run directory.
+    meta : dict
+        Settings the transforms need (``context_weight``).
+    lda_columns : ndarray or None
+        The vocabulary columns LDA was fitted on (``None``: all of them).
     """
 
     vectorizer: Any
@@ -39,6 +43,7 @@ class ThemeModel:
     clusterer: Any
     result: Any = None
     meta: dict[str, Any] = field(default_factory=dict)
+    lda_columns: np.ndarray | None = None
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Sentence embeddings of ``texts`` with the run's model (loaded on first use)."""
@@ -86,6 +91,8 @@ class ThemeModel:
         """LDA topic mixtures of new texts, shape (n_texts, n_topics); rows sum to 1."""
         langs = list(langs) if langs is not None else _detect(texts)
         counts = self.vectorizer.transform(list(texts), langs=langs)
+        if self.lda_columns is not None:
+            counts = counts[:, self.lda_columns]
         return self.lda.transform(counts)
 
 

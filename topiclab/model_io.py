@@ -210,6 +210,8 @@ def save_model(model: Any, folder: str | os.PathLike[str]) -> Path:
         },
         "meta": model.meta,
     }
+    if model.lda_columns is not None:
+        arrays["lda_columns"] = np.asarray(model.lda_columns, dtype=np.int64)
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     data = buf.getvalue()
@@ -246,6 +248,7 @@ def load_model(folder: str | os.PathLike[str]) -> Any:
             embedder=SentenceEmbedder(**manifest["embedder"]["params"]),
             clusterer=_load_clusterer(manifest["clusterer"], arrays),
             meta=dict(manifest.get("meta") or {}),
+            lda_columns=np.asarray(arrays["lda_columns"]) if "lda_columns" in arrays else None,
         )
     except ModelLoadError as exc:
         raise ModelLoadError(f"{folder}: {exc}") from exc

@@ -22,7 +22,7 @@ from topiclab.themes import RunResult, build_theme_table
 
 log = logging.getLogger(__name__)
 
-__all__ = ["display_title", "fit_lda", "load_or_run", "run", "theme_mixture"]
+__all__ = ["display_title", "fit_lda", "lda_vocabulary", "load_or_run", "run", "theme_mixture"]
 
 
 def _derive_seeds(seed: int, names: Sequence[str]) -> dict[str, int]:
@@ -79,6 +79,15 @@ def _guided_term_ids(vectorizer: Any, config: RunConfig) -> list[list[int]] | No
             log.warning("guided theme %r: none of its words is in the vocabulary", g.name)
         seed_topics.append(ids)
     return seed_topics
+
+
+def lda_vocabulary(counts: Any, max_features: int | None) -> np.ndarray | None:
+    """Columns of the ``max_features`` terms in most documents (sorted), or ``None`` for all."""
+    if max_features is None or counts.shape[1] <= max_features:
+        return None
+    df = np.asarray((counts > 0).sum(axis=0)).ravel()
+    order = np.lexsort((np.arange(df.size), -df))  # most documents first, ties by column
+    return np.sort(order[:max_features]).astype(np.intp)
 
 
 def fit_lda(
@@ -289,21 +298,32 @@ def run(
 
     # -- LDA -------------------------------------------------------------------------
     t = time.perf_counter()
+    lda_cols = lda_vocabulary(counts, config.lda_max_features)
+    lda_counts = counts if lda_cols is None else counts[:, lda_cols]
+    lda_names = feature_names if lda_cols is None else [feature_names[j] for j in lda_cols]
     seed_topics = _guided_term_ids(vectorizer, config)
-    lda, selection = fit_lda(counts, tokenized, feature_names, config, seeds["lda"], seed_topics)
-    doc_topic = lda.transform(counts)
+    if seed_topics and lda_cols is not None:
+        position = {int(j): i for i, j in enumerate(lda_cols)}
+        seed_topics = [[position[j] for j in ids if j in position] for ids in seed_topics]
+    lda, selection = fit_lda(lda_counts, tokenized, lda_names, config, seeds["lda"], seed_topics)
+    doc_topic = lda.transform(lda_counts)
     lda_labels = doc_topic.argmax(axis=1)
+    topic_word = np.asarray(lda.components_)
+    if lda_cols is not None:  # back onto the whole vocabulary (zero outside LDA's terms)
+        full = np.zeros((topic_word.shape[0], counts.shape[1]))
+        full[:, lda_cols] = topic_word
+        topic_word = full
     topics = build_theme_table(
         "lda",
         lda_labels,
-        {"all": lda.components_},
+        {"all": topic_word},
         feature_names,
         passages,
         scores=doc_topic.max(axis=1),
         top_n=config.top_n_terms,
         n_representative=config.n_representative,
         n_themes=lda.n_components,
-        selections={"all": select_terms(lda.components_, counts, topn=config.top_n_terms)},
+        selections={"all": select_terms(topic_word, counts, topn=config.top_n_terms)},
     )
     timings["lda_s"] = time.perf_counter() - t
 
@@ -380,6 +400,7 @@ def run(
         clusterer=clusterer,
         result=result,
         meta={"context_weight": float(config.context_weight)},
+        lda_columns=lda_cols,
     )
     log.info("run finished in %.1fs", timings["total_s"])
     return result, model
