@@ -719,6 +719,24 @@ def test_failed_save_keeps_previous_outputs(
 # ----------------------------------------------------------------------------- command line
 
 
+def _run_tables_only(
+    folder: Path | None, out: Path, *extra: str, env: dict[str, str], timeout: int = 120
+) -> subprocess.CompletedProcess[str]:
+    """``topiclab run`` without figures and report (the tables and model only)."""
+    inputs = [] if folder is None else [str(folder)]
+    return _cli(
+        "run",
+        *inputs,
+        "--out",
+        str(out),
+        *extra,
+        "--no-figures",
+        "--no-report",
+        env=env,
+        timeout=timeout,
+    )
+
+
 def _cli(
     *args: str, env: dict[str, str] | None = None, timeout: int = 120
 ) -> subprocess.CompletedProcess[str]:
@@ -797,21 +815,10 @@ def _seed_copy(tmp_path: Path, extra: dict[str, str] | None = None) -> Path:
 @pytest.mark.slow
 def test_run_on_too_small_corpus_fails_cleanly(tmp_path: Path, cache_env: dict[str, str]) -> None:
     folder = _write(tmp_path / "in", {"a.txt": "Markets rallied today on news of lower inflation."})
-    proc = _cli(
-        "run",
-        str(folder),
-        "--out",
-        str(tmp_path / "run"),
-        "--no-figures",
-        "--no-report",
-        env=cache_env,
-    )
+    proc = _run_tables_only(folder, tmp_path / "run", env=cache_env)
     assert proc.returncode != 0
     assert not (tmp_path / "run").exists()
-    if "Traceback" in proc.stderr:
-        pytest.xfail(
-            "pipeline raises a plain ValueError for < 3 passages; the CLI prints a traceback"
-        )
+    assert "Traceback" not in proc.stderr
     assert re.search(r"ERROR topiclab: .*1 passage", proc.stderr), proc.stderr
 
 
@@ -819,21 +826,10 @@ def test_run_on_too_small_corpus_fails_cleanly(tmp_path: Path, cache_env: dict[s
 def test_run_on_only_stop_words_fails_cleanly(tmp_path: Path, cache_env: dict[str, str]) -> None:
     text = "\n\n".join(["The and of to in is it that was for on are with as at by it. " * 8] * 6)
     folder = _write(tmp_path / "in", {f"{i}.txt": f"{i}\n\n{text}" for i in range(4)})
-    proc = _cli(
-        "run",
-        str(folder),
-        "--out",
-        str(tmp_path / "run"),
-        "--no-figures",
-        "--no-report",
-        env=cache_env,
-    )
+    proc = _run_tables_only(folder, tmp_path / "run", env=cache_env)
     assert proc.returncode != 0
     assert not (tmp_path / "run").exists()
-    if "Traceback" in proc.stderr:
-        pytest.xfail(
-            "the vectoriser's 'empty vocabulary' ValueError reaches the CLI as a traceback"
-        )
+    assert "Traceback" not in proc.stderr
     assert "empty vocabulary" in proc.stderr
 
 
@@ -843,14 +839,8 @@ def test_k_larger_than_passages_is_a_clear_error(
     option: str, tmp_path: Path, cache_env: dict[str, str]
 ) -> None:
     out = tmp_path / "run"
-    proc = _cli(
-        "run", "--out", str(out), option, "500", "--no-figures", "--no-report", env=cache_env
-    )
-    if proc.returncode == 0 or "Traceback" in proc.stderr:
-        pytest.xfail(
-            f"{option} 500 on 34 passages: pipeline.run should refuse K > passages with a "
-            f"CorpusError before fitting (rc={proc.returncode})"
-        )
+    proc = _run_tables_only(None, out, option, "500", env=cache_env)
+    assert "Traceback" not in proc.stderr
     assert proc.returncode == 1 and not out.exists()
     assert re.search(r"ERROR topiclab: .*500.*34 passages", proc.stderr), proc.stderr
 
@@ -874,16 +864,7 @@ def test_run_on_unusual_languages_and_scripts(tmp_path: Path, cache_env: dict[st
         },
     )
     out = tmp_path / "run"
-    proc = _cli(
-        "run",
-        str(folder),
-        "--out",
-        str(out),
-        "--no-figures",
-        "--no-report",
-        env=cache_env,
-        timeout=300,
-    )
+    proc = _run_tables_only(folder, out, env=cache_env, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = persist.load_result(out)
     assert set(result.documents["source_file"]) >= {"klingon.txt", "mixed.txt"}

@@ -450,6 +450,4 @@ def test_cli_save_failure_keeps_previous_run(
     assert _hashes(out) == before  # the previous run is intact
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no staging left behind
     _assert_complete(out)
-    if rc == "uncaught":
-        pytest.xfail("cli.main catches PermissionError but not other OSErrors such as ENOSPC")
     assert rc == 1
