@@ -91,3 +91,36 @@ def test_parallel_sentences_form_mixed_language_themes(shared_corpora, tmp_path)
     )
     agree = p.groupby("parallel_id")["theme"].nunique().eq(1).mean()
     assert agree >= 0.6, agree
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_real_multilingual_news_sample_runs_end_to_end(shared_corpora, tmp_path):
+    """Arabic articles, Chinese headlines and English news: HDBSCAN path, merges, outputs."""
+    import random
+
+    from topiclab.config import RunConfig
+    from topiclab.ingest import load
+    from topiclab.persist import load_result, save_run
+    from topiclab.pipeline import run
+
+    by_source: dict[str, list[dict]] = {}
+    with gzip.open(shared_corpora / "multilingual_news" / "docs.jsonl.gz", "rt") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            by_source.setdefault(rec["source"], []).append(rec)
+    rng = random.Random(0)
+    sample = [r for src in sorted(by_source) for r in rng.sample(by_source[src], 100)]
+    path = tmp_path / "news.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in sample), "utf-8")
+    corpus = load(path)
+    assert {"ar", "zh", "en"} <= set(corpus.passages["lang"])
+    result, model = run(corpus, RunConfig(seed=0, progress=False))
+    k = len(result.themes)
+    assert k >= 2 and result.passages["theme"].between(0, k - 1).all()
+    for merge in result.metrics["embedding"]["language_merges"]:
+        assert all(0 <= t < k for t in merge["into"]), merge
+        assert sum(merge["into"].values()) == merge["size"]
+    assert any(len(t.languages) >= 2 for t in result.themes)
+    back = load_result(save_run(tmp_path / "run", result, model))
+    assert back.passages["theme"].tolist() == result.passages["theme"].tolist()

@@ -91,7 +91,8 @@ def merge_language_clusters(
         New labels (cluster ids unchanged; dissolved ids disappear).
     merges : list of dict
         One record per dissolved cluster: ``cluster``, ``lang``, ``size``, ``similarity``,
-        ``threshold`` and where its members went (``into``: cluster -> count).
+        ``threshold``, where its members went (``into``: cluster -> count) and their
+        row indices (``members``).
     """
     labels = np.asarray(labels).copy()
     langs_arr = np.asarray([str(x) for x in langs])
@@ -135,6 +136,7 @@ def merge_language_clusters(
                 "similarity": nearest,
                 "threshold": threshold,
                 "into": into,
+                "members": [int(i) for i in members],
             }
         )
         log.info(

@@ -263,10 +263,8 @@ def run(
             clusterer.relabel(context, merged)
             final = np.asarray(clusterer.labels_)
             for m in merges:  # report where members went in the final theme numbering
-                m["into"] = {
-                    int(np.bincount(final[merged == old]).argmax()): n
-                    for old, n in m["into"].items()
-                }
+                ids, n = np.unique(final[m.pop("members")], return_counts=True)
+                m["into"] = {int(t): int(c) for t, c in zip(ids, n, strict=True)}
     membership = clusterer.transform(context)
     labels = np.asarray(clusterer.labels_)
     k = int(clusterer.n_clusters_)
