@@ -124,3 +124,15 @@ def test_real_multilingual_news_sample_runs_end_to_end(shared_corpora, tmp_path)
     assert any(len(t.languages) >= 2 for t in result.themes)
     back = load_result(save_run(tmp_path / "run", result, model))
     assert back.passages["theme"].tolist() == result.passages["theme"].tolist()
+
+
+def test_language_cluster_from_many_documents_is_kept():
+    x, labels, langs = _clusters()
+    docs = [f"d{i}" for i in range(len(labels))]
+    merged, merges = merge_language_clusters(x, labels, langs, doc_ids=docs, max_documents=4)
+    assert merges == [] and np.array_equal(merged, labels)  # 4 Arabic articles: a real theme
+    one_article = docs[:-4] + ["ar-article"] * 4
+    merged, merges = merge_language_clusters(
+        x, labels, langs, doc_ids=one_article, max_documents=4
+    )
+    assert len(merges) == 1 and set(merged[-4:]) == {0}

@@ -6,11 +6,13 @@ Two corrections applied to passage embeddings before and after clustering:
   its document. A passage is read in the context of its article: a paragraph that only
   quotes an official still belongs to the article's subject. ``weight=0`` leaves the
   passages as they are.
-* :func:`merge_language_clusters` dissolves clusters made of a single minority language
-  when another theme is clearly closer to them than themes usually are to each other. Multilingual
-  encoders keep a language signal; with few documents in a language, that signal alone
-  can make a cluster, which says nothing about the subject. Each member passage then joins
-  its nearest remaining theme.
+* :func:`merge_language_clusters` dissolves small clusters made of a single minority
+  language (drawn from a few documents) when another theme is clearly closer to them than
+  themes usually are to each other. Multilingual encoders keep a language signal; with few
+  documents in a language, that signal alone can make a cluster, which says nothing about
+  the subject. Each member passage then joins its nearest remaining theme. Large
+  single-language clusters drawn from many articles are kept: they are that press's own
+  subjects.
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ def merge_language_clusters(
     labels: np.ndarray,
     langs: Sequence[str],
     *,
+    doc_ids: Sequence[Any] | None = None,
+    max_documents: int = 10,
     purity: float = 0.9,
     margin: float = 0.1,
 ) -> tuple[np.ndarray, list[dict[str, Any]]]:
@@ -96,6 +100,7 @@ def merge_language_clusters(
     """
     labels = np.asarray(labels).copy()
     langs_arr = np.asarray([str(x) for x in langs])
+    docs = np.arange(len(langs_arr)) if doc_ids is None else np.asarray([str(d) for d in doc_ids])
     e = _unit(np.asarray(embeddings, dtype=np.float64))
     shares = {lang: float(np.mean(langs_arr == lang)) for lang in np.unique(langs_arr)}
     merges: list[dict[str, Any]] = []
@@ -115,6 +120,8 @@ def merge_language_clusters(
             values, counts = np.unique(member_langs, return_counts=True)
             top = values[counts.argmax()]
             if counts.max() / counts.sum() < purity or shares[str(top)] >= 0.5:
+                continue
+            if np.unique(docs[labels == c]).size >= max_documents:
                 continue
             nearest = float(np.max(np.delete(sim[j], j)))
             if nearest >= threshold and (candidate is None or nearest > candidate[2]):

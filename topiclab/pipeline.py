@@ -258,7 +258,9 @@ def run(
     clusterer.fit(context)
     merges: list[dict[str, Any]] = []
     if not config.language_themes and not config.guided:
-        merged, merges = merge_language_clusters(context, clusterer.labels_, langs)
+        merged, merges = merge_language_clusters(
+            context, clusterer.labels_, langs, doc_ids=doc_of
+        )
         if merges:
             clusterer.relabel(context, merged)
             final = np.asarray(clusterer.labels_)
