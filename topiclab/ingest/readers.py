@@ -386,6 +386,17 @@ class _Tally:
             self.first_empty = line
         self.empty += 1
 
+    def accepts(self, text: str | None, line: int) -> bool:
+        """False (and counted) for an empty text or one over the size limit."""
+        if not text or not text.strip():
+            self.blank(line)
+            return False
+        problem = self.ctx.too_long(text)
+        if problem is not None:
+            self.malformed(problem, line)
+            return False
+        return True
+
     def report(self, unit: str) -> None:
         if self.bad:
             line, problem = self.first_bad
@@ -527,12 +538,7 @@ def _csv_rows(
             tally.malformed(f"row has {len(row)} fields but the header has {len(header)}", start)
             continue
         text = _clean_text(row[text_index])
-        if not text.strip():
-            tally.blank(start)
-            continue
-        problem = ctx.too_long(text)
-        if problem is not None:
-            tally.malformed(problem, start)
+        if not tally.accepts(text, start):
             continue
         cells = ((name, value) for name, value in zip(header, row, strict=True) if value != "")
         yield RawRecord(f"{rel}:{start}", text, _meta(cells, ctx.text_column))
@@ -599,12 +605,7 @@ def _jsonl_lines(
         if text is not None and not isinstance(text, str):
             tally.malformed(f"field {column!r} is {type(text).__name__}, not a string", number)
             continue
-        if not text or not text.strip():
-            tally.blank(number)
-            continue
-        problem = ctx.too_long(text)
-        if problem is not None:
-            tally.malformed(problem, number)
+        if not tally.accepts(text, number):
             continue
         yield RawRecord(f"{rel}:{number}", _clean_text(text), _meta(obj.items(), column))
     tally.report("line")
@@ -640,12 +641,7 @@ def _read_parquet(path: Path, rel: str, ctx: _Context) -> Iterator[RawRecord]:
                 for record in batch.to_pylist():
                     row += 1
                     text = record.get(column)
-                    if not text or not text.strip():
-                        tally.blank(row)
-                        continue
-                    problem = ctx.too_long(text)
-                    if problem is not None:
-                        tally.malformed(problem, row)
+                    if not tally.accepts(text, row):
                         continue
                     meta = _meta(record.items(), column)
                     yield RawRecord(f"{rel}:{row}", _clean_text(text), meta)
