@@ -111,18 +111,17 @@ def _fit_run(args: argparse.Namespace):
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from topiclab.figures import render_all
-    from topiclab.persist import staged_dir, write_run_files
-    from topiclab.report import write_report
+    from topiclab.persist import save_run
 
     result, model = _fit_run(args)
-    out = Path(args.out)
-    with staged_dir(out) as stage:
-        write_run_files(stage, result, model)
-        if not args.no_figures:
-            render_all(result, stage / "figures", command=args.command_line)
-        if not args.no_report:
-            write_report(result, stage / "report.html")
+    out = save_run(
+        args.out,
+        result,
+        model,
+        figures=not args.no_figures,
+        report=not args.no_report,
+        command=args.command_line,
+    )
     print(result.summary())
     extras = [] if args.no_figures else ["figures/"]
     extras += [] if args.no_report else ["report.html"]

@@ -62,16 +62,32 @@ class RunLoadError(ValueError):
 
 
 # ------------------------------------------------------------------------- save
-def save_run(out: str | os.PathLike[str], result: Any, model: Any | None = None) -> Path:
+def save_run(
+    out: str | os.PathLike[str],
+    result: Any,
+    model: Any | None = None,
+    *,
+    figures: bool = False,
+    report: bool = False,
+    command: str | None = None,
+) -> Path:
     """Write a run (result tables, themes, metrics and the fitted model) to ``out``.
 
-    The run is written into a staging folder beside ``out`` which then replaces ``out``.
-    Extra files placed in ``out`` by other commands (figures, report) are written by those
-    commands afterwards.
+    Everything, figures (``figures/``) and ``report.html`` included when asked for, is
+    written into a staging folder beside ``out`` which then replaces ``out``, so a run
+    folder is always complete. ``command`` is recorded in the figures' manifest.
     """
     out = Path(out)
     with staged_dir(out) as stage:
         write_run_files(stage, result, model)
+        if figures:
+            from topiclab.figures import render_all
+
+            render_all(result, stage / "figures", command=command)
+        if report:
+            from topiclab.report import write_report
+
+            write_report(result, stage / "report.html")
     return out
 
 
