@@ -74,7 +74,9 @@ def test_parallel_sentences_form_mixed_language_themes(shared_corpora, tmp_path)
     from topiclab.ingest import load
     from topiclab.pipeline import run
 
-    records = [json.loads(x) for x in gzip.open(shared_corpora / "sib200_ar_zh_en" / "docs.jsonl.gz", "rt")]
+    records = [
+        json.loads(x) for x in gzip.open(shared_corpora / "sib200_ar_zh_en" / "docs.jsonl.gz", "rt")
+    ]
     keep = sorted({r["parallel_id"] for r in records})[:80]
     chosen = [r for r in records if r["parallel_id"] in set(keep)]
     path = tmp_path / "sib.jsonl"
@@ -86,9 +88,7 @@ def test_parallel_sentences_form_mixed_language_themes(shared_corpora, tmp_path)
     mixed = [t for t in themes if len(t.languages) == 3]
     assert len(mixed) >= 0.8 * len(themes), [t.languages for t in themes]
     # translations of one sentence mostly share a theme
-    p = result.passages.merge(
-        corpus.documents[["doc_id", "parallel_id"]], on="doc_id", how="left"
-    )
+    p = result.passages.merge(corpus.documents[["doc_id", "parallel_id"]], on="doc_id", how="left")
     agree = p.groupby("parallel_id")["theme"].nunique().eq(1).mean()
     assert agree >= 0.6, agree
 
@@ -132,7 +132,5 @@ def test_language_cluster_from_many_documents_is_kept():
     merged, merges = merge_language_clusters(x, labels, langs, doc_ids=docs, max_documents=4)
     assert merges == [] and np.array_equal(merged, labels)  # 4 Arabic articles: a real theme
     one_article = docs[:-4] + ["ar-article"] * 4
-    merged, merges = merge_language_clusters(
-        x, labels, langs, doc_ids=one_article, max_documents=4
-    )
+    merged, merges = merge_language_clusters(x, labels, langs, doc_ids=one_article, max_documents=4)
     assert len(merges) == 1 and set(merged[-4:]) == {0}

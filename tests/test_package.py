@@ -12,10 +12,7 @@ HEAVY = ("torch", "sentence_transformers", "umap", "gensim", "matplotlib", "skle
 
 
 def test_import_is_light():
-    code = (
-        "import sys, topiclab, topiclab.cli; "
-        f"print([m for m in {HEAVY!r} if m in sys.modules])"
-    )
+    code = f"import sys, topiclab, topiclab.cli; print([m for m in {HEAVY!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

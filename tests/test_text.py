@@ -30,8 +30,17 @@ def test_english_stop_words_numbers_and_boilerplate_dropped():
 
 def test_english_lemmas_are_plural_to_singular_only():
     toks = tokenize("batteries vehicles NEVs EVs data driving manufacturing forces news")
-    assert toks == ["battery", "vehicle", "nev", "ev", "data", "driving", "manufacturing",
-                    "force", "news"]
+    assert toks == [
+        "battery",
+        "vehicle",
+        "nev",
+        "ev",
+        "data",
+        "driving",
+        "manufacturing",
+        "force",
+        "news",
+    ]
 
 
 def test_english_plural_names_kept():
@@ -44,8 +53,7 @@ def test_english_no_lemmatisation_option():
 
 def test_english_hyphens_apostrophes_and_case():
     toks = tokenize("China’s problem-solving skills; Toyota's cutting-edge co-operation.")
-    assert toks == ["china", "problem-solving", "skill", "toyota", "cutting-edge",
-                    "co-operation"]
+    assert toks == ["china", "problem-solving", "skill", "toyota", "cutting-edge", "co-operation"]
 
 
 def test_english_hyphenated_plural_lemmatises_last_part():
@@ -134,8 +142,7 @@ def test_chinese_particles_punctuation_dropped_and_latin_lowercased():
 
 def test_jieba_does_not_print(capfd):
     code = "from topiclab.text import tokenize; tokenize('储能产业', 'zh')"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout == "" and proc.stderr == ""
 
 
@@ -180,10 +187,13 @@ def test_tokenize_many_routes_languages():
 
 
 def test_import_is_light():
-    code = ("import sys, topiclab.text; "
-            "print(any(m in sys.modules for m in ('gensim', 'jieba', 'sklearn', 'torch')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        "import sys, topiclab.text; "
+        "print(any(m in sys.modules for m in ('gensim', 'jieba', 'sklearn', 'torch')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "False"
 
 

@@ -33,8 +33,10 @@ def seed_paragraphs() -> tuple[list[str], list[str]]:
 def _planted_corpus(n_docs: int = 120, seed: int = 0) -> list[str]:
     """Documents mixing filler words with three recurring phrases."""
     rng = random.Random(seed)
-    filler = ("market growth plant battery policy price export factory city region "
-              "company investment product customer design sensor chip road").split()
+    filler = (
+        "market growth plant battery policy price export factory city region "
+        "company investment product customer design sensor chip road"
+    ).split()
     phrases = ["energy storage", "new quality productive forces", "smart driving"]
     docs = []
     for _ in range(n_docs):
@@ -69,7 +71,8 @@ def test_phrases_on_recurring_corpus():
     docs = Tokenizer().tokenize_many(_planted_corpus())
     model = PhraseModel().fit(docs)
     assert {"energy_storage", "smart_driving", "new_quality_productive_force"} <= set(
-        model.phrases_)
+        model.phrases_
+    )
     assert not any(p.startswith(("market_", "plant_")) for p in model.phrases_)
     one = PhraseModel(passes=1).fit(docs)
     assert "new_quality_productive_force" not in one.phrases_
@@ -191,8 +194,11 @@ def test_import_does_not_load_gensim_or_jieba():
     import subprocess
     import sys
 
-    code = ("import sys, topiclab.vectorize; "
-            "print(sorted(m for m in ('gensim', 'jieba', 'torch') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        "import sys, topiclab.vectorize; "
+        "print(sorted(m for m in ('gensim', 'jieba', 'torch') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "[]"

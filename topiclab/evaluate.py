@@ -118,7 +118,9 @@ def silhouette(embeddings: np.ndarray, labels: np.ndarray, metric: str = "cosine
     return float(silhouette_score(embeddings, labels, metric=metric))
 
 
-def label_agreement(labels_true: Sequence[object], labels_pred: Sequence[object]) -> dict[str, float]:
+def label_agreement(
+    labels_true: Sequence[object], labels_pred: Sequence[object]
+) -> dict[str, float]:
     """Adjusted Rand index and normalised mutual information against reference labels."""
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 

@@ -103,7 +103,9 @@ def _load_vectorizer(state: dict[str, Any], arrays: Any) -> Any:
     if ph is None:
         vec.phrase_model_, vec.phrases_ = None, {}
     else:
-        pm = PhraseModel(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in ph["params"].items()})
+        pm = PhraseModel(
+            **{k: (tuple(v) if isinstance(v, list) else v) for k, v in ph["params"].items()}
+        )
         pm.min_count_ = ph["min_count_"]
         pm.phrases_ = {k: float(v) for k, v in ph["phrases_"]}
         pm.models_ = []

@@ -236,9 +236,7 @@ def run(
         embeddings = embedder.transform(texts)
     embeddings = np.asarray(embeddings, dtype=np.float32)
     if embeddings.shape[0] != len(texts):
-        raise ValueError(
-            f"embeddings have {embeddings.shape[0]} rows for {len(texts)} passages"
-        )
+        raise ValueError(f"embeddings have {embeddings.shape[0]} rows for {len(texts)} passages")
     timings["embed_s"] = time.perf_counter() - t
 
     # -- embedding themes ---------------------------------------------------------------
@@ -258,9 +256,7 @@ def run(
     clusterer.fit(context)
     merges: list[dict[str, Any]] = []
     if not config.language_themes and not config.guided:
-        merged, merges = merge_language_clusters(
-            context, clusterer.labels_, langs, doc_ids=doc_of
-        )
+        merged, merges = merge_language_clusters(context, clusterer.labels_, langs, doc_ids=doc_of)
         if merges:
             clusterer.relabel(context, merged)
             final = np.asarray(clusterer.labels_)
@@ -279,9 +275,7 @@ def run(
     for lang in sorted(set(langs)):
         rows = np.flatnonzero(lang_arr == lang)
         term_scores[lang] = class_tfidf(counts[rows], labels[rows], n_classes=k)
-        selections[lang] = select_terms(
-            term_scores[lang], counts[rows], topn=config.top_n_terms
-        )
+        selections[lang] = select_terms(term_scores[lang], counts[rows], topn=config.top_n_terms)
     themes = build_theme_table(
         "embedding",
         labels,

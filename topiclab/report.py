@@ -289,9 +289,7 @@ def _documents(
         out.append(
             {
                 "id": doc_id,
-                "title": _text(columns["title"][i])
-                or _text(columns["display_title"][i])
-                or doc_id,
+                "title": _text(columns["title"][i]) or _text(columns["display_title"][i]) or doc_id,
                 "lang": _lang(columns["lang"][i]),
                 "date": _date(columns["date"][i]),
                 "source": _text(columns["source"][i]) or _text(columns["source_file"][i]),

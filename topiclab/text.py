@@ -53,12 +53,20 @@ logger = logging.getLogger(__name__)
 # Format characters (zero-width space/joiners, bidi marks, BOM, soft hyphen) vanish so
 # that a word split by one is rejoined; control characters become spaces.
 _ZERO_WIDTH = dict.fromkeys(
-    [0x00AD, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
-     *range(0x2060, 0x2070), 0xFEFF],
+    [
+        0x00AD,
+        0x061C,
+        0x180E,
+        *range(0x200B, 0x2010),
+        *range(0x202A, 0x202F),
+        *range(0x2060, 0x2070),
+        0xFEFF,
+    ],
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'",
-                              "\u2010": "-", "\u2011": "-"})
+_APOSTROPHES = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "\u2010": "-", "\u2011": "-"}
+)
 
 # A word: letters/digits with single inner hyphens or apostrophes ("problem-solving").
 _WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
@@ -273,10 +281,22 @@ def _replace_lemmatize(opts: Tokenizer) -> Tokenizer:
 # Arabic
 # --------------------------------------------------------------------------- #
 
-_AR_MAP = str.maketrans({
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
-    "ى": "ي", "ی": "ي", "ۍ": "ي", "ة": "ه", "ۀ": "ه", "ک": "ك",
-})
+_AR_MAP = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ٲ": "ا",
+        "ٳ": "ا",
+        "ى": "ي",
+        "ی": "ي",
+        "ۍ": "ي",
+        "ة": "ه",
+        "ۀ": "ه",
+        "ک": "ك",
+    }
+)
 # Tashkeel, superscript alef, Quranic annotation marks and tatweel.
 _AR_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _AR_LETTERS = "\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff"
@@ -298,7 +318,6 @@ _AR_WAW_KEEP = frozenset(
     "وافقت واصل واصلت وجده واحده واحدا وسائل وسيله وثيقه وثائق وظيفه وظائف واصفا وتيره "
     "واردف وصفها ودائع ورقه واشنطن واردات ويندوز ووتش".split()
 )
-
 
 
 def normalize_arabic(text: str) -> str:
@@ -498,13 +517,15 @@ class Tokenizer:
                 _WARNED.add(code)
                 logger.warning(
                     "no tokeniser for language %r; using a generic word tokeniser without "
-                    "stop words", code,
+                    "stop words",
+                    code,
                 )
             func = _tokenize_generic
         return func(text, self, _stops_for(code, self.extra_stop_words))
 
-    def tokenize_many(self, texts: Iterable[str], langs: Iterable[str | None] | None = None
-                      ) -> list[list[str]]:
+    def tokenize_many(
+        self, texts: Iterable[str], langs: Iterable[str | None] | None = None
+    ) -> list[list[str]]:
         """Tokenise several texts, each in its own language (default ``self.lang``).
 
         Examples

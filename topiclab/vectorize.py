@@ -41,8 +41,9 @@ def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def resolve_langs(langs: str | Sequence[str | None] | None, n: int, default: str = "en"
-                  ) -> list[str]:
+def resolve_langs(
+    langs: str | Sequence[str | None] | None, n: int, default: str = "en"
+) -> list[str]:
     """One language code per text: ``None`` -> ``default``, a string -> repeated.
 
     Examples
@@ -54,8 +55,7 @@ def resolve_langs(langs: str | Sequence[str | None] | None, n: int, default: str
         return [default] * n
     if isinstance(langs, str):
         return [langs] * n
-    out = [default if (lang is None or lang != lang or lang == "") else str(lang)
-           for lang in langs]
+    out = [default if (lang is None or lang != lang or lang == "") else str(lang) for lang in langs]
     if len(out) != n:
         raise ValueError(f"got {len(out)} language codes for {n} texts")
     return out
@@ -114,9 +114,15 @@ class PhraseModel(TransformerMixin, BaseEstimator):
     [['energy_storage']]
     """
 
-    def __init__(self, min_count: int | str = "auto", threshold: float = 0.5,
-                 scoring: str = "npmi", passes: int = 2, connector: str = "_",
-                 connector_words: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        min_count: int | str = "auto",
+        threshold: float = 0.5,
+        scoring: str = "npmi",
+        passes: int = 2,
+        connector: str = "_",
+        connector_words: tuple[str, ...] = (),
+    ) -> None:
         self.min_count = min_count
         self.threshold = threshold
         self.scoring = scoring
@@ -136,8 +142,9 @@ class PhraseModel(TransformerMixin, BaseEstimator):
         self._fit(X, transform_last=False)
         return self
 
-    def fit_transform(self, X: Iterable[Sequence[str]], y: Any = None,
-                      **fit_params: Any) -> list[list[str]]:
+    def fit_transform(
+        self, X: Iterable[Sequence[str]], y: Any = None, **fit_params: Any
+    ) -> list[list[str]]:
         """Learn phrases from ``X`` and return it with them merged (as ``transform``)."""
         return self._fit(X, transform_last=True)
 
@@ -159,24 +166,28 @@ class PhraseModel(TransformerMixin, BaseEstimator):
             # gensim splits a phrase at its delimiter when freezing, so each pass joins
             # with its own private-use character, replaced by the connector afterwards.
             learner = Phrases(
-                docs, min_count=self.min_count_, threshold=self.threshold,
-                scoring=self.scoring, delimiter=chr(_PASS_DELIMITER + depth),
+                docs,
+                min_count=self.min_count_,
+                threshold=self.threshold,
+                scoring=self.scoring,
+                delimiter=chr(_PASS_DELIMITER + depth),
                 connector_words=frozenset(self.connector_words),
             )
             if self.scoring == "npmi":
                 # Rarer entries can never score (NPMI needs the pair count >= min_count
                 # and ignores the vocabulary size): drop them before scoring every pair.
-                learner.vocab = {k: v for k, v in learner.vocab.items()
-                                 if v >= self.min_count_}
+                learner.vocab = {k: v for k, v in learner.vocab.items() if v >= self.min_count_}
             frozen = learner.freeze()
             del learner
             if not frozen.phrasegrams:
                 break
             self.models_.append(frozen)
-            self.phrases_.update({
-                self._display(p, frozen.delimiter): float(s)
-                for p, s in sorted(frozen.phrasegrams.items())
-            })
+            self.phrases_.update(
+                {
+                    self._display(p, frozen.delimiter): float(s)
+                    for p, s in sorted(frozen.phrasegrams.items())
+                }
+            )
             logger.debug("phrase pass %d: %d phrases", depth + 1, len(frozen.phrasegrams))
             if transform_last or depth + 1 < n_passes:
                 docs = self._apply(frozen, docs)
@@ -188,8 +199,7 @@ class PhraseModel(TransformerMixin, BaseEstimator):
 
     def _apply(self, model: Any, docs: list[list[str]]) -> list[list[str]]:
         delim = model.delimiter
-        return [[self._display(t, delim) if delim in t else t for t in model[doc]]
-                for doc in docs]
+        return [[self._display(t, delim) if delim in t else t for t in model[doc]] for doc in docs]
 
     def transform(self, X: Iterable[Sequence[str]]) -> list[list[str]]:
         """Return ``X`` with the learnt phrases merged into single tokens."""
@@ -275,14 +285,24 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     ((3, 6), ['energy_storage', 'plant', 'toyota', '产业', '储能', '发展'])
     """
 
-    def __init__(self, kind: str = "tfidf", phrases: bool = True,
-                 min_df: int | float | str = "auto", max_df: int | float | str = "auto",
-                 max_features: int | None = None, lemmatize: bool = True,
-                 min_token_len: int = 2, keep_numbers: bool = False,
-                 extra_stop_words: tuple[str, ...] = (), default_lang: str = "en",
-                 phrase_min_count: int | str = "auto", phrase_threshold: float = 0.5,
-                 phrase_passes: int = 2, sublinear_tf: bool = False,
-                 norm: str | None = "l2") -> None:
+    def __init__(
+        self,
+        kind: str = "tfidf",
+        phrases: bool = True,
+        min_df: int | float | str = "auto",
+        max_df: int | float | str = "auto",
+        max_features: int | None = None,
+        lemmatize: bool = True,
+        min_token_len: int = 2,
+        keep_numbers: bool = False,
+        extra_stop_words: tuple[str, ...] = (),
+        default_lang: str = "en",
+        phrase_min_count: int | str = "auto",
+        phrase_threshold: float = 0.5,
+        phrase_passes: int = 2,
+        sublinear_tf: bool = False,
+        norm: str | None = "l2",
+    ) -> None:
         self.kind = kind
         self.phrases = phrases
         self.min_df = min_df
@@ -302,9 +322,13 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     # -- helpers --------------------------------------------------------------
 
     def _tokenizer(self) -> Tokenizer:
-        return Tokenizer(lang=self.default_lang, lemmatize=self.lemmatize,
-                         min_token_len=self.min_token_len, keep_numbers=self.keep_numbers,
-                         extra_stop_words=tuple(self.extra_stop_words))
+        return Tokenizer(
+            lang=self.default_lang,
+            lemmatize=self.lemmatize,
+            min_token_len=self.min_token_len,
+            keep_numbers=self.keep_numbers,
+            extra_stop_words=tuple(self.extra_stop_words),
+        )
 
     def _raw_tokens(self, texts: Any, langs: Any) -> list[list[str]]:
         texts = _as_texts(texts)
@@ -314,9 +338,14 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     def _count_vectorizer(self, min_df: Any, max_df: Any) -> Any:
         from sklearn.feature_extraction.text import CountVectorizer
 
-        return CountVectorizer(analyzer=_identity, lowercase=False, min_df=min_df,
-                               max_df=max_df, max_features=self.max_features,
-                               dtype=np.int64)
+        return CountVectorizer(
+            analyzer=_identity,
+            lowercase=False,
+            min_df=min_df,
+            max_df=max_df,
+            max_features=self.max_features,
+            dtype=np.int64,
+        )
 
     def _fit_counts(self, docs: list[list[str]]) -> Any:
         """Fit the CountVectorizer, relaxing df bounds rather than emptying the vocabulary."""
@@ -339,7 +368,9 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
             if k:
                 warnings.warn(
                     f"min_df={min_df!r}, max_df={max_df!r} left no terms for {n} documents; "
-                    f"using min_df={lo!r}, max_df={hi!r}", UserWarning, stacklevel=3,
+                    f"using min_df={lo!r}, max_df={hi!r}",
+                    UserWarning,
+                    stacklevel=3,
                 )
             self.min_df_, self.max_df_ = lo, hi
             return counter
@@ -354,8 +385,9 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
 
     # -- estimator API --------------------------------------------------------
 
-    def fit(self, X: Iterable[str], y: Any = None,
-            langs: str | Sequence[str | None] | None = None) -> TextVectorizer:
+    def fit(
+        self, X: Iterable[str], y: Any = None, langs: str | Sequence[str | None] | None = None
+    ) -> TextVectorizer:
         """Learn phrases, vocabulary and (for TF-IDF) IDF weights from raw texts.
 
         Parameters
@@ -375,7 +407,8 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
             raise ValueError("cannot fit a vectoriser on zero texts")
         if self.phrases:
             self.phrase_model_ = PhraseModel(
-                min_count=self.phrase_min_count, threshold=self.phrase_threshold,
+                min_count=self.phrase_min_count,
+                threshold=self.phrase_threshold,
                 passes=self.phrase_passes,
             )
             docs = self.phrase_model_.fit_transform(docs)
@@ -393,8 +426,12 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
             self.tfidf_.fit(self._counts(docs))
         else:
             self.tfidf_ = None
-        logger.info("vectoriser fitted: %d documents, %d terms, %d phrases",
-                    len(docs), self.n_features_out_, len(self.phrases_))
+        logger.info(
+            "vectoriser fitted: %d documents, %d terms, %d phrases",
+            len(docs),
+            self.n_features_out_,
+            len(self.phrases_),
+        )
         return docs
 
     def _counts(self, docs: list[list[str]]) -> sp.csr_matrix:
@@ -409,20 +446,25 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
             X.sort_indices()
         return X
 
-    def transform(self, X: Iterable[str],
-                  langs: str | Sequence[str | None] | None = None) -> sp.csr_matrix:
+    def transform(
+        self, X: Iterable[str], langs: str | Sequence[str | None] | None = None
+    ) -> sp.csr_matrix:
         """Document-term matrix (``n_texts x n_features``) for raw texts."""
         return self._matrix(self.tokenize_documents(X, langs))
 
-    def fit_transform(self, X: Iterable[str], y: Any = None,
-                      langs: str | Sequence[str | None] | None = None) -> sp.csr_matrix:
+    def fit_transform(
+        self, X: Iterable[str], y: Any = None, langs: str | Sequence[str | None] | None = None
+    ) -> sp.csr_matrix:
         """Fit, then transform the same texts (tokenised once); equals ``fit().transform()``."""
         docs = self._fit_tokens(self._raw_tokens(X, langs))
         return self._matrix(docs)
 
-    def tokenize_documents(self, X: Iterable[str],
-                           langs: str | Sequence[str | None] | None = None,
-                           in_vocabulary: bool = False) -> list[list[str]]:
+    def tokenize_documents(
+        self,
+        X: Iterable[str],
+        langs: str | Sequence[str | None] | None = None,
+        in_vocabulary: bool = False,
+    ) -> list[list[str]]:
         """The token lists the matrix is counted from (phrases merged).
 
         Use these to compute coherence on exactly the same preprocessing.
@@ -460,4 +502,3 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.sparse = False
         return tags
-
