@@ -27,7 +27,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from topiclab.embed import SentenceEmbedder  # noqa: E402
+from topiclab.features.embed import SentenceEmbedder  # noqa: E402
 
 SIB = ROOT.parent / "shared" / "corpora" / "sib200_ar_zh_en" / "docs.jsonl.gz"
 LANGS = ("en", "ar", "zh")

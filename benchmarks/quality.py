@@ -6,7 +6,7 @@ corpus the models were fitted on; topic diversity is the share of unique words a
 top-10 words of all topics (OCTIS ``TopicDiversity(topk=10)``); ARI/NMI compare each
 document's theme with its label.
 
-Embeddings are cached on disk (see ``topiclab.cache``), so only the first run embeds.
+Embeddings are cached on disk (see ``topiclab.features.cache``), so only the first run embeds.
 
 Usage::
 
@@ -55,12 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-    from topiclab.embed import SentenceEmbedder
+    from topiclab.features.embed import SentenceEmbedder
     from topiclab.evaluate import coherence, label_agreement, topic_diversity
     from topiclab.ingest import load
     from topiclab.models import LDA, EmbeddingClusterer, class_tfidf
-    from topiclab.terms import select_terms
-    from topiclab.vectorize import TextVectorizer
+    from topiclab.themes.terms import select_terms
+    from topiclab.features.vectorize import TextVectorizer
 
     if not args.corpus.exists():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)

@@ -29,7 +29,7 @@ def main() -> None:
     texts = [r["text"] for r in records]
     langs = [r.get("lang") or "en" for r in records]
 
-    from topiclab.vectorize import TextVectorizer
+    from topiclab.features.vectorize import TextVectorizer
 
     vec = TextVectorizer(kind=args.kind, phrases=not args.no_phrases)
     start, cpu_start = time.perf_counter(), time.process_time()

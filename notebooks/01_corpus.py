@@ -34,7 +34,7 @@ import pandas as pd
 
 import topiclab
 from topiclab.paths import default_corpus
-from topiclab.persist import load_result
+from topiclab.storage.runs import load_result
 
 pd.set_option("display.max_colwidth", 90)
 pd.set_option("display.width", 160)

@@ -36,8 +36,8 @@ import pandas as pd
 
 import topiclab
 from topiclab.pipeline import load_or_run
-from topiclab.plot import fig_theme_quality
-from topiclab.plot_terms import fig_lda_topic_words
+from topiclab.outputs.plot import fig_theme_quality
+from topiclab.outputs.plot_terms import fig_lda_topic_words
 
 pd.set_option("display.max_colwidth", 110)
 pd.set_option("display.width", 160)

@@ -34,8 +34,8 @@ import pandas as pd
 
 import topiclab
 from topiclab.pipeline import load_or_run
-from topiclab.plot import fig_passage_map, fig_theme_sizes
-from topiclab.plot_terms import fig_theme_terms
+from topiclab.outputs.plot import fig_passage_map, fig_theme_sizes
+from topiclab.outputs.plot_terms import fig_theme_terms
 
 pd.set_option("display.max_colwidth", 110)
 pd.set_option("display.width", 160)

@@ -45,7 +45,7 @@ import pandas as pd
 
 import topiclab
 from topiclab.pipeline import load_or_run
-from topiclab.plot import fig_doc_theme_heatmap
+from topiclab.outputs.plot import fig_doc_theme_heatmap
 
 pd.set_option("display.max_colwidth", 90)
 pd.set_option("display.width", 160)

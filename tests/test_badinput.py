@@ -26,8 +26,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from topiclab import persist
-from topiclab.corpus import Corpus
+from topiclab.storage import runs as persist
+from topiclab.ingest.corpus import Corpus
 from topiclab.ingest import IngestError, load
 from topiclab.ingest.readers import MAX_TEXT_BYTES_ENV
 
@@ -706,7 +706,7 @@ def test_failed_save_keeps_previous_outputs(
         with persist.staged_dir(out) as stage:
             if where == "write":
                 monkeypatch.setattr(os, "fsync", broken)
-            from topiclab import _io
+            from topiclab.storage import atomic as _io
 
             _io.write_json(stage / "themes.json", {"new": True})
             _io.write_bytes(stage / "model" / "arrays.npz", b"new arrays")
@@ -878,7 +878,7 @@ import json, re, resource, sys
 from topiclab.ingest.readers import iter_records
 from topiclab.ingest import IngestError, load
 if sys.argv[2] == "load":  # what load imports late, so that it is not counted as growth
-    import pandas, tqdm.auto, topiclab.corpus, topiclab.ingest.clean  # noqa
+    import pandas, tqdm.auto, topiclab.ingest.corpus, topiclab.ingest.clean  # noqa
     import topiclab.ingest.dedupe, topiclab.ingest.lang, topiclab.ingest.segment  # noqa
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from topiclab.cache import EmbeddingCache, identity_digest
+from topiclab.features.cache import EmbeddingCache, identity_digest
 
 IDENT = {"model": "toy", "normalize": True, "versions": {"numpy": "x"}}
 DIM = 8
@@ -133,7 +133,7 @@ def test_rejects_bad_vectors(cache: EmbeddingCache) -> None:
 
 def _corrupted(cache: EmbeddingCache, caplog, texts: list[str]) -> None:
     """The entries are reported, dropped as misses, and can be written again."""
-    with caplog.at_level(logging.WARNING, logger="topiclab.cache"):
+    with caplog.at_level(logging.WARNING, logger="topiclab.features.cache"):
         got, found = EmbeddingCache(cache.root).get(IDENT, texts, DIM)
     assert not found.any()
     assert "corrupted embedding cache segment" in caplog.text
@@ -197,7 +197,7 @@ def test_a_bad_segment_does_not_hide_good_ones(cache: EmbeddingCache, caplog) ->
     cache.put(IDENT, ["bad"], vecs(["bad"]))
     bad = segments(cache)[-1]
     bad.write_bytes(b"not a zip file")
-    with caplog.at_level(logging.WARNING, logger="topiclab.cache"):
+    with caplog.at_level(logging.WARNING, logger="topiclab.features.cache"):
         got, found = EmbeddingCache(cache.root).get(IDENT, ["good", "bad"], DIM)
     assert found.tolist() == [True, False]
     np.testing.assert_array_equal(got[0], vec("good"))

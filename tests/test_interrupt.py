@@ -21,8 +21,9 @@ import pytest
 from conftest import HOSTILE
 
 import topiclab
-from topiclab import _io, persist
-from topiclab.persist import RunLoadError, load_result
+from topiclab.storage import atomic as _io
+from topiclab.storage import runs as persist
+from topiclab.storage.runs import RunLoadError, load_result
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -234,7 +235,7 @@ def test_load_recovers_a_run_moved_aside(
     before = _hashes(out)
     moved = tmp_path / f".run.old-{_dead_pid()}"
     os.replace(out, moved)
-    with caplog.at_level(logging.WARNING, logger="topiclab.persist"):
+    with caplog.at_level(logging.WARNING, logger="topiclab.storage.runs"):
         result = load_result(out)
     assert "restored the previous run" in caplog.text
     assert _hashes(out) == before and not moved.exists()
@@ -260,7 +261,7 @@ def test_load_recovers_a_run_moved_aside(
 def test_atomic_writer_never_leaves_a_partial_file(tmp_path: Path) -> None:
     target = tmp_path / "big.bin"
     script = (
-        "import sys; from topiclab import _io\n"
+        "import sys; from topiclab.storage import atomic as _io\n"
         "size = 24 << 20\n"
         "for i in range(1000):\n"
         "    _io.write_bytes(sys.argv[1], bytes([i % 251]) * size)\n"
@@ -356,7 +357,7 @@ def _corrupt_object(seg: Path) -> None:
 def test_corrupted_cache_entry_is_discarded_and_recomputed(
     corrupt: Callable[[Path], None], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from topiclab.embed import SentenceEmbedder
+    from topiclab.features.embed import SentenceEmbedder
 
     texts = [f"passage number {i} about harbours and trade" for i in range(20)]
     model = _Counting()
@@ -369,7 +370,7 @@ def test_corrupted_cache_entry_is_discarded_and_recomputed(
     (segment,) = _segments(tmp_path)
     corrupt(segment)
     model.calls = 0
-    with caplog.at_level(logging.WARNING, logger="topiclab.cache"):
+    with caplog.at_level(logging.WARNING, logger="topiclab.features.cache"):
         again = (
             SentenceEmbedder(model=model, cache_dir=tmp_path, progress=False)
             .fit(texts)

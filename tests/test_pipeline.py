@@ -18,7 +18,7 @@ from sklearn.metrics import adjusted_rand_score
 
 import topiclab
 from topiclab.config import RunConfig
-from topiclab.persist import load_result, save_run
+from topiclab.storage.runs import load_result, save_run
 from topiclab.pipeline import run
 
 pytestmark = pytest.mark.slow

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topiclab.report import render_report, report_data, script_json, write_report
+from topiclab.outputs.report import render_report, report_data, script_json, write_report
 from topiclab.themes import RunResult, Theme, ThemeTable
 
 XSS_TITLE = "Breaking <script>alert(1)</script> news"

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from test_report import XSS_TEXT, XSS_TITLE, synthetic_result
 
-from topiclab.report import write_report
+from topiclab.outputs.report import write_report
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM_ARGS = [

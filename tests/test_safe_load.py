@@ -22,9 +22,9 @@ import pytest
 from conftest import HOSTILE
 
 import topiclab
-from topiclab import persist
-from topiclab.model_io import ARRAYS, MANIFEST, ModelLoadError, load_model
-from topiclab.persist import RunLoadError, load_result
+from topiclab.storage import runs as persist
+from topiclab.storage.model_state import ARRAYS, MANIFEST, ModelLoadError, load_model
+from topiclab.storage.runs import RunLoadError, load_result
 
 ROOT = Path(__file__).resolve().parent.parent
 

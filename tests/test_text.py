@@ -1,4 +1,4 @@
-"""Tests for language-aware tokenisation (topiclab.text)."""
+"""Tests for language-aware tokenisation (topiclab.features.tokenize)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from topiclab.text import (
+from topiclab.features.tokenize import (
     Tokenizer,
     canonical_lang,
     normalize_arabic,
@@ -141,7 +141,7 @@ def test_chinese_particles_punctuation_dropped_and_latin_lowercased():
 
 
 def test_jieba_does_not_print(capfd):
-    code = "from topiclab.text import tokenize; tokenize('储能产业', 'zh')"
+    code = "from topiclab.features.tokenize import tokenize; tokenize('储能产业', 'zh')"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout == "" and proc.stderr == ""
 
@@ -150,7 +150,7 @@ def test_jieba_does_not_print(capfd):
 
 
 def test_unknown_language_falls_back_and_warns_once(caplog):
-    with caplog.at_level(logging.WARNING, logger="topiclab.text"):
+    with caplog.at_level(logging.WARNING, logger="topiclab.features.tokenize"):
         first = tokenize("Hallo Welt, grüße 123!", "qq")
         second = tokenize("noch einmal", "qq")
     assert first == ["hallo", "welt", "grüße"]
@@ -188,7 +188,7 @@ def test_tokenize_many_routes_languages():
 
 def test_import_is_light():
     code = (
-        "import sys, topiclab.text; "
+        "import sys, topiclab.features.tokenize; "
         "print(any(m in sys.modules for m in ('gensim', 'jieba', 'sklearn', 'torch')))"
     )
     out = subprocess.run(

@@ -1,4 +1,4 @@
-"""Tests for phrase learning and the text vectorisers (topiclab.vectorize)."""
+"""Tests for phrase learning and the text vectorisers (topiclab.features.vectorize)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from topiclab.text import Tokenizer
-from topiclab.vectorize import PhraseModel, TextVectorizer, resolve_langs
+from topiclab.features.tokenize import Tokenizer
+from topiclab.features.vectorize import PhraseModel, TextVectorizer, resolve_langs
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -195,7 +195,7 @@ def test_import_does_not_load_gensim_or_jieba():
     import sys
 
     code = (
-        "import sys, topiclab.vectorize; "
+        "import sys, topiclab.features.vectorize; "
         "print(sorted(m for m in ('gensim', 'jieba', 'torch') if m in sys.modules))"
     )
     out = subprocess.run(

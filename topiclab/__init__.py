@@ -21,9 +21,9 @@ __version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 _LAZY = {
-    "Corpus": ("topiclab.corpus", "Corpus"),
+    "Corpus": ("topiclab.ingest.corpus", "Corpus"),
     "ingest": ("topiclab.ingest", None),
-    "load": ("topiclab.persist", "load"),
+    "load": ("topiclab.storage.runs", "load"),
 }
 
 __all__ = ["Corpus", "__version__", "ingest", "load"]

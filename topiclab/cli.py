@@ -93,7 +93,7 @@ def _command_line(argv: Sequence[str] | None) -> str:
 
 
 def _fit_run(args: argparse.Namespace):
-    from topiclab._io import input_hashes
+    from topiclab.storage.atomic import input_hashes
     from topiclab.ingest import load
     from topiclab.pipeline import run
 
@@ -111,7 +111,7 @@ def _fit_run(args: argparse.Namespace):
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from topiclab.persist import save_run
+    from topiclab.storage.runs import save_run
 
     result, model = _fit_run(args)
     out = save_run(
@@ -132,7 +132,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _load_run_result(run_dir: Path | None, args: argparse.Namespace):
     """The result of a saved run, or of a fresh run on the input when no run is given."""
     if run_dir is not None:
-        from topiclab.persist import load_result
+        from topiclab.storage.runs import load_result
 
         return load_result(run_dir)
     result, _model = _fit_run(args)
@@ -140,7 +140,7 @@ def _load_run_result(run_dir: Path | None, args: argparse.Namespace):
 
 
 def _cmd_figures(args: argparse.Namespace) -> int:
-    from topiclab.figures import render_all
+    from topiclab.outputs.figures import render_all
 
     result = _load_run_result(args.run, args)
     files = render_all(result, args.out, command=args.command_line)
@@ -149,7 +149,7 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from topiclab.report import write_report
+    from topiclab.outputs.report import write_report
 
     result = _load_run_result(args.run, args)
     path = write_report(result, args.output)
@@ -259,10 +259,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose, args.quiet)
     args.command_line = _command_line(argv)
     from topiclab.config import ConfigError
-    from topiclab.corpus import CorpusError
+    from topiclab.ingest.corpus import CorpusError
     from topiclab.ingest.errors import IngestError
-    from topiclab.model_io import ModelLoadError
-    from topiclab.persist import RunLoadError
+    from topiclab.storage.model_state import ModelLoadError
+    from topiclab.storage.runs import RunLoadError
 
     try:
         return int(args.func(args) or 0)

@@ -80,11 +80,11 @@ class RunConfig:
         Give HDBSCAN outliers to their nearest theme.
     context_weight : float
         Weight of a passage's document in its embedding before clustering
-        (:func:`topiclab.crosslingual.blend_document_context`); 0 turns it off.
+        (:func:`topiclab.models.crosslingual.blend_document_context`); 0 turns it off.
     language_themes : bool
         Allow themes made of one minority language only; by default such clusters are
         dissolved into their nearest themes when those are close
-        (:func:`topiclab.crosslingual.merge_language_clusters`).
+        (:func:`topiclab.models.crosslingual.merge_language_clusters`).
     guided : tuple of GuidedTheme
         Seed themes to steer both views towards.
     top_n_terms : int

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from topiclab.ingest.errors import IngestError
 
 if TYPE_CHECKING:
-    from topiclab.corpus import Corpus
+    from topiclab.ingest.corpus import Corpus
 
 __all__ = ["IngestError", "LoadOptions", "load"]
 
@@ -83,7 +83,7 @@ def load(
     max_text_bytes: int | None = None,
     **options: Any,
 ) -> Corpus:
-    """Read ``path`` (file or folder) and return a cleaned :class:`~topiclab.corpus.Corpus`.
+    """Read ``path`` (file or folder) and return a cleaned :class:`~topiclab.ingest.corpus.Corpus`.
 
     Parameters
     ----------
@@ -136,7 +136,7 @@ def load(
     import pandas as pd
     from tqdm import tqdm
 
-    from topiclab.corpus import DOCUMENT_COLUMNS, PASSAGE_COLUMNS, Corpus
+    from topiclab.ingest.corpus import DOCUMENT_COLUMNS, PASSAGE_COLUMNS, Corpus
     from topiclab.ingest.clean import clean_text
     from topiclab.ingest.dedupe import Deduplicator
     from topiclab.ingest.lang import UNKNOWN, detect, passage_language

@@ -3,7 +3,7 @@
 :class:`PhraseModel` joins words that occur together far more often than chance
 ("energy storage" -> ``energy_storage``); :class:`TextVectorizer` turns raw texts and
 their language codes into a sparse document-term matrix with the language-aware
-:class:`topiclab.text.Tokenizer` and a :class:`PhraseModel`.
+:class:`topiclab.features.tokenize.Tokenizer` and a :class:`PhraseModel`.
 
 Examples
 --------
@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from topiclab.text import Tokenizer
+from topiclab.features.tokenize import Tokenizer
 
 __all__ = ["PhraseModel", "TextVectorizer", "resolve_langs"]
 
@@ -235,7 +235,7 @@ def _auto_min_df(n_docs: int) -> int:
 class TextVectorizer(TransformerMixin, BaseEstimator):
     """Raw multilingual texts -> sparse count or TF-IDF matrix.
 
-    Texts are tokenised in their own language (:class:`topiclab.text.Tokenizer`),
+    Texts are tokenised in their own language (:class:`topiclab.features.tokenize.Tokenizer`),
     phrases are merged (:class:`PhraseModel`), then counted with scikit-learn.
 
     Parameters

@@ -1,4 +1,4 @@
-"""Save and load a fitted :class:`~topiclab.model.ThemeModel` without pickle.
+"""Save and load a fitted :class:`~topiclab.pipeline.model.ThemeModel` without pickle.
 
 A model folder holds ``model.json`` (parameters, vocabulary, phrases, provenance and the
 sha256 of the arrays file) and ``arrays.npz`` (read with ``allow_pickle=False``). Loading
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from topiclab import _io
+from topiclab.storage import atomic as _io
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def _load_vectorizer(state: dict[str, Any], arrays: Any) -> Any:
     from gensim.models.phrases import Phrases
     from sklearn.feature_extraction.text import TfidfTransformer
 
-    from topiclab.vectorize import PhraseModel, TextVectorizer
+    from topiclab.features.vectorize import PhraseModel, TextVectorizer
 
     vec = TextVectorizer(**state["params"])
     features = state["features"]
@@ -225,8 +225,8 @@ def save_model(model: Any, folder: str | os.PathLike[str]) -> Path:
 
 def load_model(folder: str | os.PathLike[str]) -> Any:
     """Rebuild a :class:`ThemeModel` saved by :func:`save_model`."""
-    from topiclab.embed import SentenceEmbedder
-    from topiclab.model import ThemeModel
+    from topiclab.features.embed import SentenceEmbedder
+    from topiclab.pipeline.model import ThemeModel
 
     folder = Path(folder)
     man_path, arr_path = folder / MANIFEST, folder / ARRAYS

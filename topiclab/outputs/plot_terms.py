@@ -1,7 +1,7 @@
 """Figures drawn from theme terms: top terms per language, LDA topic-word weights,
 intertopic distances and the theme hierarchy.
 
-See :mod:`topiclab.plot` for the conventions every figure follows.
+See :mod:`topiclab.outputs.plot` for the conventions every figure follows.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from topiclab.fonts import display_text
-from topiclab.plot import (
+from topiclab.outputs.fonts import display_text
+from topiclab.outputs.plot import (
     LANGUAGE_NAMES,
     _message,
     _mixture,

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from topiclab.config import RunConfig
-from topiclab.corpus import Corpus, CorpusError
-from topiclab.model import ThemeModel
+from topiclab.ingest.corpus import Corpus, CorpusError
+from topiclab.pipeline.model import ThemeModel
 from topiclab.themes import RunResult, build_theme_table
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def fit_lda(
     """
     from topiclab.evaluate import coherence, topic_diversity
     from topiclab.models import LDA
-    from topiclab.terms import select_terms
+    from topiclab.themes.terms import select_terms
 
     n_docs = counts.shape[0]
     names = np.asarray(feature_names, dtype=object)
@@ -175,12 +175,12 @@ def run(
     >>> result, model = run("corpus/")                    # doctest: +SKIP
     >>> print(result.summary())                           # doctest: +SKIP
     """
-    from topiclab.crosslingual import blend_document_context, merge_language_clusters
-    from topiclab.embed import SentenceEmbedder, resolve_model
+    from topiclab.models.crosslingual import blend_document_context, merge_language_clusters
+    from topiclab.features.embed import SentenceEmbedder, resolve_model
     from topiclab.evaluate import coherence, silhouette, topic_diversity
     from topiclab.models import EmbeddingClusterer, class_tfidf, reduce_2d
-    from topiclab.terms import select_terms
-    from topiclab.vectorize import TextVectorizer
+    from topiclab.themes.terms import select_terms
+    from topiclab.features.vectorize import TextVectorizer
 
     config = config or RunConfig()
     timings: dict[str, float] = {}
@@ -435,7 +435,7 @@ def load_or_run(
     >>> result = load_or_run("runs/latest")               # doctest: +SKIP
     """
     if run_dir:
-        from topiclab.persist import load_result
+        from topiclab.storage.runs import load_result
 
         return load_result(run_dir)
     from topiclab.paths import default_corpus

@@ -66,7 +66,7 @@ from typing import Any
 
 import numpy as np
 
-from topiclab._io import atomic_path, write_json
+from topiclab.storage.atomic import atomic_path, write_json
 from topiclab.paths import cache_dir
 
 __all__ = [

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from topiclab import _io
+from topiclab.storage import atomic as _io
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +81,11 @@ def save_run(
     with staged_dir(out) as stage:
         write_run_files(stage, result, model)
         if figures:
-            from topiclab.figures import render_all
+            from topiclab.outputs.figures import render_all
 
             render_all(result, stage / "figures", command=command)
         if report:
-            from topiclab.report import write_report
+            from topiclab.outputs.report import write_report
 
             write_report(result, stage / "report.html")
     return out
@@ -227,7 +227,7 @@ def write_run_files(d: Path, result: Any, model: Any | None) -> None:
     _io.write_text(d / "config.toml", RunConfig.from_dict(result.config).to_toml())
     _io.write_json(d / CHECKSUMS, {name: _sha256(d / name) for name in _CHECKED})
     if model is not None:
-        from topiclab.model_io import save_model
+        from topiclab.storage.model_state import save_model
 
         save_model(model, d / "model")
 
@@ -340,7 +340,7 @@ def load_result(path: str | os.PathLike[str]) -> Any:
 
 
 def load(path: str | os.PathLike[str]) -> Any:
-    """Load a saved run: the fitted :class:`~topiclab.model.ThemeModel` with its result.
+    """Load a saved run: the fitted :class:`~topiclab.pipeline.model.ThemeModel` with its result.
 
     Examples
     --------
@@ -348,7 +348,7 @@ def load(path: str | os.PathLike[str]) -> Any:
     >>> model = topiclab.load("runs/latest")             # doctest: +SKIP
     >>> model.predict(["Battery storage for the grid"])   # doctest: +SKIP
     """
-    from topiclab.model_io import load_model
+    from topiclab.storage.model_state import load_model
 
     d = _run_dir(path)
     model = load_model(d / "model")

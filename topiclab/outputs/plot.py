@@ -3,17 +3,17 @@
 Every ``fig_*`` function reads a :class:`~topiclab.themes.RunResult` (plain data, never
 estimator internals), draws on ``ax`` when one is given or on a new
 :class:`matplotlib.figure.Figure`, and returns the figure; none calls ``show()`` or
-``savefig()`` (:func:`topiclab.figures.render_all` saves them). Figures are made under
-:func:`topiclab.fonts.rc_params`: Arabic and Chinese labels render with bundled fonts,
+``savefig()`` (:func:`topiclab.outputs.figures.render_all` saves them). Figures are made under
+:func:`topiclab.outputs.fonts.rc_params`: Arabic and Chinese labels render with bundled fonts,
 and ``$`` or markup in titles and terms is drawn literally.
 
 The figures drawn from theme terms (``fig_theme_terms``, ``fig_lda_topic_words``,
-``fig_intertopic_distance``, ``fig_theme_dendrogram``) live in :mod:`topiclab.plot_terms`
+``fig_intertopic_distance``, ``fig_theme_dendrogram``) live in :mod:`topiclab.outputs.plot_terms`
 and can also be reached from this module.
 
 Examples
 --------
->>> from topiclab import plot                                    # doctest: +SKIP
+>>> from topiclab.outputs import plot                                  # doctest: +SKIP
 >>> fig = plot.fig_passage_map(result)                           # doctest: +SKIP
 >>> fig.savefig("map.png")                                       # doctest: +SKIP
 """
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from topiclab.fonts import display_text, rc_params, script_families
+from topiclab.outputs.fonts import display_text, rc_params, script_families
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -477,9 +477,9 @@ _TERM_NAMES = (
 
 
 def __getattr__(name: str) -> Any:
-    """Reach the figures and helpers of :mod:`topiclab.plot_terms` from this module."""
+    """Reach the figures and helpers of :mod:`topiclab.outputs.plot_terms` from this module."""
     if name in _TERM_NAMES:
-        from topiclab import plot_terms
+        from topiclab.outputs import plot_terms
 
         return getattr(plot_terms, name)
-    raise AttributeError(f"module 'topiclab.plot' has no attribute {name!r}")
+    raise AttributeError(f"module 'topiclab.outputs.plot' has no attribute {name!r}")

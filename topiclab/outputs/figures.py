@@ -1,7 +1,7 @@
 """The figure registry and :func:`render_all`, which writes every figure and a manifest.
 
-Each registered figure is a function of :mod:`topiclab.plot` (or
-:mod:`topiclab.plot_terms`) taking a :class:`~topiclab.themes.RunResult` and returning a
+Each registered figure is a function of :mod:`topiclab.outputs.plot` (or
+:mod:`topiclab.outputs.plot_terms`) taking a :class:`~topiclab.themes.RunResult` and returning a
 matplotlib ``Figure``. :func:`render_all` draws them under the Agg backend with fixed
 rcParams (matplotlib's default style, fixed sizes and DPI, no timestamps, a fixed SVG
 hash salt), so the same result renders to byte-identical files, and records in
@@ -11,7 +11,7 @@ Importing this module does not import matplotlib.
 
 Examples
 --------
->>> from topiclab.figures import FIGURES, render_all
+>>> from topiclab.outputs.figures import FIGURES, render_all
 >>> sorted(FIGURES)[:2]
 ['doc_theme_heatmap', 'intertopic_distance']
 >>> paths = render_all(result, "figures/")                       # doctest: +SKIP
@@ -28,15 +28,15 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from topiclab._io import write_bytes, write_json
-from topiclab.fonts import rc_params
-from topiclab.plot import (
+from topiclab.storage.atomic import write_bytes, write_json
+from topiclab.outputs.fonts import rc_params
+from topiclab.outputs.plot import (
     fig_doc_theme_heatmap,
     fig_passage_map,
     fig_theme_quality,
     fig_theme_sizes,
 )
-from topiclab.plot_terms import (
+from topiclab.outputs.plot_terms import (
     fig_intertopic_distance,
     fig_lda_topic_words,
     fig_theme_dendrogram,

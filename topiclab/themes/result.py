@@ -202,7 +202,7 @@ def build_theme_table(
         Number of themes (default: ``labels.max() + 1``).
     selections : dict, optional
         Language code -> term columns per theme in the order to show them (e.g. from
-        :func:`topiclab.terms.select_terms`); weights still come from ``term_scores``.
+        :func:`topiclab.themes.terms.select_terms`); weights still come from ``term_scores``.
         Languages without a selection use the ``top_n`` highest weights.
     """
     labels = np.asarray(labels)

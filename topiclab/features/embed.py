@@ -40,7 +40,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from topiclab.cache import EmbeddingCache, package_version, package_versions, weights_digest
+from topiclab.features.cache import EmbeddingCache, package_version, package_versions, weights_digest
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -376,7 +376,7 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
     normalize : bool, default True
         L2-normalise the output rows (cosine similarity becomes a dot product).
     cache : bool, default True
-        Reuse and store vectors in the content-addressed :class:`~topiclab.cache.EmbeddingCache`.
+        Reuse and store vectors in the content-addressed :class:`~topiclab.features.cache.EmbeddingCache`.
     cache_dir : str or path, optional
         Cache folder; defaults to :func:`topiclab.paths.cache_dir`.
     progress : bool, default True

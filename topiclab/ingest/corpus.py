@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from topiclab import _io
+from topiclab.storage import atomic as _io
 
 DOCUMENT_COLUMNS: tuple[str, ...] = (
     "doc_id",

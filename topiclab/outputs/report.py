@@ -19,7 +19,7 @@ Corpus text is never parsed as HTML: it is escaped inside the JSON block (``<``,
 
 Examples
 --------
->>> from topiclab.report import write_report
+>>> from topiclab.outputs.report import write_report
 >>> write_report(result, "runs/demo/report.html", title="Demo run")  # doctest: +SKIP
 PosixPath('runs/demo/report.html')
 """
@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from topiclab._io import write_text
+from topiclab.storage.atomic import write_text
 from topiclab.themes import RunResult, Theme
 
 log = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ def report_data(result: RunResult) -> dict[str, Any]:
 
 
 def _asset(name: str) -> str:
-    return resources.files("topiclab").joinpath(_ASSETS).joinpath(name).read_text(encoding="utf-8")
+    return resources.files("topiclab.outputs").joinpath(_ASSETS).joinpath(name).read_text(encoding="utf-8")
 
 
 def _sha256(text: str) -> str:

@@ -21,11 +21,11 @@ class ThemeModel:
 
     Attributes
     ----------
-    vectorizer : topiclab.vectorize.TextVectorizer
+    vectorizer : topiclab.features.vectorize.TextVectorizer
         Fitted count vectoriser (tokenisation per language, phrases, vocabulary).
     lda : topiclab.models.LDA
         Fitted LDA over the vectoriser's counts.
-    embedder : topiclab.embed.SentenceEmbedder
+    embedder : topiclab.features.embed.SentenceEmbedder
         Sentence embedder (model id recorded; cached).
     clusterer : topiclab.models.EmbeddingClusterer
         Fitted clusterer; its ``transform`` gives soft theme memberships.
@@ -73,7 +73,7 @@ class ThemeModel:
         embeddings : ndarray, optional
             Precomputed embeddings of ``texts`` (same model).
         """
-        from topiclab.crosslingual import blend_document_context
+        from topiclab.models.crosslingual import blend_document_context
 
         emb = self.embed(texts) if embeddings is None else np.asarray(embeddings)
         docs = list(doc_ids) if doc_ids is not None else [str(i) for i in range(len(emb))]
