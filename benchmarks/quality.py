@@ -101,11 +101,13 @@ def main(argv: list[str] | None = None) -> int:
     # EmbeddingClusterer does inside fit) and cluster the reduced points for every K.
     reduced = {}
     if "embedding" in args.views:
-        from topiclab.models.cluster import _l2_normalize, _reduce
+        from topiclab.models import Reducer
+        from topiclab.models.reduce import l2_normalize
 
         for seed in args.seeds:
             t = time.perf_counter()
-            reduced[seed] = _reduce(_l2_normalize(X), "umap", 5, 15, "cosine", seed)[0]
+            reducer = Reducer("umap", n_components=5, n_neighbors=15, random_state=seed)
+            reduced[seed] = reducer.fit_transform(l2_normalize(X))
             print(f"UMAP seed={seed} ({time.perf_counter() - t:.0f}s)", flush=True)
 
     header = f"{'view':<14} {'K':>3} {'seed':>4} {'NPMI':>7} {'div':>6} {'ARI':>6} {'NMI':>6} {'fit s':>7}"

@@ -26,10 +26,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from topiclab.storage import runs as persist
-from topiclab.ingest.corpus import Corpus
 from topiclab.ingest import IngestError, load
+from topiclab.ingest.corpus import Corpus
 from topiclab.ingest.readers import MAX_TEXT_BYTES_ENV
+from topiclab.storage import runs as persist
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "corpus").glob("*.txt"))
@@ -701,7 +701,7 @@ def test_failed_save_keeps_previous_outputs(
     if where in ("replace", "swap"):
         monkeypatch.setattr(os, "replace", replace)
     elif where == "mkdtemp":
-        monkeypatch.setattr(persist.tempfile, "mkdtemp", broken)
+        monkeypatch.setattr(persist._io, "make_temp_dir", broken)
     with pytest.raises(OSError) as info:
         with persist.staged_dir(out) as stage:
             if where == "write":

@@ -101,8 +101,8 @@ def test_real_multilingual_news_sample_runs_end_to_end(shared_corpora, tmp_path)
 
     from topiclab.config import RunConfig
     from topiclab.ingest import load
-    from topiclab.storage.runs import load_result, save_run
     from topiclab.pipeline import run
+    from topiclab.storage.runs import load_result, save_run
 
     by_source: dict[str, list[dict]] = {}
     with gzip.open(shared_corpora / "multilingual_news" / "docs.jsonl.gz", "rt") as fh:

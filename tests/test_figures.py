@@ -399,12 +399,10 @@ def test_quality_shows_both_views_and_diversity(result: RunResult) -> None:
 
 
 def test_empty_views_still_give_a_figure(result: RunResult) -> None:
-    import dataclasses
 
     from topiclab.outputs.figures import FIGURES
 
-    empty = dataclasses.replace(
-        result,
+    empty = result.replace(
         themes=ThemeTable("embedding", []),
         topics=ThemeTable("lda", []),
         passages=result.passages.iloc[0:0],
@@ -484,11 +482,10 @@ def test_render_subset_keeps_other_manifest_entries(result: RunResult, tmp_path:
 
 
 def test_render_logs_bad_config_hash(result: RunResult, tmp_path: Path, caplog) -> None:
-    import dataclasses
 
     from topiclab.outputs.figures import render_all
 
-    bad = dataclasses.replace(result, config={"seed": 3, "nonsense": 1})
+    bad = result.replace(config={"seed": 3, "nonsense": 1})
     with caplog.at_level(logging.WARNING, logger="topiclab.outputs.figures"):
         render_all(bad, tmp_path, formats=("png",), names=["theme_sizes"])
     entry = json.loads((tmp_path / "manifest.json").read_text("utf-8"))["files"][0]
@@ -506,7 +503,6 @@ def test_imports_do_not_load_matplotlib() -> None:
 
 
 def test_passage_map_draws_outliers_in_grey(result: RunResult) -> None:
-    import dataclasses
 
     from matplotlib.colors import to_hex
 
@@ -514,7 +510,7 @@ def test_passage_map_draws_outliers_in_grey(result: RunResult) -> None:
 
     passages = result.passages.copy()
     passages.loc[passages.index[:5], "theme"] = -1
-    fig = fig_passage_map(dataclasses.replace(result, passages=passages))
+    fig = fig_passage_map(result.replace(passages=passages))
     ax = fig.get_axes()[0]
     legend_texts = [t.get_text() for t in ax.get_legend().get_texts()] + [
         t.get_text() for a in ax.artists for t in getattr(a, "get_texts", list)()

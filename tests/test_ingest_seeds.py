@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from topiclab.ingest.corpus import DOCUMENT_COLUMNS, PASSAGE_COLUMNS, Corpus
 from topiclab.ingest import load
+from topiclab.ingest.corpus import DOCUMENT_COLUMNS, PASSAGE_COLUMNS, Corpus
 
 BOILERPLATE = [
     "Skip to Content",

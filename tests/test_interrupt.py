@@ -167,6 +167,12 @@ def _dead_pid() -> int:
     return proc.pid
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _fake_run(out: Path, marker: str) -> None:
     with persist.staged_dir(out) as stage:
         _io.write_text(stage / "themes.json", marker)
@@ -175,7 +181,7 @@ def _fake_run(out: Path, marker: str) -> None:
 def test_killed_between_renames_is_recovered(tmp_path: Path) -> None:
     out = tmp_path / "latest"
     _fake_run(out, "previous")
-    assert out.stat().st_mode & 0o777 == 0o777 & ~_io._UMASK  # not the 0700 of mkdtemp
+    assert out.stat().st_mode & 0o777 == 0o777 & ~_umask()  # not the 0700 of mkdtemp
     pid = _dead_pid()
     # the state a save killed between its two renames leaves behind
     os.replace(out, out.parent / f".latest.old-{pid}")

@@ -113,8 +113,8 @@ def test_ipynb_marked_generated() -> None:
 def saved_run(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Path:
     """One run of the pipeline on the bundled corpus, saved for the notebooks to read."""
     from topiclab.config import RunConfig
-    from topiclab.storage.runs import save_run
     from topiclab.pipeline import run
+    from topiclab.storage.runs import save_run
 
     result, model = run(corpus_dir, RunConfig(seed=0, progress=False))
     return save_run(tmp_path_factory.mktemp("notebook-run") / "run", result, model)

@@ -18,8 +18,8 @@ from sklearn.metrics import adjusted_rand_score
 
 import topiclab
 from topiclab.config import RunConfig
-from topiclab.storage.runs import load_result, save_run
 from topiclab.pipeline import run
+from topiclab.storage.runs import load_result, save_run
 
 pytestmark = pytest.mark.slow
 

@@ -93,9 +93,9 @@ def _command_line(argv: Sequence[str] | None) -> str:
 
 
 def _fit_run(args: argparse.Namespace):
-    from topiclab.storage.atomic import input_hashes
     from topiclab.ingest import load
     from topiclab.pipeline import run
+    from topiclab.storage.atomic import input_hashes
 
     config = _config_from_args(args)
     source = args.path or paths.default_corpus()

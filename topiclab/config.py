@@ -10,14 +10,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from topiclab.errors import ConfigError
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
-
-
-class ConfigError(ValueError):
-    """A configuration value or file is invalid."""
 
 
 LANG_MODES = ("auto", "en", "multilingual")
@@ -194,3 +192,142 @@ class RunConfig:
     def replace(self, **changes: Any) -> RunConfig:
         """A copy with some fields changed."""
         return replace(self, **changes)
+
+    def seeds(self) -> dict[str, int]:
+        """The seed of each stochastic stage, derived from :attr:`seed`."""
+        return derive_seeds(self.seed, SEEDED_STAGES)
+
+    def section(self, name: str) -> Any:
+        """The frozen configuration section of one stage (what that stage receives).
+
+        Parameters
+        ----------
+        name : str
+            A stage name: ``prepare``, ``vectorize``, ``embed``, ``cluster``, ``lda``,
+            ``score``, ``map`` or ``assemble``.
+
+        Examples
+        --------
+        >>> RunConfig(seed=3, n_topics=5).section("lda").n_topics
+        5
+        """
+        try:
+            cls = SECTIONS[name]
+        except KeyError:
+            raise ConfigError(
+                f"no configuration section {name!r} (sections: {sorted(SECTIONS)})"
+            ) from None
+        values = {
+            f.name: getattr(self, f.name)
+            for f in fields(cls)
+            if f.name != "seed" and hasattr(self, f.name)
+        }
+        if "seed" in {f.name for f in fields(cls)}:
+            values["seed"] = self.seeds()[name]
+        return cls(**values)
+
+
+#: Stages that draw random numbers, in the order their seeds are derived.
+SEEDED_STAGES = ("lda", "cluster", "map")
+
+
+def derive_seeds(seed: int, names: tuple[str, ...] | list[str]) -> dict[str, int]:
+    """Independent integer seeds for each named step, derived from one seed.
+
+    Examples
+    --------
+    >>> derive_seeds(0, ["a", "b"]) == derive_seeds(0, ["a", "b"])
+    True
+    """
+    import numpy as np
+
+    ss = np.random.SeedSequence(seed)
+    return {
+        name: int(child.generate_state(1)[0] % (2**31 - 1))
+        for name, child in zip(names, ss.spawn(len(names)), strict=True)
+    }
+
+
+@dataclass(frozen=True)
+class PrepareSection:
+    """What the prepare stage checks: the requested K against the passages."""
+
+    n_themes: int | None = None
+    n_topics: int | None = None
+
+
+@dataclass(frozen=True)
+class VectorizeSection:
+    """Vocabulary pruning of the count vectoriser (``None``: adapted to the corpus)."""
+
+    min_df: float | None = None
+    max_df: float | None = None
+
+
+@dataclass(frozen=True)
+class EmbedSection:
+    """The embedding model and how to run it."""
+
+    lang_mode: str = "auto"
+    embedding_model: str | None = None
+    batch_size: int = 32
+    progress: bool = True
+
+
+@dataclass(frozen=True)
+class ClusterSection:
+    """The embedding view: clustering, cross-lingual corrections and theme tables."""
+
+    n_themes: int | None = None
+    cluster_method: str = "auto"
+    reassign_outliers: bool = True
+    context_weight: float = 0.5
+    language_themes: bool = False
+    guided: tuple[GuidedTheme, ...] = ()
+    top_n_terms: int = 10
+    n_representative: int = 3
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class LDASection:
+    """The LDA view: K, training and vocabulary, guided topics and theme tables."""
+
+    n_topics: int | None = None
+    lda_passes: int = 20
+    lda_max_features: int | None = 5000
+    guided: tuple[GuidedTheme, ...] = ()
+    top_n_terms: int = 10
+    n_representative: int = 3
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ScoreSection:
+    """Quality scores of every view: coherence and diversity of each theme's top words."""
+
+    n_scored_terms: int = 10
+
+
+@dataclass(frozen=True)
+class MapSection:
+    """The 2-D passage map."""
+
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class AssembleSection:
+    """How the result tables are put together (nothing to set yet)."""
+
+
+SECTIONS: dict[str, type] = {
+    "prepare": PrepareSection,
+    "vectorize": VectorizeSection,
+    "embed": EmbedSection,
+    "cluster": ClusterSection,
+    "lda": LDASection,
+    "score": ScoreSection,
+    "map": MapSection,
+    "assemble": AssembleSection,
+}

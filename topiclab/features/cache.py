@@ -66,8 +66,8 @@ from typing import Any
 
 import numpy as np
 
-from topiclab.storage.atomic import atomic_path, write_json
 from topiclab.paths import cache_dir
+from topiclab.storage.atomic import atomic_path, write_json
 
 __all__ = [
     "EmbeddingCache",

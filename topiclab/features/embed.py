@@ -40,7 +40,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from topiclab.features.cache import EmbeddingCache, package_version, package_versions, weights_digest
+from topiclab.errors import ModelNotAvailableError
+from topiclab.features.cache import (
+    EmbeddingCache,
+    package_version,
+    package_versions,
+    weights_digest,
+)
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -70,10 +76,6 @@ _ALIASES = {
 }
 _UNKNOWN_LANGS = {"", "und", "unk", "unknown", "xx", "mul", "zxx", "none", "nan"}
 _FLUSH_ROWS = 4096  # computed vectors written to the cache this often
-
-
-class ModelNotAvailableError(OSError):
-    """The requested model is neither bundled nor on this machine."""
 
 
 def canonical_model_name(name: str) -> str:
@@ -170,8 +172,6 @@ class _Backend:
 
 class _SentenceTransformerBackend(_Backend):
     def __init__(self, path: str, model_id: str, device: str, max_seq_length: int | None):
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        os.environ["TRANSFORMERS_OFFLINE"] = "1"
         try:
             import torch
             from sentence_transformers import SentenceTransformer

@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from topiclab._state import plain_params
 from topiclab.features.tokenize import Tokenizer
 
 __all__ = ["PhraseModel", "TextVectorizer", "resolve_langs"]
@@ -200,6 +201,49 @@ class PhraseModel(TransformerMixin, BaseEstimator):
     def _apply(self, model: Any, docs: list[list[str]]) -> list[list[str]]:
         delim = model.delimiter
         return [[self._display(t, delim) if delim in t else t for t in model[doc]] for doc in docs]
+
+    def get_state(self) -> dict[str, Any]:
+        """The fitted phrases as JSON-able data (see :meth:`from_state`)."""
+        check_is_fitted(self, "models_")
+        passes = [
+            {
+                "delimiter": frozen.delimiter,
+                "threshold": float(frozen.threshold),
+                "min_count": int(frozen.min_count),
+                "scoring": "npmi" if "npmi" in str(frozen.scoring) else "default",
+                "connector_words": sorted(frozen.connector_words),
+                "phrasegrams": sorted([k, float(s)] for k, s in frozen.phrasegrams.items()),
+            }
+            for frozen in self.models_
+        ]
+        return {
+            "params": plain_params(self),
+            "min_count_": int(self.min_count_),
+            "phrases_": sorted([k, float(v)] for k, v in self.phrases_.items()),
+            "passes": passes,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> PhraseModel:
+        """Rebuild a fitted model from :meth:`get_state` output."""
+        from gensim.models.phrases import Phrases
+
+        params = {k: (tuple(v) if isinstance(v, list) else v) for k, v in state["params"].items()}
+        model = cls(**params)
+        model.min_count_ = int(state["min_count_"])
+        model.phrases_ = {str(k): float(v) for k, v in state["phrases_"]}
+        model.models_ = []
+        for p in state["passes"]:
+            frozen = Phrases(
+                min_count=p["min_count"],
+                threshold=p["threshold"],
+                scoring=p["scoring"],
+                delimiter=p["delimiter"],
+                connector_words=frozenset(p["connector_words"]),
+            ).freeze()
+            frozen.phrasegrams = {k: float(s) for k, s in p["phrasegrams"]}
+            model.models_.append(frozen)
+        return model
 
     def transform(self, X: Iterable[Sequence[str]]) -> list[list[str]]:
         """Return ``X`` with the learnt phrases merged into single tokens."""
@@ -490,6 +534,122 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
             vocab = self.vocabulary_
             docs = [[t for t in doc if t in vocab] for doc in docs]
         return docs
+
+    def analyze(
+        self, X: Iterable[str], langs: str | Sequence[str | None] | None = None
+    ) -> list[list[str]]:
+        """Language-aware tokens of raw texts, before phrases are merged.
+
+        The expensive step (segmentation, lemmatisation); with :meth:`fit_transform_tokens`
+        and :meth:`count_tokens` a corpus is tokenised once and its tokens reused.
+
+        Parameters
+        ----------
+        X : sequence of str
+            Raw texts.
+        langs : str, sequence of str or None
+            Language of each text (or one for all); ``None`` means ``default_lang``.
+
+        Returns
+        -------
+        list of list of str
+        """
+        return self._raw_tokens(X, langs)
+
+    def fit_transform_tokens(self, docs: list[list[str]]) -> list[list[str]]:
+        """Fit on :meth:`analyze` output; return the token lists with phrases merged.
+
+        ``count_tokens(fit_transform_tokens(analyze(X)))`` equals ``fit_transform(X)``.
+
+        Parameters
+        ----------
+        docs : list of list of str
+            Tokens of each text, from :meth:`analyze`.
+
+        Returns
+        -------
+        list of list of str
+            The tokens the matrix is counted from (what :meth:`tokenize_documents` gives).
+        """
+        return self._fit_tokens([list(d) for d in docs])
+
+    def count_tokens(self, docs: list[list[str]]) -> sp.csr_matrix:
+        """Document-term matrix of token lists that already have phrases merged.
+
+        Parameters
+        ----------
+        docs : list of list of str
+            From :meth:`fit_transform_tokens` or :meth:`tokenize_documents`.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix of shape (n_texts, n_features)
+        """
+        check_is_fitted(self, "vocabulary_")
+        return self._matrix(docs)
+
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """The fitted state: JSON-able data and arrays (see :meth:`from_state`).
+
+        Returns
+        -------
+        state : dict
+            Parameters, vocabulary, document-frequency bounds and phrases.
+        arrays : dict of str to ndarray
+            ``idf`` for TF-IDF vectorisers.
+        """
+        check_is_fitted(self, "vocabulary_")
+        arrays = {}
+        if self.tfidf_ is not None:
+            arrays["idf"] = np.asarray(self.tfidf_.idf_, dtype=np.float64)
+        state = {
+            "params": plain_params(self),
+            "features": [str(t) for t in self.get_feature_names_out()],
+            "min_df_": self.min_df_,
+            "max_df_": self.max_df_,
+            "phrases": None if self.phrase_model_ is None else self.phrase_model_.get_state(),
+        }
+        return state, arrays
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> TextVectorizer:
+        """Rebuild a fitted vectoriser from :meth:`get_state` output.
+
+        Parameters
+        ----------
+        state : dict
+        arrays : dict of str to ndarray
+
+        Returns
+        -------
+        TextVectorizer
+        """
+        vec = cls(**state["params"])
+        vocab = {str(t): i for i, t in enumerate(state["features"])}
+        cv = vec._count_vectorizer(1, 1.0)
+        cv.set_params(vocabulary=vocab)
+        vec.count_vectorizer_ = cv
+        vec.vocabulary_ = dict(vocab)
+        vec.n_features_out_ = len(vocab)
+        vec.min_df_, vec.max_df_ = state["min_df_"], state["max_df_"]
+        if state["phrases"] is None:
+            vec.phrase_model_, vec.phrases_ = None, {}
+        else:
+            vec.phrase_model_ = PhraseModel.from_state(state["phrases"])
+            vec.phrases_ = dict(vec.phrase_model_.phrases_)
+        if "idf" in arrays:
+            from sklearn.feature_extraction.text import TfidfTransformer
+
+            idf = np.asarray(arrays["idf"], dtype=np.float64)
+            if idf.shape != (len(vocab),):
+                raise ValueError(f"idf has shape {idf.shape} for {len(vocab)} terms")
+            tf = TfidfTransformer(norm=vec.norm, sublinear_tf=vec.sublinear_tf)
+            tf.idf_ = idf
+            tf.n_features_in_ = len(vocab)
+            vec.tfidf_ = tf
+        else:
+            vec.tfidf_ = None
+        return vec
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Terms in column order (an object array of str)."""

@@ -136,8 +136,8 @@ def load(
     import pandas as pd
     from tqdm import tqdm
 
-    from topiclab.ingest.corpus import DOCUMENT_COLUMNS, PASSAGE_COLUMNS, Corpus
     from topiclab.ingest.clean import clean_text
+    from topiclab.ingest.corpus import DOCUMENT_COLUMNS, PASSAGE_COLUMNS, Corpus
     from topiclab.ingest.dedupe import Deduplicator
     from topiclab.ingest.lang import UNKNOWN, detect, passage_language
     from topiclab.ingest.readers import iter_records

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from topiclab.errors import CorpusError
 from topiclab.storage import atomic as _io
 
 DOCUMENT_COLUMNS: tuple[str, ...] = (
@@ -28,10 +29,6 @@ PASSAGE_COLUMNS: tuple[str, ...] = ("passage_id", "doc_id", "lang", "text")
 DOCUMENTS_FILE = "documents.parquet"
 PASSAGES_FILE = "passages.parquet"
 LOG_FILE = "cleaning_log.jsonl"
-
-
-class CorpusError(ValueError):
-    """A corpus directory or table is missing, malformed or inconsistent."""
 
 
 def _empty(columns: tuple[str, ...]) -> pd.DataFrame:

@@ -14,7 +14,8 @@ LDA(n_components=5, random_state=0)
 from __future__ import annotations
 
 from topiclab.models._ctfidf import class_tfidf, top_terms
-from topiclab.models.cluster import EmbeddingClusterer, reduce_2d
+from topiclab.models.cluster import EmbeddingClusterer
 from topiclab.models.lda import LDA
+from topiclab.models.reduce import Reducer, reduce_2d
 
-__all__ = ["LDA", "EmbeddingClusterer", "class_tfidf", "reduce_2d", "top_terms"]
+__all__ = ["LDA", "EmbeddingClusterer", "Reducer", "class_tfidf", "reduce_2d", "top_terms"]

@@ -14,16 +14,19 @@ import numbers
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, clone
 from sklearn.cluster import HDBSCAN, KMeans
-from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from topiclab._state import plain_params
+from topiclab.models.reduce import Reducer
+from topiclab.models.reduce import l2_normalize as _l2_normalize
+
 logger = logging.getLogger(__name__)
 
-__all__ = ["EmbeddingClusterer", "reduce_2d"]
+__all__ = ["EmbeddingClusterer"]
 
 _MAX_SEED = np.iinfo(np.int32).max
 #: with ``method="auto"`` and no ``n_clusters``, HDBSCAN is used from this many samples
@@ -32,60 +35,10 @@ HDBSCAN_MIN_SAMPLES = 200
 SILHOUETTE_MAX_K = 12
 #: the silhouette score is computed on at most this many samples
 SILHOUETTE_SAMPLE_SIZE = 2000
-#: below this many samples UMAP is replaced by PCA
-UMAP_MIN_SAMPLES = 10
 #: below this many samples a reducer is only applied when asked for explicitly: the
 #: silhouette search runs KMeans in the normalised embedding space itself (a UMAP graph of
 #: a few dozen points distorts more than it helps)
 REDUCE_MIN_SAMPLES = 200
-
-
-def _l2_normalize(X: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
-    return X / np.where(norms > 0, norms, 1.0)
-
-
-def _import_umap() -> Any:
-    try:
-        import umap
-    except ImportError as exc:  # pragma: no cover - umap-learn is a hard dependency
-        raise ImportError("UMAP reduction needs umap-learn: pip install umap-learn") from exc
-    return umap
-
-
-def _reduce(
-    X: np.ndarray, reducer: str | None, n_components: int, n_neighbors: int, metric: str, seed: int
-) -> tuple[np.ndarray, Any, str]:
-    """Reduced coordinates, the fitted reducer (or None) and the name of what was used.
-
-    No reduction when ``reducer`` is None or the data already have at most
-    ``n_components`` dimensions. UMAP is replaced by PCA when there are fewer than
-    ``UMAP_MIN_SAMPLES`` samples or no more than ``n_components + 2`` (too few for its
-    neighbour graph and spectral layout), and its ``n_neighbors`` is shrunk to
-    ``max(2, n // 3)`` when ``n < 3 * n_neighbors``.
-    """
-    n, d = X.shape
-    if reducer is None or d <= n_components or n < 2:
-        return X, None, "none"
-    use_umap = reducer == "umap" and n >= UMAP_MIN_SAMPLES and n > n_components + 2
-    if use_umap:
-        umap = _import_umap()
-        nn = n_neighbors if n >= 3 * n_neighbors else max(2, n // 3)
-        model = umap.UMAP(
-            n_neighbors=int(nn),
-            n_components=int(n_components),
-            metric=metric,
-            min_dist=0.0,
-            random_state=seed,
-            n_jobs=1,
-        )
-        Z = model.fit_transform(X)
-        return np.asarray(Z, dtype=np.float64), model, "umap"
-    if reducer == "umap":
-        logger.info("%d samples are too few for UMAP; reducing with PCA instead", n)
-    k = int(min(n_components, n - 1, d))
-    model = PCA(n_components=k, random_state=seed)
-    return model.fit_transform(X), model, "pca"
 
 
 def _kmeans_plus_plus_extend(
@@ -168,6 +121,12 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         reduction is fitted in this mode.
     temperature : float, default=0.05
         Softmax temperature of :meth:`transform` over cosine similarities.
+    algorithm : scikit-learn clusterer, optional
+        Any unfitted clusterer with ``fit_predict`` (``AgglomerativeClustering()``,
+        ``SpectralClustering()``, ``HDBSCAN()`` ...), run on the reduced embeddings instead
+        of the built-in choice; it is cloned, and given the derived seed when it takes a
+        ``random_state``. Negative labels count as outliers. ``n_clusters`` and ``method``
+        are then ignored; ``method_`` is the algorithm's class name.
     random_state : int, RandomState instance or None, default=None
         Seed; derived seeds go to UMAP/PCA, KMeans and the silhouette sampling.
 
@@ -226,6 +185,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         reassign_outliers: bool = True,
         seed_embeddings: Any = None,
         temperature: float = 0.05,
+        algorithm: Any = None,
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
         self.n_clusters = n_clusters
@@ -238,6 +198,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         self.reassign_outliers = reassign_outliers
         self.seed_embeddings = seed_embeddings
         self.temperature = temperature
+        self.algorithm = algorithm
         self.random_state = random_state
 
     # ------------------------------------------------------------------ helpers
@@ -250,6 +211,10 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             positive_int("n_clusters", self.n_clusters)
             if self.n_clusters > n_samples:
                 raise ValueError(f"n_clusters={self.n_clusters} must be <= n_samples={n_samples}")
+        if self.algorithm is not None and not hasattr(self.algorithm, "fit_predict"):
+            raise ValueError(
+                f"algorithm must be a clusterer with fit_predict, got {self.algorithm!r}"
+            )
         if self.method not in ("auto", "hdbscan", "kmeans"):
             raise ValueError(f"method must be 'auto', 'hdbscan' or 'kmeans', got {self.method!r}")
         if self.reducer not in ("umap", "pca", None):
@@ -277,6 +242,12 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     def _cluster(self, Z: np.ndarray, seed: int) -> np.ndarray:
         n = Z.shape[0]
         self.selection_scores_: dict[int, float] = {}
+        if self.algorithm is not None:
+            algo = clone(self.algorithm)
+            if "random_state" in algo.get_params(deep=False):
+                algo.set_params(random_state=seed)
+            self.method_ = type(algo).__name__
+            return np.asarray(algo.fit_predict(Z), dtype=np.intp)
         if self.n_clusters is not None:
             self.method_ = "kmeans"
             return (
@@ -345,14 +316,15 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             reducer = self.reducer
             if reducer == "umap" and n < REDUCE_MIN_SAMPLES and self.method != "hdbscan":
                 reducer = None
-            self.embedding_, self.reducer_, self.reduction_ = _reduce(
-                source,
-                reducer,
-                int(self.n_components),
-                int(self.n_neighbors),
-                self.metric,
-                reduce_seed,
+            red = Reducer(
+                method=reducer,
+                n_components=int(self.n_components),
+                n_neighbors=int(self.n_neighbors),
+                metric=self.metric,
+                random_state=reduce_seed,
             )
+            self.embedding_ = red.fit_transform(source)
+            self.reducer_, self.reduction_ = red.model_, red.reduction_
             raw = self._cluster(self.embedding_, cluster_seed)
 
         self.outliers_ = raw < 0
@@ -431,6 +403,49 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         self._set_clusters(_l2_normalize(X), raw, ids, n_fixed)
         return self
 
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """The fitted state needed to assign new samples (see :meth:`from_state`).
+
+        The centroids decide every assignment; the reducer and the training labels are
+        not kept.
+
+        Returns
+        -------
+        state : dict
+        arrays : dict of str to ndarray
+            ``centers_`` and, for guided clustering, ``seed_embeddings``.
+        """
+        check_is_fitted(self, "cluster_centers_")
+        arrays = {"centers_": np.asarray(self.cluster_centers_, dtype=np.float64)}
+        if self.seed_embeddings is not None:
+            arrays["seed_embeddings"] = np.asarray(self.seed_embeddings, dtype=np.float64)
+        state = {
+            "params": plain_params(self, drop=("seed_embeddings", "random_state", "algorithm")),
+            "random_state": self.random_state if isinstance(self.random_state, int) else None,
+            "n_features_in_": int(self.n_features_in_),
+            "method_": getattr(self, "method_", None),
+        }
+        return state, arrays
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> EmbeddingClusterer:
+        """Rebuild a fitted clusterer from :meth:`get_state` output.
+
+        Raises
+        ------
+        ValueError
+            When the centroids do not match the recorded input width.
+        """
+        seeds = arrays.get("seed_embeddings")
+        cl = cls(**state["params"], random_state=state["random_state"], seed_embeddings=seeds)
+        cl.cluster_centers_ = np.asarray(arrays["centers_"], dtype=np.float64)
+        cl.n_features_in_ = int(state["n_features_in_"])
+        if cl.cluster_centers_.ndim != 2 or cl.cluster_centers_.shape[1] != cl.n_features_in_:
+            raise ValueError("cluster centres have an inconsistent shape")
+        cl.n_clusters_ = int(cl.cluster_centers_.shape[0])
+        cl.method_ = state["method_"]
+        return cl
+
     def transform(self, X: Any) -> np.ndarray:
         """Soft cluster membership.
 
@@ -487,61 +502,3 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         ndarray of shape (n_samples, n_clusters_)
         """
         return self.fit(X).transform(X)
-
-
-def reduce_2d(
-    X: Any,
-    random_state: int | np.random.RandomState | None = None,
-    *,
-    n_neighbors: int = 15,
-    metric: str = "cosine",
-    min_dist: float = 0.1,
-) -> np.ndarray:
-    """Two-dimensional coordinates of embeddings, for maps.
-
-    UMAP (``min_dist`` keeps points apart for readability) from ``UMAP_MIN_SAMPLES``
-    samples; PCA below that; zeros for a single sample.
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_dims)
-    random_state : int, RandomState instance or None
-        Seed for UMAP/PCA.
-    n_neighbors : int, default=15
-        UMAP neighbourhood size (shrunk for small inputs).
-    metric : str, default="cosine"
-    min_dist : float, default=0.1
-
-    Returns
-    -------
-    ndarray of shape (n_samples, 2)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> reduce_2d(np.random.default_rng(0).normal(size=(5, 8)), random_state=0).shape
-    (5, 2)
-    """
-    X = check_array(X, dtype=np.float64)
-    n, d = X.shape
-    seed = int(check_random_state(random_state).randint(_MAX_SEED))
-    if metric == "cosine":
-        X = _l2_normalize(X)
-    out = np.zeros((n, 2))
-    if n < 2:
-        return out
-    if n >= UMAP_MIN_SAMPLES and n > 4:
-        umap = _import_umap()
-        nn = min(int(n_neighbors), n - 1) if n >= 3 * n_neighbors else max(2, n // 3)
-        model = umap.UMAP(
-            n_neighbors=nn,
-            n_components=2,
-            metric=metric,
-            min_dist=min_dist,
-            random_state=seed,
-            n_jobs=1,
-        )
-        return np.asarray(model.fit_transform(X), dtype=np.float64)
-    k = min(2, n - 1, d)
-    out[:, :k] = PCA(n_components=k, random_state=seed).fit_transform(X)
-    return out

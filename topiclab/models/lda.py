@@ -22,6 +22,8 @@ from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, check_non_negative, validate_data
 
+from topiclab._state import plain_params
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["LDA"]
@@ -382,6 +384,52 @@ class LDA(TransformerMixin, BaseEstimator):
         self.eta_ = eta
         self.gamma_threshold_ = float(model.gamma_threshold)
         return self
+
+    _STATE_ARRAYS = ("components_", "exp_dirichlet_component_", "alpha_", "eta_")
+
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """The fitted state: JSON-able data and arrays (see :meth:`from_state`).
+
+        Returns
+        -------
+        state : dict
+            Parameters (an integer ``random_state`` kept, others dropped), guided topics,
+            the inference threshold and the input width.
+        arrays : dict of str to ndarray
+            ``components_``, ``exp_dirichlet_component_``, ``alpha_`` and ``eta_``.
+        """
+        check_is_fitted(self, "components_")
+        arrays = {n: np.asarray(getattr(self, n), dtype=np.float64) for n in self._STATE_ARRAYS}
+        seeds = self.seed_topics
+        state = {
+            "params": plain_params(self, drop=("seed_topics", "random_state")),
+            "random_state": self.random_state if isinstance(self.random_state, int) else None,
+            "seed_topics": None if seeds is None else [[int(i) for i in s] for s in seeds],
+            "gamma_threshold": float(self.gamma_threshold_),
+            "n_features_in_": int(self.n_features_in_),
+        }
+        return state, arrays
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> LDA:
+        """Rebuild a fitted model from :meth:`get_state` output.
+
+        Raises
+        ------
+        ValueError
+            When the arrays' shapes do not fit together.
+        """
+        lda = cls(
+            **state["params"], random_state=state["random_state"], seed_topics=state["seed_topics"]
+        )
+        for name in cls._STATE_ARRAYS:
+            setattr(lda, name, np.asarray(arrays[name], dtype=np.float64))
+        lda.gamma_threshold_ = float(state["gamma_threshold"])
+        lda.n_features_in_ = int(state["n_features_in_"])
+        k, v = lda.components_.shape
+        if lda.exp_dirichlet_component_.shape != (k, v) or lda.alpha_.shape != (k,):
+            raise ValueError("LDA arrays have inconsistent shapes")
+        return lda
 
     def transform(self, X: Any) -> np.ndarray:
         """Infer the topic distribution of each document.

@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from topiclab.storage.atomic import write_bytes, write_json
 from topiclab.outputs.fonts import rc_params
 from topiclab.outputs.plot import (
     fig_doc_theme_heatmap,
@@ -42,6 +41,7 @@ from topiclab.outputs.plot_terms import (
     fig_theme_dendrogram,
     fig_theme_terms,
 )
+from topiclab.storage.atomic import write_bytes, write_json
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

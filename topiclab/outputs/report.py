@@ -171,7 +171,12 @@ def report_data(result: RunResult) -> dict[str, Any]:
 
 
 def _asset(name: str) -> str:
-    return resources.files("topiclab.outputs").joinpath(_ASSETS).joinpath(name).read_text(encoding="utf-8")
+    return (
+        resources.files("topiclab.outputs")
+        .joinpath(_ASSETS)
+        .joinpath(name)
+        .read_text(encoding="utf-8")
+    )
 
 
 def _sha256(text: str) -> str:

@@ -1,12 +1,25 @@
-"""The staged pipeline: stages, the fitted model and :func:`run`."""
+"""The staged pipeline: the stage contract, the default stages, the fitted model, :func:`run`.
 
-from topiclab.pipeline.run import (
-    display_title,
-    fit_lda,
-    lda_vocabulary,
-    load_or_run,
-    run,
-    theme_mixture,
-)
+Examples
+--------
+>>> from topiclab.config import RunConfig
+>>> from topiclab.pipeline import Pipeline
+>>> Pipeline.from_config(RunConfig()).names()
+['prepare', 'vectorize', 'embed', 'cluster', 'lda', 'score', 'map', 'assemble']
+"""
 
-__all__ = ["display_title", "fit_lda", "lda_vocabulary", "load_or_run", "run", "theme_mixture"]
+from topiclab.pipeline.base import Pipeline, RunState, Stage, ViewState
+from topiclab.pipeline.model import ThemeModel
+from topiclab.pipeline.run import load_or_run, run
+from topiclab.pipeline.stages import default_stages
+
+__all__ = [
+    "Pipeline",
+    "RunState",
+    "Stage",
+    "ThemeModel",
+    "ViewState",
+    "default_stages",
+    "load_or_run",
+    "run",
+]

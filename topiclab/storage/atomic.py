@@ -9,13 +9,35 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+
+def _create_unique(directory: Path, prefix: str, suffix: str, *, folder: bool) -> Path:
+    """Create a new file or folder with a unique name in ``directory``.
+
+    The process umask applies as for any new file (``0o666`` / ``0o777`` before it), unlike
+    :mod:`tempfile`, which creates private ``0o600`` / ``0o700`` entries; the umask itself
+    is never read or changed.
+    """
+    for _ in range(100):
+        path = directory / f"{prefix}{secrets.token_hex(4)}{suffix}"
+        try:
+            if folder:
+                os.mkdir(path, 0o777)
+            else:
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"{directory}: cannot create a unique temporary name")
+
+
+def make_temp_dir(directory: str | os.PathLike[str], prefix: str) -> Path:
+    """A new empty folder in ``directory`` with normal permissions (umask applied)."""
+    return _create_unique(Path(directory), prefix, "", folder=True)
 
 
 @contextlib.contextmanager
@@ -27,10 +49,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    os.chmod(tmp_path, 0o666 & ~_UMASK)  # mkstemp creates 0600; outputs get normal modes
+    tmp_path = _create_unique(target.parent, f".{target.name}.", ".tmp", folder=False)
     try:
         yield tmp_path
         with open(tmp_path, "rb+") as fh:

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from topiclab.errors import ModelLoadError
 from topiclab.storage import atomic as _io
 
 log = logging.getLogger(__name__)
@@ -29,15 +30,33 @@ MANIFEST = "model.json"
 ARRAYS = "arrays.npz"
 
 
-class ModelLoadError(ValueError):
-    """A saved model is missing, truncated, tampered with or of an unknown format."""
+#: Prefix of each component's arrays in ``arrays.npz``, and its key in ``model.json``.
+_COMPONENTS = {"vectorizer": "vectorizer_", "lda": "lda_", "clusterer": "cluster_"}
 
 
-def _plain_params(est: Any, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+def _arrays_out(arrays: dict[str, np.ndarray], prefix: str, own: dict[str, np.ndarray]) -> None:
+    for name, value in own.items():
+        arrays[prefix + name] = value
+
+
+def _arrays_in(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+
+
+def _embedder_state(embedder: Any) -> dict[str, Any]:
+    """Parameters of the embedder; a model object (not a name or path) is not saved."""
+    params = {k: v for k, v in embedder.get_params(deep=False).items() if k != "model"}
+    model = embedder.model
+    saved_model = model if model is None or isinstance(model, str) else None
+    return {
+        "params": {**_plain(params), "model": saved_model},
+        "model_id_": getattr(embedder, "model_id_", None),
+    }
+
+
+def _plain(params: dict[str, Any]) -> dict[str, Any]:
     out = {}
-    for k, v in est.get_params(deep=False).items():
-        if k in drop:
-            continue
+    for k, v in params.items():
         if isinstance(v, np.generic):
             v = v.item()
         if isinstance(v, tuple):
@@ -45,154 +64,32 @@ def _plain_params(est: Any, drop: tuple[str, ...] = ()) -> dict[str, Any]:
         if v is None or isinstance(v, str | int | float | bool | list):
             out[k] = v
         else:
-            raise TypeError(f"{type(est).__name__}.{k}={v!r} cannot be saved as JSON")
+            raise TypeError(f"embedder parameter {k}={v!r} cannot be saved as JSON")
     return out
 
 
-# --------------------------------------------------------------------------- vectoriser
-def _vectorizer_state(vec: Any, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
-    phrase = vec.phrase_model_
-    passes = []
-    if phrase is not None:
-        for frozen in phrase.models_:
-            passes.append(
-                {
-                    "delimiter": frozen.delimiter,
-                    "threshold": float(frozen.threshold),
-                    "min_count": int(frozen.min_count),
-                    "scoring": "npmi" if "npmi" in str(frozen.scoring) else "default",
-                    "connector_words": sorted(frozen.connector_words),
-                    "phrasegrams": sorted([k, float(s)] for k, s in frozen.phrasegrams.items()),
-                }
-            )
-    if vec.tfidf_ is not None:
-        arrays["vectorizer_idf"] = np.asarray(vec.tfidf_.idf_, dtype=np.float64)
-    return {
-        "params": _plain_params(vec),
-        "features": [str(t) for t in vec.get_feature_names_out()],
-        "min_df_": vec.min_df_,
-        "max_df_": vec.max_df_,
-        "phrases": None
-        if phrase is None
-        else {
-            "params": _plain_params(phrase),
-            "min_count_": int(phrase.min_count_),
-            "phrases_": sorted([k, float(v)] for k, v in phrase.phrases_.items()),
-            "passes": passes,
-        },
-    }
+def _load_embedder(state: dict[str, Any]) -> Any:
+    from topiclab.features.embed import SentenceEmbedder
+
+    params = dict(state["params"])
+    if params.get("model") is None and state.get("model_id_"):
+        params["model"] = _UnsavedModel(str(state["model_id_"]))
+    return SentenceEmbedder(**params)
 
 
-def _load_vectorizer(state: dict[str, Any], arrays: Any) -> Any:
-    from gensim.models.phrases import Phrases
-    from sklearn.feature_extraction.text import TfidfTransformer
+class _UnsavedModel:
+    """Stands for an embedding object that could not be saved; using it says so."""
 
-    from topiclab.features.vectorize import PhraseModel, TextVectorizer
+    def __init__(self, model_id: str) -> None:
+        self.model_id = model_id
 
-    vec = TextVectorizer(**state["params"])
-    features = state["features"]
-    vocab = {t: i for i, t in enumerate(features)}
-    cv = vec._count_vectorizer(1, 1.0)
-    cv.set_params(vocabulary=vocab, min_df=1, max_df=1.0)
-    cv._validate_vocabulary()
-    vec.count_vectorizer_ = cv
-    vec.vocabulary_ = dict(vocab)
-    vec.n_features_out_ = len(vocab)
-    vec.min_df_, vec.max_df_ = state["min_df_"], state["max_df_"]
-    ph = state["phrases"]
-    if ph is None:
-        vec.phrase_model_, vec.phrases_ = None, {}
-    else:
-        pm = PhraseModel(
-            **{k: (tuple(v) if isinstance(v, list) else v) for k, v in ph["params"].items()}
+    def encode(self, texts: list[str]) -> np.ndarray:
+        from topiclab.errors import ModelNotAvailableError
+
+        raise ModelNotAvailableError(
+            f"this run was embedded with a Python object ({self.model_id}) that is not saved "
+            "with the model; pass embeddings= to transform, or fit again with that object"
         )
-        pm.min_count_ = ph["min_count_"]
-        pm.phrases_ = {k: float(v) for k, v in ph["phrases_"]}
-        pm.models_ = []
-        for p in ph["passes"]:
-            frozen = Phrases(
-                min_count=p["min_count"],
-                threshold=p["threshold"],
-                scoring=p["scoring"],
-                delimiter=p["delimiter"],
-                connector_words=frozenset(p["connector_words"]),
-            ).freeze()
-            frozen.phrasegrams = {k: float(s) for k, s in p["phrasegrams"]}
-            pm.models_.append(frozen)
-        vec.phrase_model_ = pm
-        vec.phrases_ = dict(pm.phrases_)
-    if "vectorizer_idf" in arrays:
-        tf = TfidfTransformer(norm=vec.norm, sublinear_tf=vec.sublinear_tf)
-        tf.idf_ = np.asarray(arrays["vectorizer_idf"])
-        tf.n_features_in_ = len(vocab)
-        vec.tfidf_ = tf
-    else:
-        vec.tfidf_ = None
-    return vec
-
-
-# --------------------------------------------------------------------------- LDA
-_LDA_ARRAYS = ("components_", "exp_dirichlet_component_", "alpha_")
-
-
-def _lda_state(lda: Any, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
-    for name in _LDA_ARRAYS:
-        arrays[f"lda_{name}"] = np.asarray(getattr(lda, name), dtype=np.float64)
-    arrays["lda_eta_"] = np.asarray(lda.eta_, dtype=np.float64)
-    seeds = lda.seed_topics
-    return {
-        "params": _plain_params(lda, drop=("seed_topics", "random_state")),
-        "random_state": lda.random_state if isinstance(lda.random_state, int) else None,
-        "seed_topics": None if seeds is None else [[int(i) for i in s] for s in seeds],
-        "gamma_threshold": float(lda.gamma_threshold_),
-        "n_features_in_": int(lda.n_features_in_),
-    }
-
-
-def _load_lda(state: dict[str, Any], arrays: Any) -> Any:
-    from topiclab.models import LDA
-
-    lda = LDA(
-        **state["params"], random_state=state["random_state"], seed_topics=state["seed_topics"]
-    )
-    for name in _LDA_ARRAYS:
-        setattr(lda, name, np.asarray(arrays[f"lda_{name}"]))
-    lda.eta_ = np.asarray(arrays["lda_eta_"])
-    lda.gamma_threshold_ = state["gamma_threshold"]
-    lda.n_features_in_ = state["n_features_in_"]
-    k, v = lda.components_.shape
-    if lda.exp_dirichlet_component_.shape != (k, v) or lda.alpha_.shape != (k,):
-        raise ModelLoadError("LDA arrays have inconsistent shapes")
-    return lda
-
-
-# --------------------------------------------------------------------------- clusterer
-def _clusterer_state(cl: Any, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
-    arrays["cluster_centers_"] = np.asarray(cl.cluster_centers_, dtype=np.float64)
-    if cl.seed_embeddings is not None:
-        arrays["cluster_seed_embeddings"] = np.asarray(cl.seed_embeddings, dtype=np.float64)
-    return {
-        "params": _plain_params(cl, drop=("seed_embeddings", "random_state")),
-        "random_state": cl.random_state if isinstance(cl.random_state, int) else None,
-        "n_features_in_": int(cl.n_features_in_),
-        "method_": getattr(cl, "method_", None),
-    }
-
-
-def _load_clusterer(state: dict[str, Any], arrays: Any) -> Any:
-    from topiclab.models import EmbeddingClusterer
-
-    seeds = arrays["cluster_seed_embeddings"] if "cluster_seed_embeddings" in arrays else None
-    cl = EmbeddingClusterer(
-        **state["params"], random_state=state["random_state"], seed_embeddings=seeds
-    )
-    cl.cluster_centers_ = np.asarray(arrays["cluster_centers_"])
-    cl.n_clusters_ = int(cl.cluster_centers_.shape[0])
-    cl.n_features_in_ = state["n_features_in_"]
-    cl.method_ = state["method_"]
-    if cl.cluster_centers_.ndim != 2 or cl.cluster_centers_.shape[1] != cl.n_features_in_:
-        raise ModelLoadError("cluster centres have an inconsistent shape")
-    return cl
 
 
 # --------------------------------------------------------------------------- save / load
@@ -201,17 +98,14 @@ def save_model(model: Any, folder: str | os.PathLike[str]) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {}
-    manifest: dict[str, Any] = {
-        "format_version": FORMAT_VERSION,
-        "vectorizer": _vectorizer_state(model.vectorizer, arrays),
-        "lda": _lda_state(model.lda, arrays),
-        "clusterer": _clusterer_state(model.clusterer, arrays),
-        "embedder": {
-            "params": _plain_params(model.embedder),
-            "model_id_": getattr(model.embedder, "model_id_", None),
-        },
-        "meta": model.meta,
-    }
+    manifest: dict[str, Any] = {"format_version": FORMAT_VERSION}
+    estimators = {"vectorizer": model.vectorizer, "lda": model.lda, "clusterer": model.clusterer}
+    for key, est in estimators.items():
+        state, own = est.get_state()
+        manifest[key] = state
+        _arrays_out(arrays, _COMPONENTS[key], own)
+    manifest["embedder"] = _embedder_state(model.embedder)
+    manifest["meta"] = model.meta
     if model.lda_columns is not None:
         arrays["lda_columns"] = np.asarray(model.lda_columns, dtype=np.int64)
     buf = io.BytesIO()
@@ -225,7 +119,8 @@ def save_model(model: Any, folder: str | os.PathLike[str]) -> Path:
 
 def load_model(folder: str | os.PathLike[str]) -> Any:
     """Rebuild a :class:`ThemeModel` saved by :func:`save_model`."""
-    from topiclab.features.embed import SentenceEmbedder
+    from topiclab.features.vectorize import TextVectorizer
+    from topiclab.models import LDA, EmbeddingClusterer
     from topiclab.pipeline.model import ThemeModel
 
     folder = Path(folder)
@@ -244,12 +139,20 @@ def load_model(folder: str | os.PathLike[str]) -> Any:
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
-        model = ThemeModel(
-            vectorizer=_load_vectorizer(manifest["vectorizer"], arrays),
-            lda=_load_lda(manifest["lda"], arrays),
-            embedder=SentenceEmbedder(**manifest["embedder"]["params"]),
-            clusterer=_load_clusterer(manifest["clusterer"], arrays),
-            meta=dict(manifest.get("meta") or {}),
+        parts = {
+            "vectorizer": TextVectorizer.from_state(
+                manifest["vectorizer"], _arrays_in(arrays, "vectorizer_")
+            ),
+            "lda": LDA.from_state(manifest["lda"], _arrays_in(arrays, "lda_")),
+            "clusterer": EmbeddingClusterer.from_state(
+                manifest["clusterer"], _arrays_in(arrays, "cluster_")
+            ),
+        }
+        meta = dict(manifest.get("meta") or {})
+        model = ThemeModel.from_estimators(
+            **parts,
+            embedder=_load_embedder(manifest["embedder"]),
+            context_weight=float(meta.get("context_weight", 0.0)),
             lda_columns=np.asarray(arrays["lda_columns"]) if "lda_columns" in arrays else None,
         )
     except ModelLoadError as exc:

