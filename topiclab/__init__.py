@@ -22,11 +22,21 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 _LAZY = {
     "Corpus": ("topiclab.ingest.corpus", "Corpus"),
+    "EmbeddingClusterer": ("topiclab.models", "EmbeddingClusterer"),
+    "LDA": ("topiclab.models", "LDA"),
+    "Pipeline": ("topiclab.pipeline", "Pipeline"),
+    "RunConfig": ("topiclab.config", "RunConfig"),
+    "RunResult": ("topiclab.themes", "RunResult"),
+    "SentenceEmbedder": ("topiclab.features.embed", "SentenceEmbedder"),
+    "TextVectorizer": ("topiclab.features.vectorize", "TextVectorizer"),
+    "TopicLab": ("topiclab.estimator", "TopicLab"),
+    "TopiclabError": ("topiclab.errors", "TopiclabError"),
     "ingest": ("topiclab.ingest", None),
-    "load": ("topiclab.storage.runs", "load"),
+    "load": ("topiclab.estimator", "load"),
+    "run": ("topiclab.pipeline", "run"),
 }
 
-__all__ = ["Corpus", "__version__", "ingest", "load"]
+__all__ = sorted([*_LAZY, "__version__"])
 
 
 def __getattr__(name: str) -> Any:

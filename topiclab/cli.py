@@ -258,24 +258,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     _setup_logging(args.verbose, args.quiet)
     args.command_line = _command_line(argv)
-    from topiclab.config import ConfigError
-    from topiclab.ingest.corpus import CorpusError
-    from topiclab.ingest.errors import IngestError
-    from topiclab.storage.model_state import ModelLoadError
-    from topiclab.storage.runs import RunLoadError
+    from topiclab.errors import TopiclabError
 
     try:
         return int(args.func(args) or 0)
-    except (
-        IngestError,
-        ConfigError,
-        RunLoadError,
-        ModelLoadError,
-        CorpusError,
-        FileNotFoundError,
-        NotADirectoryError,
-        PermissionError,
-    ) as exc:
+    except (TopiclabError, FileNotFoundError, NotADirectoryError, PermissionError) as exc:
         log.error("%s", exc)
         return 1
     except OSError as exc:  # a full disk, a read-only output folder, ...

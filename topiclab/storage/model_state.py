@@ -94,7 +94,8 @@ class _UnsavedModel:
 
 # --------------------------------------------------------------------------- save / load
 def save_model(model: Any, folder: str | os.PathLike[str]) -> Path:
-    """Write ``model.json`` and ``arrays.npz`` for a fitted :class:`ThemeModel`."""
+    """Write ``model.json`` and ``arrays.npz`` for a fitted :class:`ThemeModel` (or ``TopicLab``)."""
+    model = getattr(model, "model_", model)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {}
