@@ -33,11 +33,11 @@ from collections import Counter
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from topiclab.outputs.plot import fig_theme_quality
 
 import topiclab
-from topiclab.pipeline import load_or_run
-from topiclab.outputs.plot import fig_theme_quality
 from topiclab.outputs.plot_terms import fig_lda_topic_words
+from topiclab.pipeline import load_or_run
 
 pd.set_option("display.max_colwidth", 110)
 pd.set_option("display.width", 160)

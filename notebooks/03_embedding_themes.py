@@ -31,11 +31,11 @@ run_dir = None
 # %%
 # %matplotlib inline
 import pandas as pd
+from topiclab.outputs.plot import fig_passage_map, fig_theme_sizes
 
 import topiclab
-from topiclab.pipeline import load_or_run
-from topiclab.outputs.plot import fig_passage_map, fig_theme_sizes
 from topiclab.outputs.plot_terms import fig_theme_terms
+from topiclab.pipeline import load_or_run
 
 pd.set_option("display.max_colwidth", 110)
 pd.set_option("display.width", 160)

@@ -42,10 +42,10 @@ run_dir = None
 # %matplotlib inline
 import numpy as np
 import pandas as pd
+from topiclab.outputs.plot import fig_doc_theme_heatmap
 
 import topiclab
 from topiclab.pipeline import load_or_run
-from topiclab.outputs.plot import fig_doc_theme_heatmap
 
 pd.set_option("display.max_colwidth", 90)
 pd.set_option("display.width", 160)

@@ -71,3 +71,20 @@ def seed_run(seed_corpus):
     from topiclab.pipeline import run
 
     return run(seed_corpus, RunConfig(seed=0, progress=False))
+
+
+class HashEncoder:
+    """A cheap deterministic embedding object with ``encode``, as a user would bring one."""
+
+    model_id = "test-hash-encoder"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def encode(self, texts):
+        import numpy as np
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        self.calls += 1
+        X = HashingVectorizer(n_features=128, alternate_sign=False).transform(list(texts))
+        return X.toarray().astype(np.float32) + 1e-3

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, HashEncoder
 
 PACKAGE = ROOT / "topiclab"
 
@@ -157,22 +157,6 @@ def test_pipeline_times_every_stage(seed_run):
         assert timings[f"{name}_s"] >= 0.0, name
     parts = sum(v for k, v in timings.items() if k != "total_s")
     assert parts <= timings["total_s"] + 1e-6
-
-
-class HashEncoder:
-    """A cheap deterministic embedding object with ``encode``, as a user would bring."""
-
-    model_id = "test-hash-encoder"
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def encode(self, texts):
-        from sklearn.feature_extraction.text import HashingVectorizer
-
-        self.calls += 1
-        X = HashingVectorizer(n_features=128, alternate_sign=False).transform(list(texts))
-        return X.toarray().astype(np.float32) + 1e-3
 
 
 def test_stages_can_be_swapped_without_editing_topiclab(seed_corpus):

@@ -16,7 +16,7 @@ __all__ = ["plain_params"]
 
 
 def plain_params(est: Any, drop: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The constructor parameters of ``est`` as JSON-able values (``drop``: left out).
+    """Return the constructor parameters of ``est`` as JSON-able values (``drop``: left out).
 
     Raises
     ------

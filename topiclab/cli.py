@@ -130,7 +130,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _load_run_result(run_dir: Path | None, args: argparse.Namespace):
-    """The result of a saved run, or of a fresh run on the input when no run is given."""
+    """Return the result of a saved run, or of a fresh run on the input when no run is given."""
     if run_dir is not None:
         from topiclab.storage.runs import load_result
 
@@ -204,7 +204,7 @@ class _pandas_display:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``topiclab`` command."""
+    """Build the argument parser of the ``topiclab`` command."""
     parser = argparse.ArgumentParser(
         prog="topiclab",
         description="Find and interpret themes in collections of news articles.",

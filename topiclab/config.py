@@ -190,15 +190,15 @@ class RunConfig:
         return hashlib.sha256(blob).hexdigest()[:16]
 
     def replace(self, **changes: Any) -> RunConfig:
-        """A copy with some fields changed."""
+        """Return a copy with some fields changed."""
         return replace(self, **changes)
 
     def seeds(self) -> dict[str, int]:
-        """The seed of each stochastic stage, derived from :attr:`seed`."""
+        """Return the seed of each stochastic stage, derived from :attr:`seed`."""
         return derive_seeds(self.seed, SEEDED_STAGES)
 
     def section(self, name: str) -> Any:
-        """The frozen configuration section of one stage (what that stage receives).
+        """Return the frozen configuration section of one stage (what that stage receives).
 
         Parameters
         ----------

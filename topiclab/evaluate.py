@@ -121,7 +121,7 @@ def silhouette(embeddings: np.ndarray, labels: np.ndarray, metric: str = "cosine
 def label_agreement(
     labels_true: Sequence[object], labels_pred: Sequence[object]
 ) -> dict[str, float]:
-    """Adjusted Rand index and normalised mutual information against reference labels."""
+    """Compute adjusted Rand index and normalised mutual information against reference labels."""
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     return {

@@ -19,7 +19,7 @@ def project_root() -> Path:
 
 
 def default_corpus() -> Path:
-    """The bundled seed corpus, ``corpus/`` in the repository."""
+    """Return the bundled seed corpus, ``corpus/`` in the repository."""
     return project_root() / "corpus"
 
 
@@ -34,7 +34,7 @@ def default_run() -> Path:
 
 
 def cache_dir() -> Path:
-    """The embedding cache: ``$TOPICLAB_CACHE`` or ``~/.cache/topiclab``."""
+    """Return the embedding cache: ``$TOPICLAB_CACHE`` or ``~/.cache/topiclab``."""
     env = os.environ.get("TOPICLAB_CACHE")
     if env:
         return Path(env).expanduser()

@@ -1,4 +1,4 @@
-"""Content-addressed on-disk cache of sentence embeddings.
+r"""Content-addressed on-disk cache of sentence embeddings.
 
 Layout
 ------
@@ -11,7 +11,7 @@ A *namespace* is the sha256 of the model *identity*: a small mapping that names
 everything that can change the numbers (model id and package version, a digest
 of the weight files, the normalisation flag, the long-text mode, the versions of
 the numerical libraries).  Inside a namespace every text is addressed by
-``sha256(namespace + "\\n" + text)``, so the key covers the identity and the exact
+``sha256(namespace + "\n" + text)``, so the key covers the identity and the exact
 text.
 
 Each ``put`` appends immutable *segments*: uncompressed ``.npz`` files holding
@@ -146,7 +146,7 @@ def weights_digest(path: str | os.PathLike[str]) -> str:
 
 
 def _text_keys(namespace: str, texts: Sequence[str]) -> np.ndarray:
-    """The (n, 32) uint8 sha256 keys of ``texts`` within ``namespace``."""
+    """Return the (n, 32) uint8 sha256 keys of ``texts`` within ``namespace``."""
     prefix = namespace.encode("ascii") + b"\n"
     out = np.empty((len(texts), _KEY_BYTES), dtype=np.uint8)
     for i, text in enumerate(texts):
@@ -156,7 +156,7 @@ def _text_keys(namespace: str, texts: Sequence[str]) -> np.ndarray:
 
 
 def _prefix64(keys: np.ndarray) -> np.ndarray:
-    """The first 8 bytes of each key as big-endian unsigned integers (sortable)."""
+    """Return the first 8 bytes of each key as big-endian unsigned integers (sortable)."""
     return np.ascontiguousarray(keys[:, :8]).view(">u8").ravel().astype(np.uint64)
 
 
@@ -355,7 +355,7 @@ class EmbeddingCache:
         return digest, space
 
     def keys(self, identity: Mapping[str, Any], texts: Sequence[str]) -> np.ndarray:
-        """The (n, 32) uint8 content keys of ``texts`` under ``identity``."""
+        """Return the (n, 32) uint8 content keys of ``texts`` under ``identity``."""
         return _text_keys(identity_digest(identity), texts)
 
     def get(

@@ -79,7 +79,7 @@ _FLUSH_ROWS = 4096  # computed vectors written to the cache this often
 
 
 def canonical_model_name(name: str) -> str:
-    """The built-in name behind an alias, or ``name`` unchanged.
+    """Return the built-in name behind an alias, or ``name`` unchanged.
 
     Examples
     --------
@@ -532,7 +532,13 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         )
         return vectors[inverse]
 
-    def _embed_missing(self, unique: list[str], missing: np.ndarray, vectors, store) -> None:
+    def _embed_missing(
+        self,
+        unique: list[str],
+        missing: np.ndarray,
+        vectors: np.ndarray,
+        store: EmbeddingCache | None,
+    ) -> None:
         from tqdm import tqdm
 
         backend = self._get_backend()

@@ -78,11 +78,11 @@ _URL_OR_EMAIL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+
 
 
 def normalize_text(text: str) -> str:
-    """NFKC-normalise ``text`` and remove zero-width and control characters.
+    r"""NFKC-normalise ``text`` and remove zero-width and control characters.
 
     Examples
     --------
-    >>> normalize_text("ener\\u200bgy\\x07storage ＦＡＷ")
+    >>> normalize_text("ener\u200bgy\x07storage ＦＡＷ")
     'energy storage FAW'
     """
     if not text:
@@ -161,7 +161,7 @@ def _stopwordsiso(lang: str) -> set[str]:
 
 @cache
 def stop_words(lang: str) -> frozenset[str]:
-    """The stop words used for ``lang`` (normalised as the tokeniser normalises words).
+    """Return the stop words used for ``lang`` (normalised as the tokeniser normalises words).
 
     Parameters
     ----------
@@ -381,7 +381,7 @@ _JIEBA_LOCK = threading.Lock()
 
 
 def _jieba() -> Any:
-    """A private, lazily initialised ``jieba.Tokenizer`` (its log output silenced)."""
+    """Return a private, lazily initialised ``jieba.Tokenizer`` (its log output silenced)."""
     seg = _JIEBA.get("tokenizer")
     if seg is not None:
         return seg

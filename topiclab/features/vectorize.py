@@ -203,7 +203,7 @@ class PhraseModel(TransformerMixin, BaseEstimator):
         return [[self._display(t, delim) if delim in t else t for t in model[doc]] for doc in docs]
 
     def get_state(self) -> dict[str, Any]:
-        """The fitted phrases as JSON-able data (see :meth:`from_state`)."""
+        """Return the fitted phrases as JSON-able data (see :meth:`from_state`)."""
         check_is_fitted(self, "models_")
         passes = [
             {
@@ -509,7 +509,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         langs: str | Sequence[str | None] | None = None,
         in_vocabulary: bool = False,
     ) -> list[list[str]]:
-        """The token lists the matrix is counted from (phrases merged).
+        """Return the token lists the matrix is counted from (phrases merged).
 
         Use these to compute coherence on exactly the same preprocessing.
 
@@ -589,7 +589,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         return self._matrix(docs)
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        """The fitted state: JSON-able data and arrays (see :meth:`from_state`).
+        """Return the fitted state: JSON-able data and arrays (see :meth:`from_state`).
 
         Returns
         -------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from topiclab.ingest.errors import IngestError
 if TYPE_CHECKING:
     from topiclab.ingest.corpus import Corpus
 
-__all__ = ["IngestError", "LoadOptions", "load"]
+__all__ = ["IngestError", "LoadOptions", "from_texts", "load"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def make_doc_id(source_file: str, index: int) -> str:
 
 
 def _given(value: Any) -> str | None:
-    """A metadata value as a non-empty string, or None."""
+    """Return a metadata value as a non-empty string, or None."""
     if value is None:
         return None
     if hasattr(value, "isoformat"):
@@ -123,25 +124,8 @@ def load(
     >>> corpus.languages()                                # doctest: +SKIP
     {'en': 5, 'ar': 1}
     """
-    known = {f.name for f in fields(LoadOptions)}
-    unknown = sorted(set(options) - known)
-    if unknown:
-        raise TypeError(f"load() got unknown options {unknown}; known: {sorted(known)}")
-    opts = LoadOptions(**options)
-    if opts.min_words < 1 or opts.max_words < opts.min_words:
-        raise ValueError(
-            f"need 1 <= min_words <= max_words, got {opts.min_words}, {opts.max_words}"
-        )
-
-    import pandas as pd
-    from tqdm import tqdm
-
-    from topiclab.ingest.clean import clean_text
-    from topiclab.ingest.corpus import DOCUMENT_COLUMNS, PASSAGE_COLUMNS, Corpus
-    from topiclab.ingest.dedupe import Deduplicator
-    from topiclab.ingest.lang import UNKNOWN, detect, passage_language
+    opts = _options(options)
     from topiclab.ingest.readers import iter_records
-    from topiclab.ingest.segment import segment
 
     log: list[dict[str, Any]] = []
 
@@ -151,10 +135,6 @@ def load(
             {"file": None, "doc_id": None, "step": "read", "action": "warning", "reason": message}
         )
 
-    dedup = Deduplicator(threshold=opts.near_duplicate_threshold) if opts.dedupe else None
-    documents: list[dict[str, Any]] = []
-    passages: list[dict[str, Any]] = []
-    seen_ids: set[str] = set()
     records = iter_records(
         path,
         text_column=text_column,
@@ -162,6 +142,97 @@ def load(
         on_warning=on_warning,
         max_text_bytes=max_text_bytes,
     )
+    return _build(records, path, opts, log, text_column=text_column, progress=progress)
+
+
+def from_texts(
+    texts: Sequence[str],
+    *,
+    ids: Sequence[str] | None = None,
+    progress: bool = False,
+    **options: Any,
+) -> Corpus:
+    """Clean and segment article texts held in memory, exactly as files would be.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        One article (or scraped page) per item.
+    ids : sequence of str, optional
+        A name for each text, used where a file name would be (``source_file``); default
+        ``text:0``, ``text:1``, ...
+    progress : bool
+        Show a progress bar over the texts.
+    **options
+        Fields of :class:`LoadOptions`.
+
+    Returns
+    -------
+    Corpus
+
+    Raises
+    ------
+    IngestError
+        When no text is left after cleaning.
+    TypeError
+        For a text that is not a string, or an unknown option.
+
+    Examples
+    --------
+    >>> corpus = from_texts(["Battery makers expand storage plants across the region. " * 8])
+    >>> len(corpus), corpus.documents["source_file"].tolist()
+    (1, ['text:0'])
+    """
+    texts = list(texts)
+    names = [f"text:{i}" for i in range(len(texts))] if ids is None else [str(i) for i in ids]
+    if len(names) != len(texts):
+        raise ValueError(f"{len(names)} ids for {len(texts)} texts")
+    for name, text in zip(names, texts, strict=True):
+        if not isinstance(text, str):
+            raise TypeError(f"{name}: expected a string, got {type(text).__name__}")
+    opts = _options(options)
+    from topiclab.ingest.readers import RawRecord
+
+    records = (RawRecord(source_file=n, text=t) for n, t in zip(names, texts, strict=True))
+    return _build(records, "<texts>", opts, [], text_column="text", progress=progress)
+
+
+def _options(options: dict[str, Any]) -> LoadOptions:
+    known = {f.name for f in fields(LoadOptions)}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise TypeError(f"load() got unknown options {unknown}; known: {sorted(known)}")
+    opts = LoadOptions(**options)
+    if opts.min_words < 1 or opts.max_words < opts.min_words:
+        raise ValueError(
+            f"need 1 <= min_words <= max_words, got {opts.min_words}, {opts.max_words}"
+        )
+    return opts
+
+
+def _build(
+    records: Iterable[Any],
+    path: str | os.PathLike[str],
+    opts: LoadOptions,
+    log: list[dict[str, Any]],
+    *,
+    text_column: str,
+    progress: bool,
+) -> Corpus:
+    """Clean, dedupe and segment raw records into a corpus (``log`` receives the audit)."""
+    import pandas as pd
+    from tqdm import tqdm
+
+    from topiclab.ingest.clean import clean_text
+    from topiclab.ingest.corpus import DOCUMENT_COLUMNS, PASSAGE_COLUMNS, Corpus
+    from topiclab.ingest.dedupe import Deduplicator
+    from topiclab.ingest.lang import UNKNOWN, detect, passage_language
+    from topiclab.ingest.segment import segment
+
+    dedup = Deduplicator(threshold=opts.near_duplicate_threshold) if opts.dedupe else None
+    documents: list[dict[str, Any]] = []
+    passages: list[dict[str, Any]] = []
+    seen_ids: set[str] = set()
     for rec in tqdm(records, desc="ingest", unit="rec", disable=not progress):
         meta = dict(rec.meta)
         given = {k: _given(meta.pop(k, None)) for k in GIVEN_FIELDS}

@@ -66,7 +66,7 @@ class Line:
 
 
 def normalise(text: str) -> str:
-    """Unicode NFC, ``\\n`` line ends, no zero-width or control characters, single spaces.
+    r"""Unicode NFC, ``\n`` line ends, no zero-width or control characters, single spaces.
 
     Characters are removed before NFC composition, so normalising twice changes nothing.
     """
@@ -90,7 +90,7 @@ def words(text: str) -> list[str]:
 
 
 def n_cjk(text: str) -> int:
-    """Number of CJK (Han, kana, hangul) characters."""
+    """Count the CJK (Han, kana, hangul) characters."""
     return len(_CJK.findall(text))
 
 
@@ -110,12 +110,12 @@ def size(text: str) -> float:
 
 
 def has_letters(text: str) -> bool:
-    """True when the text holds at least one letter of any script."""
+    """Tell whether the text holds at least one letter of any script."""
     return _LETTER.search(text) is not None
 
 
 def ends_sentence(text: str) -> bool:
-    """True when the text ends with sentence punctuation (closing quotes allowed)."""
+    """Tell whether the text ends with sentence punctuation (closing quotes allowed)."""
     return SENTENCE_END.search(text) is not None
 
 
@@ -126,7 +126,7 @@ def key(text: str) -> str:
 
 
 def is_title_like(text: str, *, max_words: int = 25) -> bool:
-    """A short line without final sentence punctuation that starts with a letter or digit.
+    """Tell whether a line is short, starts with a letter or digit and lacks final punctuation.
 
     Headlines and headings look like this; sentences and quoted text do not.
     """
@@ -156,7 +156,7 @@ def standalone(lines: list[Line], i: int) -> bool:
 def log_entry(
     step: str, action: str, reason: str, *, line: int | None = None, **fields: Any
 ) -> dict[str, Any]:
-    """A cleaning-log record; ``file`` and ``doc_id`` are filled in by the caller."""
+    """Build a cleaning-log record; ``file`` and ``doc_id`` are filled in by the caller."""
     entry: dict[str, Any] = {"file": None, "doc_id": None, "step": step, "action": action}
     entry.update(fields)
     entry["reason"] = reason

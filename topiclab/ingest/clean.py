@@ -92,7 +92,7 @@ def clean_text(
     find_title: bool = True,
     title: str | None = None,
 ) -> list[CleanDoc]:
-    """Clean one raw text into one or more articles.
+    r"""Clean one raw text into one or more articles.
 
     Parameters
     ----------
@@ -114,7 +114,7 @@ def clean_text(
 
     Examples
     --------
-    >>> raw = "Plant opens\\nSkip to content\\nThe new plant opened on Monday with 300 workers on site."
+    >>> raw = "Plant opens\nSkip to content\nThe new plant opened on Monday with 300 workers on site."
     >>> docs = clean_text(raw)
     >>> docs[0].title, docs[0].paragraphs
     ('Plant opens', ['The new plant opened on Monday with 300 workers on site.'])

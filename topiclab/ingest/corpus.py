@@ -80,7 +80,7 @@ class Corpus:
         return {str(k): int(v) for k, v in counts.items()}
 
     def fingerprint(self) -> str:
-        """A sha256 over the passages (ids, languages, texts) and document metadata.
+        """Return a sha256 over the passages (ids, languages, texts) and document metadata.
 
         Two corpora with the same fingerprint give identical model inputs.
         """
@@ -115,7 +115,7 @@ class Corpus:
         )
 
     def log_frame(self) -> pd.DataFrame:
-        """The cleaning log as a table."""
+        """Return the cleaning log as a table."""
         return pd.DataFrame(self.log)
 
     # ------------------------------------------------------------------ io

@@ -100,7 +100,7 @@ class Decoded:
 
 
 def binary_kind(data: bytes) -> str | None:
-    """Name the binary format ``data`` starts with, or return None.
+    r"""Name the binary format ``data`` starts with, or return None.
 
     Parameters
     ----------
@@ -114,7 +114,7 @@ def binary_kind(data: bytes) -> str | None:
 
     Examples
     --------
-    >>> binary_kind(b"\\x7fELF\\x02\\x01")
+    >>> binary_kind(b"\x7fELF\x02\x01")
     'ELF executable'
     >>> binary_kind(b"plain words") is None
     True
@@ -149,7 +149,7 @@ def _valid_utf8(sample: bytes, *, complete: bool) -> bool:
 
 
 def looks_like_text(text: str) -> bool:
-    """Whether decoded text is mostly free of control characters.
+    r"""Whether decoded text is mostly free of control characters.
 
     Parameters
     ----------
@@ -164,9 +164,9 @@ def looks_like_text(text: str) -> bool:
 
     Examples
     --------
-    >>> looks_like_text("Hello,\\nworld")
+    >>> looks_like_text("Hello,\nworld")
     True
-    >>> looks_like_text("\\x01\\x02\\x03abc")
+    >>> looks_like_text("\x01\x02\x03abc")
     False
     """
     if not text:
@@ -309,7 +309,7 @@ def _implausibility(text: str) -> int:
 
 
 def _guess_legacy(sample: bytes, *, complete: bool) -> str | None:
-    """The most plausible single-byte (or legacy multi-byte) codec for ``sample``.
+    """Guess the most plausible single-byte (or legacy multi-byte) codec for ``sample``.
 
     The candidates are cp1252 (the usual legacy encoding of Western web text) and the
     encodings :mod:`charset_normalizer` proposes; the one whose text shows the fewest signs
@@ -509,7 +509,7 @@ def html_text_and_title(markup: str) -> tuple[str, str]:
 
 
 def html_to_text(markup: str) -> str:
-    """Visible text of an HTML document.
+    r"""Visible text of an HTML document.
 
     Script, style, nav, header, footer (and head, noscript, template, svg, iframe, canvas)
     are dropped; block elements become paragraph breaks and ``<br>`` a line break.
@@ -527,6 +527,6 @@ def html_to_text(markup: str) -> str:
     Examples
     --------
     >>> html_to_text("<nav>Home</nav><p>One&amp;two</p><p>Three<br>four</p>")
-    'One&two\\n\\nThree\\nfour'
+    'One&two\n\nThree\nfour'
     """
     return html_text_and_title(markup)[0]

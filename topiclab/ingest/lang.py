@@ -58,7 +58,7 @@ def _identifier() -> Any:
 
 
 def script_profile(text: str) -> tuple[int, dict[str, int]]:
-    """Number of letters and counts of Arabic, Han, kana and Hangul characters."""
+    """Count the letters and the Arabic, Han, kana and Hangul characters."""
     letters = len(_LETTER.findall(text))
     return letters, {name: len(rx.findall(text)) for name, rx in _RANGES.items()}
 

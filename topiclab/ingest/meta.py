@@ -119,7 +119,7 @@ _HEADER_LINE = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9.\-]{0,40}):(?:\s(?P<val
 
 
 def parse_date(text: str) -> str | None:
-    """The first date (with time when one follows it) in ``text``, as ISO 8601.
+    """Return the first date (with time when one follows it) in ``text``, as ISO 8601.
 
     Returns
     -------
@@ -188,7 +188,7 @@ def _to_iso(m: re.Match[str]) -> str | None:
 
 
 def _rest_after_date(text: str) -> str | None:
-    """What is left of a header line once dates, times and labels are removed."""
+    """Return what is left of a header line once dates, times and labels are removed."""
     found = find_date(text)
     if found is None:
         return None

@@ -96,7 +96,7 @@ class RawRecord:
 
 
 def text_size_limit(value: int | None = None) -> int:
-    """The size limit for one text: ``value``, else ``$TOPICLAB_MAX_TEXT_BYTES``, else 64 MiB.
+    """Return the text size limit: ``value``, else ``$TOPICLAB_MAX_TEXT_BYTES``, else 64 MiB.
 
     Parameters
     ----------
@@ -145,7 +145,7 @@ class _Context:
     max_bytes: int = DEFAULT_MAX_TEXT_BYTES
 
     def too_long(self, text: str) -> str | None:
-        """A problem description when ``text`` is over the size limit, else None."""
+        """Describe the problem when ``text`` is over the size limit, else return None."""
         if len(text) <= self.max_bytes // 4:
             return None
         size = len(text.encode("utf-8", "surrogatepass"))
@@ -170,7 +170,7 @@ def iter_records(
     on_warning: Callable[[str], None] | None = None,
     max_text_bytes: int | None = None,
 ) -> Iterator[RawRecord]:
-    """Yield raw records from a file or (recursively) a folder.
+    r"""Yield raw records from a file or (recursively) a folder.
 
     Parameters
     ----------
@@ -210,7 +210,7 @@ def iter_records(
     >>> import pathlib, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "a.txt").write_text("Markets rallied.", encoding="utf-8")
-    >>> _ = (folder / "b.jsonl").write_text('{"text": "Rain fell.", "date": "2024-01-02"}\\n')
+    >>> _ = (folder / "b.jsonl").write_text('{"text": "Rain fell.", "date": "2024-01-02"}\n')
     >>> [(r.source_file, r.text, r.meta) for r in iter_records(folder)]
     [('a.txt', 'Markets rallied.', {}), ('b.jsonl:1', 'Rain fell.', {'date': '2024-01-02'})]
     """
@@ -387,7 +387,7 @@ class _Tally:
         self.empty += 1
 
     def accepts(self, text: str | None, line: int) -> bool:
-        """False (and counted) for an empty text or one over the size limit."""
+        """Return False (and count it) for an empty text or one over the size limit."""
         if not text or not text.strip():
             self.blank(line)
             return False

@@ -64,7 +64,7 @@ def _split_long(paragraph: str, max_words: int) -> list[str]:
 def segment(
     paragraphs: list[str], *, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS
 ) -> list[str]:
-    """Group paragraphs into passages of about ``min_words`` to ``max_words``.
+    r"""Group paragraphs into passages of about ``min_words`` to ``max_words``.
 
     Parameters
     ----------
@@ -82,7 +82,7 @@ def segment(
     Examples
     --------
     >>> segment(["Short title", "A body paragraph of some words."], min_words=3)
-    ['Short title\\n\\nA body paragraph of some words.']
+    ['Short title\n\nA body paragraph of some words.']
     """
     if min_words < 1 or max_words < min_words:
         raise ValueError(f"need 1 <= min_words <= max_words, got {min_words}, {max_words}")

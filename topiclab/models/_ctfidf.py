@@ -109,7 +109,7 @@ def top_terms(
     k: int = 10,
     exclude: Iterable[str] | None = None,
 ) -> list[tuple[str, float]]:
-    """The ``k`` highest-scoring terms of one class.
+    """Return the ``k`` highest-scoring terms of one class.
 
     Terms with a score of zero or less are never returned, so an empty class yields an
     empty list. Ties are broken by column order.

@@ -404,7 +404,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         return self
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        """The fitted state needed to assign new samples (see :meth:`from_state`).
+        """Return the fitted state needed to assign new samples (see :meth:`from_state`).
 
         The centroids decide every assignment; the reducer and the training labels are
         not kept.

@@ -35,7 +35,7 @@ def _unit(x: np.ndarray) -> np.ndarray:
 def blend_document_context(
     embeddings: np.ndarray, doc_ids: Sequence[Any], weight: float = 0.5
 ) -> np.ndarray:
-    """Unit vectors of ``unit(e_i) + weight * unit(mean of e over i's document)``.
+    """Compute unit vectors of ``unit(e_i) + weight * unit(mean of e over i's document)``.
 
     Parameters
     ----------

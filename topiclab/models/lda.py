@@ -241,7 +241,7 @@ class LDA(TransformerMixin, BaseEstimator):
         return seeds
 
     def _prior_matrix(self, X: sp.csr_matrix, seeds: list[np.ndarray]) -> np.ndarray:
-        """The (K, V) topic-word prior with guided topics boosted on their seed terms."""
+        """Return the (K, V) topic-word prior with guided topics boosted on their seed terms."""
         base = 1.0 / self.n_components if self.eta is None else float(self.eta)
         eta = np.full((self.n_components, X.shape[1]), base)
         confidence = float(self.seed_confidence)
@@ -388,7 +388,7 @@ class LDA(TransformerMixin, BaseEstimator):
     _STATE_ARRAYS = ("components_", "exp_dirichlet_component_", "alpha_", "eta_")
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        """The fitted state: JSON-able data and arrays (see :meth:`from_state`).
+        """Return the fitted state: JSON-able data and arrays (see :meth:`from_state`).
 
         Returns
         -------

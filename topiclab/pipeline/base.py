@@ -106,7 +106,7 @@ class RunState:
         doc_ids: Sequence[str] | None = None,
         embeddings: np.ndarray | None = None,
     ) -> RunState:
-        """The state of new texts to assign (each its own document unless told)."""
+        """Make the state of new texts to assign (each its own document unless told)."""
         texts = [str(t) for t in texts]
         return cls(
             texts=texts,
@@ -187,7 +187,7 @@ class Pipeline:
 
     @classmethod
     def from_config(cls, config: Any, **overrides: Any) -> Pipeline:
-        """The default stages built from ``config``; see :func:`default_stages`."""
+        """Build the default stages from ``config``; see :func:`default_stages`."""
         from topiclab.pipeline.stages import default_stages
 
         return cls(default_stages(config, **overrides), progress=config.progress)
@@ -203,7 +203,7 @@ class Pipeline:
         raise KeyError(f"no stage named {name!r} (stages: {self.names()})")
 
     def replace(self, name: str, stage: Stage) -> Pipeline:
-        """A pipeline with the stage called ``name`` replaced by ``stage``."""
+        """Return a pipeline with the stage called ``name`` replaced by ``stage``."""
         self[name]
         return Pipeline(
             [stage if s.name == name else s for s in self.stages], progress=self.progress
@@ -239,7 +239,7 @@ class Pipeline:
         return state
 
     def requirements(self, name: str) -> set[str]:
-        """The stage ``name`` and every stage it requires, transitively."""
+        """Return the stage ``name`` and every stage it requires, transitively."""
         out, todo = set(), [name]
         while todo:
             n = todo.pop()
@@ -250,5 +250,5 @@ class Pipeline:
 
 
 def stage_input(state: RunState) -> RunState:
-    """The state handed to the next stage (the identity; a hook for engines that copy)."""
+    """Return the state handed to the next stage (the identity; a hook for engines that copy)."""
     return state

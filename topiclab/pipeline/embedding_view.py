@@ -151,7 +151,7 @@ class EmbeddingViewStage(Stage):
 
     @classmethod
     def from_fitted(cls, clusterer: Any, context_weight: float) -> EmbeddingViewStage:
-        """A fitted stage around a fitted clusterer (a loaded model)."""
+        """Wrap a fitted clusterer in a fitted stage (a loaded model)."""
         from topiclab.config import ClusterSection
 
         stage = cls(ClusterSection(context_weight=float(context_weight)))

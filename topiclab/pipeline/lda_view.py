@@ -221,7 +221,7 @@ class LDAViewStage(Stage):
 
     @classmethod
     def from_fitted(cls, lda: Any, columns: np.ndarray | None) -> LDAViewStage:
-        """A fitted stage around a fitted LDA model (a loaded model)."""
+        """Wrap a fitted LDA model in a fitted stage (a loaded model)."""
         from topiclab.config import LDASection
 
         stage = cls(LDASection(n_topics=int(lda.n_components)))

@@ -56,7 +56,7 @@ class ThemeModel:
         lda_columns: np.ndarray | None = None,
         result: Any = None,
     ) -> ThemeModel:
-        """A model from fitted estimators (how a saved model is restored)."""
+        """Build a model from fitted estimators (how a saved model is restored)."""
         from topiclab.pipeline.embedding_view import EmbeddingViewStage
         from topiclab.pipeline.lda_view import LDAViewStage
         from topiclab.pipeline.stages import EmbedStage, VectorizeStage
@@ -169,7 +169,7 @@ class ThemeModel:
     def predict(
         self, texts: Sequence[str], *, doc_ids: Sequence[str] | None = None, embeddings: Any = None
     ) -> np.ndarray:
-        """The most likely embedding theme of each text."""
+        """Return the most likely embedding theme of each text."""
         out = self.transform(texts, doc_ids=doc_ids, embeddings=embeddings)
         return np.asarray(out).argmax(axis=1)
 

@@ -96,7 +96,7 @@ def load_or_run(
     corpus_path: str | os.PathLike[str] | None = None,
     seed: int = 0,
 ) -> Any:
-    """The result of a saved run, or of a fresh run on ``corpus_path`` (default: bundled).
+    """Return a saved run's result, or a fresh run's on ``corpus_path`` (default: bundled).
 
     Notebooks and scripts take either a run folder to read or a corpus to analyse.
 

@@ -126,7 +126,7 @@ class VectorizeStage(Stage):
 
     @classmethod
     def from_fitted(cls, vectorizer: Any) -> VectorizeStage:
-        """A fitted stage around an already fitted vectoriser (a loaded model)."""
+        """Wrap an already fitted vectoriser in a fitted stage (a loaded model)."""
         from topiclab.config import VectorizeSection
 
         stage = cls(VectorizeSection())
@@ -186,8 +186,8 @@ class EmbedStage(Stage):
 
     def transform(self, state: RunState) -> RunState:
         """Embed new texts (unless ``state.embeddings`` is given)."""
-        if not hasattr(self.embedder_, "model_id_"):
-            self.embedder_.fit()
+        if state.embeddings is None and not hasattr(self.embedder_, "model_id_"):
+            self.embedder_.fit()  # a loaded model's embedder loads its weights on first use
         state.embedder = self.embedder_
         return self._embed(state)
 
@@ -204,7 +204,7 @@ class EmbedStage(Stage):
 
     @classmethod
     def from_fitted(cls, embedder: Any) -> EmbedStage:
-        """A stage around an embedder that loads its model on first use (a loaded model)."""
+        """Wrap an embedder that loads its model on first use in a stage (a loaded model)."""
         from topiclab.config import EmbedSection
 
         stage = cls(EmbedSection(), embedder=embedder)
@@ -365,7 +365,7 @@ def _versions() -> dict[str, str]:
 def default_stages(
     config: Any, *, embedder: Any = None, clusterer: Any = None, vectorizer: Any = None
 ) -> list[Stage]:
-    """The default stages in order, each built from its own section of ``config``.
+    """Build the default stages in order, each from its own section of ``config``.
 
     Parameters
     ----------

@@ -36,7 +36,7 @@ def _create_unique(directory: Path, prefix: str, suffix: str, *, folder: bool) -
 
 
 def make_temp_dir(directory: str | os.PathLike[str], prefix: str) -> Path:
-    """A new empty folder in ``directory`` with normal permissions (umask applied)."""
+    """Create a new empty folder in ``directory`` with normal permissions (umask applied)."""
     return _create_unique(Path(directory), prefix, "", folder=True)
 
 

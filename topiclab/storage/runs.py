@@ -184,7 +184,7 @@ def recover(out: str | os.PathLike[str]) -> bool:
 
 
 def _run_dir(path: str | os.PathLike[str]) -> Path:
-    """The folder to read a run from: ``path``, restored first when a save was interrupted."""
+    """Return the folder to read a run from: ``path``, restored first after an interrupted save."""
     d = Path(path)
     if d.is_dir():
         return d

@@ -52,7 +52,7 @@ def theme_mixture(
 
 
 def display_title(title: Any, text: Any, n_words: int = 8) -> str:
-    """The title, or the first ``n_words`` words of the text with an ellipsis.
+    """Return the title, or the first ``n_words`` words of the text with an ellipsis.
 
     Examples
     --------

@@ -48,7 +48,7 @@ class Theme:
     coherence: dict[str, float] = field(default_factory=dict)
 
     def top_words(self, lang: str = "all", k: int = 10) -> list[str]:
-        """The ``k`` best terms of one language (``"all"``: every language)."""
+        """Return the ``k`` best terms of one language (``"all"``: every language)."""
         return [t for t, _ in self.terms.get(lang, [])[:k]]
 
     def to_dict(self) -> dict[str, Any]:
@@ -194,7 +194,7 @@ class View:
         mixture: pd.DataFrame | None = None,
         metrics: dict[str, Any] | None = None,
     ) -> View:
-        """A view with the passage columns and title its name conventionally has."""
+        """Return a view with the passage columns and title its name conventionally has."""
         column, label_column = VIEW_COLUMNS.get(name, (f"{name}_theme", f"{name}_label"))
         return cls(
             name=name,
@@ -277,7 +277,7 @@ class RunResult:
         self.run_metrics.update({k: v for k, v in metrics.items() if k not in self.views})
 
     def replace(self, **changes: Any) -> RunResult:
-        """A copy with some fields changed; the original is untouched.
+        """Return a copy with some fields changed; the original is untouched.
 
         Accepts the constructor's arguments; ``themes``, ``topics``, ``doc_themes`` and
         ``doc_topics`` replace the table or mixture of the ``"embedding"`` / ``"lda"`` view.
@@ -358,11 +358,11 @@ class RunResult:
         return {**{name: v.metrics for name, v in self.views.items()}, **self.run_metrics}
 
     def themes_json(self) -> dict[str, Any]:
-        """The content of ``themes.json``: every view's theme table."""
+        """Return the content of ``themes.json``: every view's theme table."""
         return {name: v.table.to_dict() for name, v in self.views.items()}
 
     def summary(self, n_terms: int = 6) -> str:
-        """A readable text summary of the themes of every view."""
+        """Return a readable text summary of the themes of every view."""
         lines: list[str] = []
         for name, view in self.views.items():
             if name == "embedding":

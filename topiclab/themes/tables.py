@@ -18,7 +18,7 @@ __all__ = ["build_theme_table", "make_label"]
 
 
 def make_label(terms: dict[str, list[tuple[str, float]]], k: int = 3) -> str:
-    """A short label from the best terms, preferring multi-word phrases.
+    """Make a short label from the best terms, preferring multi-word phrases.
 
     English terms are used when the theme has any (labels are read by people who
     read the report's language); otherwise the terms over all languages.
@@ -120,7 +120,7 @@ def build_theme_table(
 def _representative(
     passages: pd.DataFrame, members: np.ndarray, scores: np.ndarray | None, n: int
 ) -> list[dict[str, Any]]:
-    """The ``n`` most central members, with at least one per language present."""
+    """Return the ``n`` most central members, with at least one per language present."""
     if n <= 0 or members.size == 0:
         return []
     s = np.zeros(members.size) if scores is None else np.asarray(scores, dtype=float)[members]
