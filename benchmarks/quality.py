@@ -55,12 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-    from topiclab.features.embed import SentenceEmbedder
     from topiclab.evaluate import coherence, label_agreement, topic_diversity
+    from topiclab.features.embed import SentenceEmbedder
+    from topiclab.features.vectorize import TextVectorizer
     from topiclab.ingest import load
     from topiclab.models import LDA, EmbeddingClusterer, class_tfidf
     from topiclab.themes.terms import select_terms
-    from topiclab.features.vectorize import TextVectorizer
 
     if not args.corpus.exists():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)

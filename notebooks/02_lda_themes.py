@@ -33,10 +33,10 @@ from collections import Counter
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from topiclab.outputs.plot import fig_theme_quality
 
 import topiclab
 from topiclab.outputs.plot_terms import fig_lda_topic_words
+from topiclab.outputs.plot_themes import fig_theme_quality
 from topiclab.pipeline import load_or_run
 
 pd.set_option("display.max_colwidth", 110)

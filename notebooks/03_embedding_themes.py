@@ -31,10 +31,10 @@ run_dir = None
 # %%
 # %matplotlib inline
 import pandas as pd
-from topiclab.outputs.plot import fig_passage_map, fig_theme_sizes
 
 import topiclab
 from topiclab.outputs.plot_terms import fig_theme_terms
+from topiclab.outputs.plot_themes import fig_passage_map, fig_theme_sizes
 from topiclab.pipeline import load_or_run
 
 pd.set_option("display.max_colwidth", 110)

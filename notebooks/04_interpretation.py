@@ -42,9 +42,9 @@ run_dir = None
 # %matplotlib inline
 import numpy as np
 import pandas as pd
-from topiclab.outputs.plot import fig_doc_theme_heatmap
 
 import topiclab
+from topiclab.outputs.plot_themes import fig_doc_theme_heatmap
 from topiclab.pipeline import load_or_run
 
 pd.set_option("display.max_colwidth", 90)

@@ -310,17 +310,18 @@ def test_each_figure_returns_a_drawn_figure(result: RunResult, name: str) -> Non
 def test_figures_draw_into_a_given_axes(result: RunResult) -> None:
     from matplotlib.figure import Figure
 
-    from topiclab.outputs import plot
+    from topiclab.outputs import plot_themes
 
     fig = Figure()
     ax = fig.add_subplot()
-    assert plot.fig_theme_sizes(result, ax=ax) is fig
+    assert plot_themes.fig_theme_sizes(result, ax=ax) is fig
     assert next(t.get_text() for t in ax.get_yticklabels()).startswith("0: energy")
-    assert plot.fig_theme_sizes(result, view="lda").get_axes()[0].get_title().startswith("LDA")
+    lda = plot_themes.fig_theme_sizes(result, view="lda")
+    assert lda.get_axes()[0].get_title().startswith("LDA")
 
 
 def test_passage_map_labels_every_theme(result: RunResult) -> None:
-    from topiclab.outputs.plot import fig_passage_map
+    from topiclab.outputs.plot_themes import fig_passage_map
 
     fig = fig_passage_map(result)
     ax = fig.get_axes()[0]
@@ -351,7 +352,7 @@ def test_theme_terms_grid_has_a_column_per_language(result: RunResult) -> None:
 def test_heatmap_rows_are_titles_and_keep_markup_literal(result: RunResult) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from topiclab.outputs.plot import fig_doc_theme_heatmap
+    from topiclab.outputs.plot_themes import fig_doc_theme_heatmap
 
     fig = fig_doc_theme_heatmap(result)
     FigureCanvasAgg(fig).draw()
@@ -366,7 +367,7 @@ def test_heatmap_rows_are_titles_and_keep_markup_literal(result: RunResult) -> N
 
 
 def test_intertopic_distances_are_metric_and_deterministic(result: RunResult) -> None:
-    from topiclab.outputs.plot import classical_mds, term_distances, theme_distances
+    from topiclab.outputs.plot_terms import classical_mds, term_distances, theme_distances
 
     d = theme_distances(result)
     assert d.shape == (4, 4)
@@ -379,7 +380,7 @@ def test_intertopic_distances_are_metric_and_deterministic(result: RunResult) ->
 
 
 def test_dendrogram_leaves_are_theme_labels(result: RunResult) -> None:
-    from topiclab.outputs.plot import fig_theme_dendrogram
+    from topiclab.outputs.plot_terms import fig_theme_dendrogram
 
     ax = fig_theme_dendrogram(result).get_axes()[0]
     leaves = {t.get_text() for t in ax.get_yticklabels()}
@@ -388,7 +389,7 @@ def test_dendrogram_leaves_are_theme_labels(result: RunResult) -> None:
 
 
 def test_quality_shows_both_views_and_diversity(result: RunResult) -> None:
-    from topiclab.outputs.plot import fig_theme_quality
+    from topiclab.outputs.plot_themes import fig_theme_quality
 
     fig = fig_theme_quality(result)
     axes = fig.get_axes()
@@ -495,8 +496,9 @@ def test_render_logs_bad_config_hash(result: RunResult, tmp_path: Path, caplog) 
 
 def test_imports_do_not_load_matplotlib() -> None:
     code = (
-        "import sys, topiclab, topiclab.outputs.figures, topiclab.outputs.plot, topiclab.outputs.fonts;"
-        "print('matplotlib' in sys.modules)"
+        "import sys, topiclab, topiclab.outputs.figures, topiclab.outputs.plot_themes,"
+        " topiclab.outputs.plot_terms, topiclab.outputs.plotting, topiclab.outputs.registry,"
+        " topiclab.outputs.fonts; print('matplotlib' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -506,7 +508,7 @@ def test_passage_map_draws_outliers_in_grey(result: RunResult) -> None:
 
     from matplotlib.colors import to_hex
 
-    from topiclab.outputs.plot import fig_passage_map
+    from topiclab.outputs.plot_themes import fig_passage_map
 
     passages = result.passages.copy()
     passages.loc[passages.index[:5], "theme"] = -1
@@ -524,8 +526,182 @@ def test_passage_map_draws_outliers_in_grey(result: RunResult) -> None:
 def test_figures_leave_global_rcparams_alone(result: RunResult) -> None:
     import matplotlib as mpl
 
-    from topiclab.outputs.plot import fig_theme_sizes
+    from topiclab.outputs.plot_themes import fig_theme_sizes
 
     before = dict(mpl.rcParams)
     fig_theme_sizes(result)
     assert dict(mpl.rcParams) == before
+
+
+# -------------------------------------------------------------------------- registry
+FIGURE_ORDER = [
+    "passage_map",
+    "theme_terms",
+    "doc_theme_heatmap",
+    "theme_sizes",
+    "lda_topic_words",
+    "intertopic_distance",
+    "theme_dendrogram",
+    "theme_quality",
+]
+
+
+def _extra_view(result: RunResult) -> RunResult:
+    """``result`` with a third view, "extra", copied from the LDA topics."""
+    from topiclab.themes import View
+
+    table = ThemeTable("extra", [Theme.from_dict(t.to_dict()) for t in result.topics])
+    for t in table:
+        t.coherence = {"npmi": 0.2, "c_v": 0.6}
+    extra = View.builtin("extra", table, result.doc_topics.copy(), {"diversity": 0.5})
+    return result.replace(views={**result.views, "extra": extra})
+
+
+def test_registry_order_and_stems_are_unchanged() -> None:
+    from topiclab.outputs.figures import FIGURES
+    from topiclab.outputs.registry import figure_specs
+
+    assert list(FIGURES) == FIGURE_ORDER
+    assert [stem for _f, stem in FIGURES.values()] == FIGURE_ORDER
+    specs = {s.name: s for s in figure_specs()}
+    assert specs["lda_topic_words"].view == "lda"
+    assert specs["theme_quality"].view is None
+    assert specs["passage_map"].view == "embedding"
+
+
+def test_figures_are_registered_where_they_are_defined() -> None:
+    from topiclab.outputs import plot_terms, plot_themes
+    from topiclab.outputs.figures import FIGURES
+
+    for name, (func, _stem) in FIGURES.items():
+        module = plot_themes if func.__module__.endswith("plot_themes") else plot_terms
+        assert getattr(module, func.__name__) is func, name
+    # importing the figure modules, and nothing else, fills the registry in order
+    code = (
+        "import topiclab.outputs.registry as r; print(list(r.FIGURES));"
+        "import topiclab.outputs.plot_terms; print(list(r.FIGURES));"
+        "import topiclab.outputs.plot_themes; print(','.join(r.FIGURES))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, terms_only, after = out.stdout.split("\n")[:3]
+    assert before == "[]"
+    assert terms_only == str(
+        ["theme_terms", "lda_topic_words", "intertopic_distance", "theme_dendrogram"]
+    )
+    assert after.split(",") == FIGURE_ORDER
+
+
+def test_register_figure_keeps_the_order_and_refuses_clashes() -> None:
+    from topiclab.outputs.registry import FIGURES, register_figure, unregister_figure
+
+    def fig_late(result: RunResult) -> None:
+        return None
+
+    def fig_early(result: RunResult) -> None:
+        return None
+
+    try:
+        register_figure("zz_late", order=1000)(fig_late)
+        assert register_figure("aa_early", order=0, stem="early")(fig_early) is fig_early
+        names = list(FIGURES)
+        assert names[0] == "aa_early" and names[-1] == "zz_late"
+        assert FIGURES["aa_early"] == (fig_early, "early")
+        with pytest.raises(ValueError, match="already registered"):
+            register_figure("aa_early", order=5)(fig_late)
+        with pytest.raises(ValueError, match="stem"):
+            register_figure("other", order=5, stem="passage_map")(fig_late)
+    finally:
+        unregister_figure("zz_late")
+        unregister_figure("aa_early")
+    assert list(FIGURES) == FIGURE_ORDER
+
+
+def test_render_all_skips_figures_of_missing_views(result: RunResult, tmp_path: Path) -> None:
+    from topiclab.outputs.figures import render_all
+
+    render_all(result, tmp_path, formats=("png",), names=["lda_topic_words", "theme_sizes"])
+    assert (tmp_path / "lda_topic_words.png").is_file()
+    no_lda = result.replace(views={"embedding": result.views["embedding"]})
+    paths = render_all(no_lda, tmp_path, formats=("png",))
+    files = json.loads((tmp_path / "manifest.json").read_text("utf-8"))["files"]
+    assert [e["figure"] for e in files] == [n for n in FIGURE_ORDER if n != "lda_topic_words"]
+    assert tmp_path / "lda_topic_words.png" not in paths
+    assert not (tmp_path / "lda_topic_words.png").exists()  # no file of another run left
+    # asked for by name, it is skipped too, not an error
+    render_all(no_lda, tmp_path, formats=("png",), names=["lda_topic_words"])
+    files = json.loads((tmp_path / "manifest.json").read_text("utf-8"))["files"]
+    assert "lda_topic_words" not in {e["figure"] for e in files}
+    assert len(files) == len(FIGURE_ORDER) - 1
+
+
+def test_render_all_passes_the_declared_view(result: RunResult, tmp_path: Path) -> None:
+    from matplotlib.figure import Figure
+
+    from topiclab.outputs.figures import render_all
+    from topiclab.outputs.registry import register_figure, unregister_figure
+
+    seen: list[str] = []
+
+    def fig_probe(result: RunResult, *, view: str = "embedding") -> Figure:
+        seen.append(view)
+        fig = Figure(figsize=(1, 1))
+        fig.add_subplot().plot([0, 1])
+        return fig
+
+    register_figure("probe_extra", order=999, view="extra")(fig_probe)
+    register_figure("probe_nowhere", order=999, view="nowhere")(fig_probe)
+    try:
+        render_all(_extra_view(result), tmp_path, formats=("png",), names=["probe_extra"])
+        render_all(result, tmp_path, formats=("png",), names=["probe_nowhere"])
+    finally:
+        unregister_figure("probe_extra")
+        unregister_figure("probe_nowhere")
+    assert seen == ["extra"]
+    assert (tmp_path / "probe_extra.png").is_file()
+    assert not (tmp_path / "probe_nowhere.png").exists()
+
+
+def test_view_lookup_names_the_available_views(result: RunResult) -> None:
+    from topiclab.outputs.plot_terms import fig_theme_terms
+    from topiclab.outputs.plotting import view_mixture, view_table
+
+    assert view_table(result, "lda") is result.topics
+    assert view_mixture(result, "embedding") is result.doc_themes
+    extra = _extra_view(result)
+    assert len(view_table(extra, "extra")) == len(result.topics)
+    for call in (
+        lambda: view_table(result, "nope"),
+        lambda: view_mixture(result, "nope"),
+        lambda: fig_theme_terms(result, view="nope"),
+    ):
+        with pytest.raises(ValueError, match=r"no view 'nope'.*\['embedding', 'lda'\]"):
+            call()
+
+
+def test_figures_draw_any_view(result: RunResult) -> None:
+    from topiclab.outputs import plot_terms, plot_themes
+
+    extra = _extra_view(result)
+    assert plot_themes.fig_theme_sizes(extra, view="extra").get_axes()[0].get_title() == (
+        "Extra: passages per theme, by language"
+    )
+    title = plot_terms.fig_lda_topic_words(extra, view="extra").get_suptitle()
+    assert title == "Extra: top words (3 topics)"
+    assert plot_terms.theme_distances(extra, "extra").shape == (3, 3)
+    fig = plot_themes.fig_passage_map(extra, view="lda")
+    ax = fig.get_axes()[0]
+    assert ax.get_title() == f"Passages by theme ({len(result.passages)} passages, 3 themes)"
+
+
+def test_quality_has_a_panel_per_view(result: RunResult) -> None:
+    from topiclab.outputs.plot_themes import fig_theme_quality
+
+    fig = fig_theme_quality(_extra_view(result))
+    axes = fig.get_axes()
+    assert [ax.get_title() for ax in axes] == ["Embedding themes", "LDA topics", "Extra"]
+    assert "diversity: 0.500" in " ".join(t.get_text() for t in axes[2].texts)
+    assert fig.get_figwidth() == pytest.approx(19.5)
+    lone = fig_theme_quality(result.replace(views={"lda": result.views["lda"]}))
+    assert [ax.get_title() for ax in lone.get_axes()] == ["LDA topics"]
+    none = fig_theme_quality(result.replace(views={}))
+    assert [t.get_text() for t in none.get_axes()[0].texts] == ["no views"]

@@ -334,7 +334,14 @@ def test_data_block_round_trips(result, page, parsed):
     assert data == json.loads(json.dumps(report_data(result)))
     assert [t["id"] for t in data["themes"]] == [t.id for t in result.themes]
     assert [t["label"] for t in data["themes"]] == result.themes.labels()
-    assert len(data["topics"]) == len(result.topics)
+    assert [v["name"] for v in data["views"]] == ["embedding", "lda"]
+    assert [v["main"] for v in data["views"]] == [True, False]
+    lda = data["views"][1]
+    assert lda["title"] == "LDA topics" and lda["anchor"] == "view-lda"
+    assert lda["n_themes"] == len(result.topics) == len(lda["themes"])
+    assert [t["label"] for t in lda["themes"]] == result.topics.labels()
+    assert lda["metrics"] == [["c_v", 0.4]]
+    assert data["views"][0]["themes"] == data["themes"]
     assert len(data["points"]["x"]) == len(result.passages)
     assert data["points"]["theme"].count(-1) == 1
     assert [d["id"] for d in data["documents"]] == result.documents["doc_id"].tolist()
@@ -430,3 +437,82 @@ def test_empty_run_renders(tmp_path):
     page = Path(write_report(empty, tmp_path / "e.html")).read_text(encoding="utf-8")
     data = json.loads(page[slice(*_data_block(page))])
     assert data["themes"] == [] and data["documents"] == []
+    assert [(v["name"], v["n_themes"], v["themes"]) for v in data["views"]] == [
+        ("embedding", 0, []),
+        ("lda", 0, []),
+    ]
+
+
+def _with_extra_view(result: RunResult) -> RunResult:
+    """``result`` with a third view, "extra": two themes over the same documents."""
+    from topiclab.themes import View
+
+    themes = [
+        Theme(
+            id=k,
+            label=f"extra <i>{k}</i>",
+            size=5 + k,
+            terms={"en": [("alpha", 0.5), ("beta", 0.25)], "all": [("alpha", 0.5)]},
+            languages={"en": 5 + k},
+            representative=[
+                {"passage_id": "d0en0:0", "doc_id": "d0en0", "lang": "en", "text": XSS_TEXT}
+            ],
+            coherence={"npmi": 0.3, "c_v": float("nan")},
+        )
+        for k in range(2)
+    ]
+    mixture = pd.DataFrame(0.5, index=result.doc_themes.index, columns=[0, 1])
+    extra = View.builtin("extra", ThemeTable("extra", themes), mixture, {"diversity": 0.75})
+    return result.replace(views={**result.views, "extra": extra})
+
+
+def test_every_other_view_gets_a_section(result):
+    extra = _with_extra_view(result)
+    data = report_data(extra)
+    assert [(v["name"], v["main"]) for v in data["views"]] == [
+        ("embedding", True),
+        ("lda", False),
+        ("extra", False),
+    ]
+    section = data["views"][2]
+    assert section["title"] == "Extra" and section["anchor"] == "view-extra"
+    assert section["n_themes"] == 2 and section["metrics"] == [["diversity", 0.75]]
+    cards = section["themes"]
+    assert [(c["id"], c["label"], c["size"]) for c in cards] == [
+        (0, "extra <i>0</i>", 5),
+        (1, "extra <i>1</i>", 6),
+    ]
+    assert cards[0]["terms"] == [
+        ["en", [["alpha", 0.5], ["beta", 0.25]]],
+        ["all", [["alpha", 0.5]]],
+    ]
+    assert cards[0]["representative"][0]["text"] == XSS_TEXT
+    assert cards[0]["coherence"] == {"npmi": 0.3, "c_v": None}
+    # the main view's data is unchanged by the extra view
+    base = report_data(result)
+    for key in ("themes", "points", "documents", "cleaning", "meta"):
+        assert data[key] == base[key], key
+    page = render_report(extra)
+    assert "2 Extra" in page[: page.index("<main>")]
+    assert "extra \\u003ci\\u003e0" in page and "extra <i>" not in page
+
+
+def test_main_view_drives_map_and_documents(result):
+    from topiclab.themes import View
+
+    lda = result.views["lda"]
+    only_lda = result.replace(views={"lda": lda})
+    data = report_data(only_lda)
+    assert [v["main"] for v in data["views"]] == [True]
+    assert [t["label"] for t in data["themes"]] == lda.table.labels()
+    assert data["points"]["theme"] == result.passages["lda_topic"].tolist()
+    assert {d["dominant"] for d in data["documents"]} == {0}
+    odd = View.builtin("a b/c", ThemeTable("a b/c", []))
+    odd2 = View.builtin("a-b-c", ThemeTable("a-b-c", []))
+    data = report_data(result.replace(views={**result.views, "a b/c": odd, "a-b-c": odd2}))
+    assert [v["anchor"] for v in data["views"]] == [
+        "view-embedding",
+        "view-lda",
+        "view-a-b-c",
+        "view-a-b-c-2",
+    ]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_report import XSS_TEXT, XSS_TITLE, synthetic_result
+from test_report import XSS_TEXT, XSS_TITLE, _with_extra_view, synthetic_result
 
 from topiclab.outputs.report import write_report
 
@@ -142,7 +142,9 @@ def test_one_card_per_theme_and_map_points(loaded: Loaded) -> None:
     assert labels == result.themes.labels()
     assert page.locator("#map-svg circle.pt").count() == len(result.passages)
     assert page.locator("#legend button").count() == len(result.themes) + 1  # + unassigned
-    assert page.locator("#topics-table tbody tr").count() == len(result.topics)
+    assert page.locator("#view-lda .card").count() == len(result.topics)
+    assert page.locator("#view-lda .card .lbl").all_text_contents() == result.topics.labels()
+    assert page.locator("#view-embedding").count() == 0  # the main view has the cards above
     assert page.locator("#doc-table tbody tr").count() == len(result.documents)
     assert page.locator("#cleaning-counts tbody tr").count() == 4
 
@@ -254,3 +256,40 @@ def test_screenshots(loaded: Loaded) -> None:
     filtered = ARTIFACTS / "report_filtered.png"
     page.screenshot(path=str(filtered))
     assert whole.stat().st_size > 10_000 and filtered.stat().st_size > 10_000
+
+
+def test_every_other_view_has_a_section(browser: Any, tmp_path: Path) -> None:
+    """A third view shows up as its own section, cards and contents link, with no page change."""
+    result = _with_extra_view(synthetic_result())
+    path = write_report(result, tmp_path / "extra.html")
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    seen: list[str] = []
+    errors: list[str] = []
+    context.route("**/*", lambda r: (seen.append(r.request.url), r.continue_()))
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_selector("#view-extra .card")
+    try:
+        assert errors == [] and seen == [path.as_uri()]
+        sections = page.eval_on_selector_all("#view-sections > section", "ss => ss.map(s => s.id)")
+        assert sections == ["view-lda", "view-extra"]
+        assert page.locator("#view-extra h2").text_content() == "Extra"
+        assert page.locator("#view-extra .card .lbl").all_text_contents() == [
+            "extra <i>0</i>",
+            "extra <i>1</i>",
+        ]
+        assert page.locator("#view-extra .card i").count() == 0
+        hint = page.locator("#view-extra .hint").text_content()
+        assert hint.startswith("2 themes") and "diversity 0.750" in hint
+        toc = page.eval_on_selector_all(".toc a", "as => as.map(a => a.getAttribute('href'))")
+        assert toc.index("#view-lda") < toc.index("#view-extra") < toc.index("#documents")
+        assert page.locator("#view-extra .reps li").count() == 2
+        # filtering by a main theme leaves the other views alone
+        page.locator('#legend button[data-theme="2"]').click()
+        assert _visible(page, "#cards .card") == 1
+        assert _visible(page, "#view-extra .card") == 2
+        assert _visible(page, "#view-lda .card") == len(result.topics)
+    finally:
+        context.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from topiclab import __version__, paths
 
-log = logging.getLogger("topiclab")
+logger = logging.getLogger("topiclab")
 
 
 def _setup_logging(verbosity: int, quiet: bool) -> None:
@@ -263,13 +263,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (TopiclabError, FileNotFoundError, NotADirectoryError, PermissionError) as exc:
-        log.error("%s", exc)
+        logger.error("%s", exc)
         return 1
     except OSError as exc:  # a full disk, a read-only output folder, ...
-        log.error("cannot read or write: %s", exc)
+        logger.error("cannot read or write: %s", exc)
         return 1
     except KeyboardInterrupt:
-        log.error("interrupted")
+        logger.error("interrupted")
         return 130
 
 

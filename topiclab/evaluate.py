@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "coherence",

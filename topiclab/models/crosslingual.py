@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 __all__ = ["blend_document_context", "merge_language_clusters"]
 
@@ -146,7 +146,7 @@ def merge_language_clusters(
                 "members": [int(i) for i in members],
             }
         )
-        log.info(
+        logger.info(
             "dissolved the %s-only cluster %d (%d passages; nearest theme %.2f >= %.2f)",
             lang,
             cid,

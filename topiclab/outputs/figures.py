@@ -1,11 +1,13 @@
-"""The figure registry and :func:`render_all`, which writes every figure and a manifest.
+"""Every registered figure rendered to files, with a manifest: :func:`render_all`.
 
-Each registered figure is a function of :mod:`topiclab.outputs.plot` (or
-:mod:`topiclab.outputs.plot_terms`) taking a :class:`~topiclab.themes.RunResult` and returning a
-matplotlib ``Figure``. :func:`render_all` draws them under the Agg backend with fixed
-rcParams (matplotlib's default style, fixed sizes and DPI, no timestamps, a fixed SVG
-hash salt), so the same result renders to byte-identical files, and records in
-``manifest.json`` how each file was made.
+Figures register themselves where they are defined, with
+:func:`topiclab.outputs.registry.register_figure`; importing this module imports the figure
+modules (:mod:`topiclab.outputs.plot_themes`, :mod:`topiclab.outputs.plot_terms`), so
+:data:`FIGURES` holds them all, in rendering order. :func:`render_all` draws them under the
+Agg backend with fixed rcParams (matplotlib's default style, fixed sizes and DPI, no
+timestamps, a fixed SVG hash salt), so the same result renders to byte-identical files,
+and records in ``manifest.json`` how each file was made. A figure of a view the run does
+not have is left out.
 
 Importing this module does not import matplotlib.
 
@@ -24,23 +26,14 @@ import io
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# the figure modules register their figures when imported
+from topiclab.outputs import plot_terms, plot_themes  # noqa: F401
 from topiclab.outputs.fonts import rc_params
-from topiclab.outputs.plot import (
-    fig_doc_theme_heatmap,
-    fig_passage_map,
-    fig_theme_quality,
-    fig_theme_sizes,
-)
-from topiclab.outputs.plot_terms import (
-    fig_intertopic_distance,
-    fig_lda_topic_words,
-    fig_theme_dendrogram,
-    fig_theme_terms,
-)
+from topiclab.outputs.registry import FIGURES, figure_specs
 from topiclab.storage.atomic import write_bytes, write_json
 
 if TYPE_CHECKING:
@@ -60,18 +53,6 @@ MANIFEST = "manifest.json"
 
 #: Resolution of raster output (dots per inch).
 DPI = 150
-
-#: Figure name -> (function, file name without extension).
-FIGURES: dict[str, tuple[Callable[..., Figure], str]] = {
-    "passage_map": (fig_passage_map, "passage_map"),
-    "theme_terms": (fig_theme_terms, "theme_terms"),
-    "doc_theme_heatmap": (fig_doc_theme_heatmap, "doc_theme_heatmap"),
-    "theme_sizes": (fig_theme_sizes, "theme_sizes"),
-    "lda_topic_words": (fig_lda_topic_words, "lda_topic_words"),
-    "intertopic_distance": (fig_intertopic_distance, "intertopic_distance"),
-    "theme_dendrogram": (fig_theme_dendrogram, "theme_dendrogram"),
-    "theme_quality": (fig_theme_quality, "theme_quality"),
-}
 
 #: rcParams fixed for rendering, on top of matplotlib's default style and the fonts.
 RENDER_RC: dict[str, Any] = {
@@ -177,6 +158,11 @@ def render_all(
     list of Path
         The files written, the manifest last.
 
+    Raises
+    ------
+    ValueError
+        For an unknown format or figure name.
+
     Notes
     -----
     ``manifest.json`` lists, for each file: the figure name, file name, format, the
@@ -184,6 +170,10 @@ def render_all(
     the matplotlib version. Its ``run`` section holds the run's parameters, derived seeds,
     the sha256 of every input file, the embedding model and package versions. It holds no
     timestamps, so re-rendering the same result leaves it unchanged.
+
+    A figure that declares a view (see :func:`topiclab.outputs.registry.register_figure`)
+    is skipped when ``result.views`` has no such view; files an earlier rendering left
+    under its name are removed, so the folder holds only what the manifest lists.
     """
     import matplotlib
     import matplotlib.style
@@ -192,8 +182,9 @@ def render_all(
     unknown = [f for f in formats if f not in _FORMATS]
     if unknown or not formats:
         raise ValueError(f"formats must be among {_FORMATS}, got {unknown or formats}")
-    selected = list(FIGURES) if names is None else list(dict.fromkeys(names))
-    missing = [n for n in selected if n not in FIGURES]
+    specs = {spec.name: spec for spec in figure_specs()}
+    selected = list(specs) if names is None else list(dict.fromkeys(names))
+    missing = [n for n in selected if n not in specs]
     if missing:
         raise ValueError(f"unknown figures {missing}; registered: {sorted(FIGURES)}")
 
@@ -211,12 +202,19 @@ def render_all(
         matplotlib.rcParams.update(RENDER_RC)
         matplotlib.rcParams.update(rc_params())
         for name in selected:
-            func, stem = FIGURES[name]
+            spec = specs[name]
+            if not spec.applies_to(result):
+                log.info("figure %s skipped: the run has no %r view", name, spec.view)
+                for fmt in formats:
+                    stale = out / f"{spec.stem}.{fmt}"
+                    if stale.is_file() and not stale.is_symlink():
+                        stale.unlink()
+                continue
             log.info("figure %s", name)
-            fig = func(result)
+            fig = spec.draw(result)
             for fmt in formats:
                 data = _render(fig, fmt)
-                path = out / f"{stem}.{fmt}"
+                path = out / f"{spec.stem}.{fmt}"
                 write_bytes(path, data)
                 written.append(path)
                 entries.append(

@@ -84,14 +84,30 @@ _RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
 def has_arabic(text: str) -> bool:
-    """Whether ``text`` holds any Arabic letter (base or presentation form)."""
+    """Tell whether ``text`` holds any Arabic letter (base or presentation form).
+
+    Parameters
+    ----------
+    text : str
+        The text.
+
+    Returns
+    -------
+    bool
+        True when an Arabic letter is present.
+    """
     return bool(_ARABIC_RE.search(text))
 
 
 def bundled_font_files() -> dict[str, Path]:
-    """Font files shipped by the installed font packages, by package import name.
+    """Return the font files shipped by the installed font packages.
 
     The packages are located without importing them. Missing packages are left out.
+
+    Returns
+    -------
+    dict of str to Path
+        Package import name -> its font file.
     """
     found: dict[str, Path] = {}
     for module, (pattern, _pip) in _BUNDLED.items():
@@ -153,15 +169,32 @@ def setup_fonts() -> tuple[str, ...]:
 
 
 def font_families() -> list[str]:
-    """The family fallback list for ``rcParams["font.family"]`` (see :func:`setup_fonts`)."""
+    """Return the family fallback list for ``rcParams["font.family"]``.
+
+    Returns
+    -------
+    list of str
+        The families of :func:`setup_fonts`, as a new list.
+    """
     return list(setup_fonts())
 
 
 def script_families(text: str) -> list[str] | None:
-    """A family list that sets ``text`` in its own script's font, or None if Latin suffices.
+    """Return a family list that sets ``text`` in its own script's font.
 
     Latin-first fallback would draw Arabic with DejaVu Sans' Arabic glyphs; a string
     holding Arabic is better set wholly in the Arabic font, whose Latin glyphs match.
+
+    Parameters
+    ----------
+    text : str
+        The text to draw.
+
+    Returns
+    -------
+    list of str or None
+        Arabic font first, then the other families, when ``text`` holds Arabic and an
+        Arabic font is available; None when the Latin-first list suffices.
     """
     families = font_families()
     if has_arabic(text):
@@ -172,10 +205,15 @@ def script_families(text: str) -> list[str] | None:
 
 
 def rc_params() -> dict[str, Any]:
-    """rcParams every topiclab figure is made with: the font fallback list, no mathtext.
+    """Return the rcParams every topiclab figure is made with: font fallback, no mathtext.
 
     Dollar signs and other markup in titles and terms are drawn literally
     (``text.parse_math`` off, ``text.usetex`` off).
+
+    Returns
+    -------
+    dict
+        matplotlib rcParams.
     """
     return {
         "font.family": font_families(),
@@ -187,14 +225,20 @@ def rc_params() -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=1)
 def native_bidi() -> bool:
-    """Whether matplotlib shapes and reorders right-to-left text itself (libraqm, 3.11+)."""
+    """Tell whether matplotlib shapes and reorders right-to-left text itself.
+
+    Returns
+    -------
+    bool
+        True from matplotlib 3.11 on (text laid out with libraqm).
+    """
     import matplotlib
 
     return tuple(matplotlib.__version_info__[:2]) >= (3, 11)
 
 
 def display_text(text: Any, *, max_len: int | None = None, ltr: bool = False) -> str:
-    """A label ready to draw: Arabic reshaped (and reordered where matplotlib does not).
+    """Return a label ready to draw: Arabic reshaped (reordered where matplotlib does not).
 
     Parameters
     ----------
@@ -248,6 +292,20 @@ def display_text(text: Any, *, max_len: int | None = None, ltr: bool = False) ->
 
 def truncate(text: str, max_len: int) -> str:
     """Cut ``text`` to ``max_len`` characters, ending with an ellipsis when cut.
+
+    Runs of white space become single spaces first.
+
+    Parameters
+    ----------
+    text : str
+        The text.
+    max_len : int
+        Characters kept at most (with the ellipsis); below 1, nothing is cut.
+
+    Returns
+    -------
+    str
+        The text, cut where too long.
 
     Examples
     --------

@@ -1,7 +1,8 @@
-"""Figures drawn from theme terms: top terms per language, LDA topic-word weights,
-intertopic distances and the theme hierarchy.
+"""Figures drawn from theme terms: terms per language, topic-word weights, distances, hierarchy.
 
-See :mod:`topiclab.outputs.plot` for the conventions every figure follows.
+The conventions of :mod:`topiclab.outputs.plot_themes` hold here too: every ``fig_*``
+function reads a :class:`~topiclab.themes.RunResult`, returns a matplotlib ``Figure``, and
+figures of one view take ``view=`` (a key of ``result.views``).
 """
 
 from __future__ import annotations
@@ -12,17 +13,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from topiclab.outputs.fonts import display_text
-from topiclab.outputs.plot import (
+from topiclab.outputs.plotting import (
     LANGUAGE_NAMES,
-    _message,
-    _mixture,
-    _new_axes,
-    _styled,
-    _table,
+    MAIN_VIEW,
     language_order,
+    message,
+    new_axes,
+    styled,
     theme_color,
     theme_name,
+    view_heading,
+    view_mixture,
+    view_table,
 )
+from topiclab.outputs.registry import register_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -43,11 +47,21 @@ __all__ = [
 
 # --------------------------------------------------------------------------- distances
 def term_distances(table: ThemeTable) -> np.ndarray:
-    """Jensen-Shannon distances (base 2, in [0, 1]) between theme term distributions.
+    """Return Jensen-Shannon distances (base 2, in [0, 1]) between theme term distributions.
 
     Each theme's distribution is its ``"all"`` term weights (or the weights of every
     language summed when ``"all"`` is absent) over the union vocabulary of the top
     terms of every theme, normalised to sum to one.
+
+    Parameters
+    ----------
+    table : ThemeTable
+        The themes.
+
+    Returns
+    -------
+    ndarray
+        Symmetric ``n x n`` distances, zero on the diagonal.
     """
     from scipy.spatial.distance import jensenshannon
 
@@ -77,17 +91,34 @@ def term_distances(table: ThemeTable) -> np.ndarray:
     return np.nan_to_num(d, nan=1.0)
 
 
-def theme_distances(result: RunResult, view: str = "embedding") -> np.ndarray:
-    """Distances between themes: term distributions and document co-occurrence.
+def theme_distances(result: RunResult, view: str = MAIN_VIEW) -> np.ndarray:
+    """Return distances between the themes of a view: term distributions and co-occurrence.
 
     The mean of :func:`term_distances` and the cosine distance between the themes'
-    columns of the document mixture (``doc_themes`` or ``doc_topics``): two themes are
-    close when they use the same words and appear in the same documents. The mixture
-    part is left out when it does not match the themes.
+    columns of the view's document mixture: two themes are close when they use the same
+    words and appear in the same documents. The mixture part is left out when it does
+    not match the themes.
+
+    Parameters
+    ----------
+    result : RunResult
+        The run.
+    view : str
+        The view (a key of ``result.views``).
+
+    Returns
+    -------
+    ndarray
+        Symmetric ``n x n`` distances in [0, 1], zero on the diagonal.
+
+    Raises
+    ------
+    ValueError
+        When the run has no such view.
     """
-    table = _table(result, view)
+    table = view_table(result, view)
     d = term_distances(table)
-    mix = _mixture(result, view)
+    mix = view_mixture(result, view)
     n = len(table)
     if mix is None or mix.shape[1] != n or mix.shape[0] < 2:
         return d
@@ -103,9 +134,21 @@ def theme_distances(result: RunResult, view: str = "embedding") -> np.ndarray:
 
 
 def classical_mds(distances: np.ndarray, n_components: int = 2) -> np.ndarray:
-    """Classical (Torgerson) MDS: deterministic coordinates from a distance matrix.
+    """Place points by classical (Torgerson) MDS of a distance matrix, deterministically.
 
     Axis signs are fixed so that the largest coordinate of each axis is positive.
+
+    Parameters
+    ----------
+    distances : ndarray
+        Symmetric ``n x n`` distances.
+    n_components : int
+        Coordinates per point.
+
+    Returns
+    -------
+    ndarray
+        ``n x n_components`` coordinates; axes without positive eigenvalue stay zero.
     """
     d = np.asarray(distances, dtype=float)
     n = d.shape[0]
@@ -126,11 +169,12 @@ def classical_mds(distances: np.ndarray, n_components: int = 2) -> np.ndarray:
     return out
 
 
-@_styled
+@register_figure("intertopic_distance", order=60, view=MAIN_VIEW)
+@styled
 def fig_intertopic_distance(
-    result: RunResult, ax: Axes | None = None, *, view: str = "embedding"
+    result: RunResult, ax: Axes | None = None, *, view: str = MAIN_VIEW
 ) -> Figure:
-    """Themes placed by classical MDS of their distances; bubble area = passages.
+    """Draw the themes placed by classical MDS of their distances; bubble area = passages.
 
     The distances are :func:`theme_distances`: Jensen-Shannon distance between the
     themes' top-term distributions, averaged with the cosine distance of their
@@ -139,16 +183,21 @@ def fig_intertopic_distance(
     Parameters
     ----------
     result : RunResult
-        Uses the themes (terms, sizes) and ``doc_themes`` (or ``doc_topics``).
+        Uses the view's themes (terms, sizes) and document mixture.
     ax : Axes, optional
         Draw here instead of on a new figure.
-    view : {"embedding", "lda"}
-        Embedding themes or LDA topics.
+    view : str
+        The view drawn (a key of ``result.views``: ``"embedding"``, ``"lda"``, ...).
+
+    Returns
+    -------
+    Figure
+        The figure drawn on.
     """
-    table = _table(result, view)
-    fig, ax = _new_axes(ax, (8.0, 7.0))
+    table = view_table(result, view)
+    fig, ax = new_axes(ax, (8.0, 7.0))
     if len(table) == 0:
-        _message(ax, "no themes")
+        message(ax, "no themes")
         return fig
     coords = classical_mds(theme_distances(result, view))
     sizes = np.array([max(t.size, 0) for t in table], dtype=float)
@@ -174,13 +223,13 @@ def fig_intertopic_distance(
     ax.set_ylim(-1.35 * span, 1.35 * span)
     ax.set_xlabel("MDS 1")
     ax.set_ylabel("MDS 2")
-    what = "LDA topics" if view == "lda" else "Themes"
+    what = view_heading(result, view)
     ax.set_title(f"{what}: intertopic distance (bubble area = passages)")
     return fig
 
 
 def _spread_labels(coords: np.ndarray, span: float) -> list[tuple[float, float]]:
-    """Label positions at the points, moved down in steps where labels would overlap."""
+    """Return label positions at the points, moved down in steps where labels would overlap."""
     placed: list[tuple[float, float]] = []
     step = 0.08 * span
     for x, y in coords:
@@ -191,29 +240,35 @@ def _spread_labels(coords: np.ndarray, span: float) -> list[tuple[float, float]]
     return placed
 
 
-@_styled
+@register_figure("theme_dendrogram", order=70, view=MAIN_VIEW)
+@styled
 def fig_theme_dendrogram(
-    result: RunResult, ax: Axes | None = None, *, view: str = "embedding"
+    result: RunResult, ax: Axes | None = None, *, view: str = MAIN_VIEW
 ) -> Figure:
-    """Hierarchy of themes (average linkage over :func:`theme_distances`).
+    """Draw the hierarchy of themes (average linkage over :func:`theme_distances`).
 
     Parameters
     ----------
     result : RunResult
-        Uses the themes (terms, labels) and ``doc_themes`` (or ``doc_topics``).
+        Uses the view's themes (terms, labels) and document mixture.
     ax : Axes, optional
         Draw here instead of on a new figure.
-    view : {"embedding", "lda"}
-        Embedding themes or LDA topics.
+    view : str
+        The view drawn (a key of ``result.views``: ``"embedding"``, ``"lda"``, ...).
+
+    Returns
+    -------
+    Figure
+        The figure drawn on.
     """
     from scipy.cluster.hierarchy import dendrogram, linkage
     from scipy.spatial.distance import squareform
 
-    table = _table(result, view)
+    table = view_table(result, view)
     n = len(table)
-    fig, ax = _new_axes(ax, (9.0, max(3.5, 1.5 + 0.42 * n)))
+    fig, ax = new_axes(ax, (9.0, max(3.5, 1.5 + 0.42 * n)))
     if n < 2:
-        _message(ax, "a hierarchy needs two themes or more")
+        message(ax, "a hierarchy needs two themes or more")
         return fig
     d = theme_distances(result, view)
     z = linkage(squareform(d, checks=False), method="average")
@@ -227,14 +282,14 @@ def fig_theme_dendrogram(
         leaf_font_size=9,
     )
     ax.set_xlabel("distance (mean of term Jensen-Shannon and document cosine)")
-    what = "LDA topics" if view == "lda" else "Themes"
+    what = view_heading(result, view)
     ax.set_title(f"{what}: hierarchy")
     return fig
 
 
 # ------------------------------------------------------------------------------- terms
 def _term_bars(ax: Axes, terms: list[tuple[str, float]], color: str) -> None:
-    """Horizontal bars of ``(term, weight)``, best on top; phrases shown with spaces."""
+    """Draw horizontal bars of ``(term, weight)``, best on top; phrases shown with spaces."""
     from matplotlib.ticker import MaxNLocator
 
     weights = np.array([max(float(w), 0.0) for _t, w in terms])
@@ -250,16 +305,17 @@ def _term_bars(ax: Axes, terms: list[tuple[str, float]], color: str) -> None:
         ax.spines[side].set_visible(False)
 
 
-@_styled
+@register_figure("theme_terms", order=20, view=MAIN_VIEW)
+@styled
 def fig_theme_terms(
     result: RunResult,
     *,
-    view: str = "embedding",
+    view: str = MAIN_VIEW,
     n_terms: int = 8,
     max_themes: int = 12,
     figsize: tuple[float, float] | None = None,
 ) -> Figure:
-    """Top terms of each theme, one column of panels per language.
+    """Draw the top terms of each theme, one column of panels per language.
 
     Rows are themes, columns the languages present among the themes' terms (English,
     Arabic, Chinese, ...); a theme with no passages in a language leaves that panel
@@ -268,19 +324,24 @@ def fig_theme_terms(
     Parameters
     ----------
     result : RunResult
-        Uses ``themes`` (or ``topics``): each theme's ``terms`` per language.
-    view : {"embedding", "lda"}
-        Embedding themes or LDA topics.
+        Uses the view's themes: each theme's ``terms`` per language.
+    view : str
+        The view drawn (a key of ``result.views``: ``"embedding"``, ``"lda"``, ...).
     n_terms : int
         Terms per panel.
     max_themes : int
         Rows at most (the largest themes, shown in id order).
     figsize : tuple of float, optional
         Figure size in inches (default grows with the grid).
+
+    Returns
+    -------
+    Figure
+        The figure drawn on.
     """
     from matplotlib.figure import Figure
 
-    table = _table(result, view)
+    table = view_table(result, view)
     themes = sorted(table, key=lambda t: (-t.size, t.id))[:max_themes]
     themes.sort(key=lambda t: t.id)
     langs = language_order(lang for t in themes for lang in t.terms)
@@ -289,7 +350,7 @@ def fig_theme_terms(
     rows, cols = max(len(themes), 1), max(len(langs), 1)
     fig = Figure(figsize=figsize or (0.6 + 3.6 * cols, 0.7 + 2.0 * rows), layout="constrained")
     if not themes or not langs:
-        _message(fig.add_subplot(), "no theme terms")
+        message(fig.add_subplot(), "no theme terms")
         return fig
     subfigs = fig.subfigures(1, cols, squeeze=False)[0]
     for subfig, lang in zip(subfigs, langs, strict=True):
@@ -312,54 +373,65 @@ def fig_theme_terms(
                 )
                 continue
             _term_bars(ax, terms, theme_color(theme.id))
-    what = "LDA topics" if view == "lda" else "themes"
+    what = view_heading(result, view, lower=True)
     shown = f" (largest {len(themes)} of {len(table)})" if len(themes) < len(table) else ""
     fig.suptitle(f"Top terms of the {what} by language{shown}", fontsize=12)
     return fig
 
 
-@_styled
+@register_figure("lda_topic_words", order=50, view="lda")
+@styled
 def fig_lda_topic_words(
     result: RunResult,
     *,
+    view: str = "lda",
     n_terms: int = 8,
     ncols: int = 4,
     figsize: tuple[float, float] | None = None,
 ) -> Figure:
-    """LDA topic-word probabilities, one small panel per topic.
+    """Draw the topic-word weights of a view's topics, one small panel per topic.
 
     Parameters
     ----------
     result : RunResult
-        Uses ``topics``: the ``"all"`` terms of each topic (topic-word probabilities).
+        Uses the view's themes: the ``"all"`` terms of each (for LDA, the topic-word
+        probabilities).
+    view : str
+        The view drawn (a key of ``result.views``; the LDA topics by default).
     n_terms : int
         Words per topic.
     ncols : int
         Panels per row.
     figsize : tuple of float, optional
         Figure size in inches (default grows with the grid).
+
+    Returns
+    -------
+    Figure
+        The figure drawn on.
     """
     from matplotlib.figure import Figure
 
-    topics = list(result.topics)
+    topics = list(view_table(result, view))
+    what = view_heading(result, view)
     k = len(topics)
     cols = max(1, min(ncols, k))
     rows = max(1, math.ceil(k / cols))
     fig = Figure(figsize=figsize or (0.4 + 3.4 * cols, 0.6 + 2.3 * rows), layout="constrained")
     if k == 0:
-        _message(fig.add_subplot(), "no LDA topics")
+        message(fig.add_subplot(), f"no {view_heading(result, view, lower=True)}")
         return fig
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax, topic in zip(axes, topics, strict=False):
         terms = topic.terms.get("all") or next(iter(topic.terms.values()), [])
         ax.set_title(theme_name(topic, topic.id, 34), loc="left", fontsize=9)
         if not terms:
-            _message(ax, "no words")
+            message(ax, "no words")
             continue
         _term_bars(ax, terms[:n_terms], theme_color(topic.id))
     for ax in axes[k:]:
         ax.set_axis_off()
     for ax in axes[(rows - 1) * cols : k]:
         ax.set_xlabel("P(word | topic)", fontsize=8)
-    fig.suptitle(f"LDA topics: top words ({k} topics)", fontsize=12)
+    fig.suptitle(f"{what}: top words ({k} topics)", fontsize=12)
     return fig

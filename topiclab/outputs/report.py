@@ -1,4 +1,4 @@
-"""A self-contained HTML report of a run.
+r"""A self-contained HTML report of a run.
 
 :func:`write_report` writes one HTML file that needs nothing but a browser: the styles and
 the script are inline, the run's data travels inside the page as a JSON block, and a strict
@@ -6,15 +6,16 @@ Content-Security-Policy forbids every network request. The page shows
 
 * a passage map (the 2-D coordinates of every passage, coloured by theme; hover a point to
   read the passage, click a point or a legend entry to filter the page to that theme),
-* one card per embedding theme (label, size, terms per language, representative passages,
-  coherence),
-* the LDA topics in a compact table,
-* a searchable, sortable table of documents with their theme mixture,
+* one card per theme of the main view, the embedding themes (label, size, terms per
+  language, representative passages, coherence),
+* one section per other view of ``result.views`` (the LDA topics, and any view a stage
+  adds), with its metrics and one card per theme,
+* a searchable, sortable table of documents with their main-view theme mixture,
 * the cleaning summary (counts per step and action, and every record), and the run's
   metrics and provenance.
 
 Corpus text is never parsed as HTML: it is escaped inside the JSON block (``<``, ``>``,
-``&``, U+2028 and U+2029 become ``\\uXXXX``) and the page script inserts it with
+``&``, U+2028 and U+2029 become ``\uXXXX``) and the page script inserts it with
 ``textContent`` only.
 
 Examples
@@ -43,8 +44,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from topiclab.outputs.plotting import MAIN_VIEW
 from topiclab.storage.atomic import write_text
-from topiclab.themes import RunResult, Theme
+from topiclab.themes import RunResult, Theme, View
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +105,25 @@ def write_report(
 
 
 def render_report(result: RunResult, *, title: str | None = None) -> str:
-    """The report of ``result`` as one HTML string (see :func:`write_report`)."""
+    """Return the report of ``result`` as one HTML string (see :func:`write_report`).
+
+    Parameters
+    ----------
+    result : RunResult
+        The run to report.
+    title : str, optional
+        Page title (default: ``result.meta["title"]`` or ``"topiclab report"``).
+
+    Returns
+    -------
+    str
+        The whole page.
+
+    Raises
+    ------
+    ValueError
+        When a bundled style or script asset would close its own element.
+    """
     if title is None:
         title = str(result.meta.get("title") or "topiclab report")
     data = report_data(result)
@@ -136,38 +156,109 @@ def render_report(result: RunResult, *, title: str | None = None) -> str:
 
 
 def script_json(obj: Any) -> str:
-    """JSON text that is safe inside an HTML ``<script>`` element.
+    r"""Return JSON text that is safe inside an HTML ``<script>`` element.
 
-    ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\\uXXXX`` escapes, so no string
+    ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\uXXXX`` escapes, so no string
     in ``obj`` can close the element or be read as markup; ``json.loads`` gives ``obj`` back.
+
+    Parameters
+    ----------
+    obj : object
+        JSON-ready data (finite numbers only).
+
+    Returns
+    -------
+    str
+        Compact JSON text.
 
     Examples
     --------
     >>> script_json({"t": "</script>"})
-    '{"t":"\\\\u003c/script\\\\u003e"}'
+    '{"t":"\\u003c/script\\u003e"}'
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return _JSON_ESCAPE_RE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text)
 
 
 def report_data(result: RunResult) -> dict[str, Any]:
-    """The plain data the page renders: JSON-ready, every value finite or ``None``."""
-    passages = result.passages
-    documents = result.documents
-    themes = [_theme(t, REPRESENTATIVE_CHARS) for t in result.themes]
-    topics = [_theme(t, 300, n_representative=0) for t in result.topics]
+    """Return the plain data the page renders: JSON-ready, every value finite or ``None``.
+
+    Parameters
+    ----------
+    result : RunResult
+        The run to report.
+
+    Returns
+    -------
+    dict
+        ``summary``; ``themes``, the cards of the main view (the embedding themes, or
+        the first view of a run without them);
+        ``points``, the passage map coloured by the main view; ``documents`` with their
+        main-view mixture; ``views``, one entry per view of ``result.views`` in order
+        (``name``, ``title``, ``anchor``, ``main``, ``n_themes``, ``metrics`` and
+        ``themes``, its cards: label, size, terms, languages, coherence and
+        representative passages); ``cleaning``, ``metrics`` and ``meta``.
+    """
+    main = _main_view(result)
+    anchors = _anchors(list(result.views))
+    views = [
+        _view(view, anchor=anchors[name], main=view is main) for name, view in result.views.items()
+    ]
+    themes = next((v["themes"] for v in views if v["main"]), [])
     labels = {t["id"]: t["label"] for t in themes}
+    mixture = main.mixture if main is not None else pd.DataFrame()
     data = {
-        "summary": _summary(result),
+        "summary": _summary(result, main),
         "themes": themes,
-        "topics": topics,
-        "points": _points(passages),
-        "documents": _documents(documents, result.doc_themes, labels),
+        "points": _points(result.passages, _theme_column(main)),
+        "documents": _documents(result.documents, mixture, labels),
+        "views": views,
         "cleaning": _cleaning(result.cleaning_log),
         "metrics": _flatten(result.metrics),
         "meta": _flatten({k: v for k, v in result.meta.items() if k != "title"}),
     }
     return _plain(data)
+
+
+def _main_view(result: RunResult) -> View | None:
+    """Return the view of the map, cards and document table: ``MAIN_VIEW``, or the first.
+
+    Every other view gets a section of its own.
+    """
+    if MAIN_VIEW in result.views:
+        return result.views[MAIN_VIEW]
+    return next(iter(result.views.values()), None)
+
+
+def _theme_column(view: View | None) -> str:
+    """Return the passage column holding the theme of each passage in ``view``."""
+    return (view.column if view is not None else None) or "theme"
+
+
+def _anchors(names: list[str]) -> dict[str, str]:
+    """Return unique HTML ids for the view sections: ``view-<name>``, odd characters as ``-``."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in names:
+        base = "view-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "x")
+        anchor, k = base, 2
+        while anchor in used:
+            anchor, k = f"{base}-{k}", k + 1
+        used.add(anchor)
+        out[name] = anchor
+    return out
+
+
+def _view(view: View, *, anchor: str, main: bool) -> dict[str, Any]:
+    return {
+        "name": _text(view.name),
+        "title": _text(view.title) or _text(view.name),
+        "anchor": anchor,
+        "main": main,
+        "n_themes": len(view.table),
+        "metrics": _flatten(view.metrics),
+        "themes": [_theme(t, REPRESENTATIVE_CHARS) for t in view.table],
+    }
 
 
 def _asset(name: str) -> str:
@@ -189,28 +280,31 @@ def _subtitle(summary: dict[str, Any]) -> str:
         f"{summary['n_documents']} documents",
         f"{summary['n_passages']} passages",
         f"{summary['n_themes']} themes",
-        f"{summary['n_topics']} LDA topics",
     ]
+    parts += [f"{n} {title}" for title, n in summary["views"]]
     if summary["languages"]:
         parts.append("languages: " + ", ".join(f"{k} {v}" for k, v in summary["languages"]))
     return " · ".join(parts)
 
 
-def _summary(result: RunResult) -> dict[str, Any]:
+def _summary(result: RunResult, main: View | None) -> dict[str, Any]:
     table = result.documents if "lang" in result.documents.columns else result.passages
     langs = [_lang(v) for v in _column(table, "lang", "und", len(table))]
     return {
         "n_documents": len(result.documents),
         "n_passages": len(result.passages),
-        "n_themes": len(result.themes),
-        "n_topics": len(result.topics),
+        "n_themes": len(main.table) if main is not None else 0,
+        "views": [
+            [_text(v.title) or _text(v.name), len(v.table)]
+            for v in result.views.values()
+            if v is not main
+        ],
         "languages": sorted(Counter(langs).items(), key=lambda kv: (-kv[1], kv[0])),
         "embedding_model": _text(result.meta.get("embedding_model", "")),
     }
 
 
-def _theme(theme: Theme, max_chars: int, n_representative: int | None = None) -> dict[str, Any]:
-    reps = theme.representative if n_representative is None else []
+def _theme(theme: Theme, max_chars: int) -> dict[str, Any]:
     return {
         "id": int(theme.id),
         "label": _text(theme.label),
@@ -229,7 +323,7 @@ def _theme(theme: Theme, max_chars: int, n_representative: int | None = None) ->
                 "text": _clip(_text(r.get("text", "")), max_chars),
                 "score": r.get("score"),
             }
-            for r in reps
+            for r in theme.representative
         ],
     }
 
@@ -241,8 +335,8 @@ def _ordered_terms(terms: dict[str, list[tuple[str, float]]]) -> list[list[Any]]
     return [[lang, [[_text(t), float(w)] for t, w in terms[lang]]] for lang in order]
 
 
-def _points(passages: pd.DataFrame) -> dict[str, list[Any]]:
-    """The map, column by column (compact in JSON)."""
+def _points(passages: pd.DataFrame, theme_column: str) -> dict[str, list[Any]]:
+    """Return the map, column by column (compact in JSON); ``theme`` from ``theme_column``."""
     n = len(passages)
     x = _floats(passages, "x", n)
     y = _floats(passages, "y", n)
@@ -250,7 +344,7 @@ def _points(passages: pd.DataFrame) -> dict[str, list[Any]]:
     return {
         "x": [_round(v, 4) for v in x],
         "y": [_round(v, 4) for v in y],
-        "theme": [_int(v, -1) for v in _column(passages, "theme", -1, n)],
+        "theme": [_int(v, -1) for v in _column(passages, theme_column, -1, n)],
         "lang": [_lang(v) for v in _column(passages, "lang", "und", n)],
         "doc": [_text(v) for v in _column(passages, "doc_id", "", n)],
         "text": [_clip(_text(t), TOOLTIP_CHARS) for t in texts],
@@ -407,7 +501,7 @@ def _text(v: Any) -> str:
 
 
 def _lang(v: Any) -> str:
-    """A language code; missing or unknown values become ``"und"``."""
+    """Return a language code; missing or unknown values become ``"und"``."""
     code = _text(v).strip()
     return "und" if code.lower() in ("", "none", "nan", "null") else code
 

@@ -21,7 +21,7 @@ import numpy as np
 from topiclab.errors import ModelLoadError
 from topiclab.storage import atomic as _io
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 __all__ = ["ModelLoadError", "load_model", "save_model"]
 

@@ -38,7 +38,7 @@ import pandas as pd
 from topiclab.errors import RunLoadError
 from topiclab.storage import atomic as _io
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 __all__ = ["RunLoadError", "load", "load_result", "recover", "save_run"]
 
@@ -171,14 +171,14 @@ def recover(out: str | os.PathLike[str]) -> bool:
     restored = False
     if olds and not (out.exists() or out.is_symlink()):
         os.replace(olds[0], out)
-        log.warning(
+        logger.warning(
             "%s was missing after an interrupted save; restored the previous run from %s",
             out,
             olds[0].name,
         )
         olds, restored = olds[1:], True
     for stale in [*olds, *_leftovers(out, "staging")]:
-        log.info("removing %s, left by an interrupted save", stale)
+        logger.info("removing %s, left by an interrupted save", stale)
         shutil.rmtree(stale, ignore_errors=True)
     return restored
 
@@ -193,7 +193,7 @@ def _run_dir(path: str | os.PathLike[str]) -> Path:
     except OSError as exc:
         olds = _leftovers(d, "old")
         if olds:
-            log.warning(
+            logger.warning(
                 "%s is missing after an interrupted save and cannot be restored (%s); "
                 "reading the previous run from %s",
                 d,

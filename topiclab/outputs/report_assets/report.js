@@ -49,9 +49,10 @@
     e.setAttribute("dir", dirOf(lang));
     return e;
   }
-  function swatch(id) {
+  function swatch(id) { return swatchOf(colour(id)); }
+  function swatchOf(c) {
     var s = el("span", "swatch");
-    s.style.backgroundColor = colour(id);
+    s.style.backgroundColor = c;
     return s;
   }
   function fmt(v, digits) {
@@ -188,86 +189,119 @@
     return row;
   }
 
+  // One card: label, size, languages, coherence, terms per language, representative passages.
+  function buildCard(t, col, id) {
+    var card = el("article", "card");
+    card.setAttribute("data-theme", t.id);
+    card.id = id;
+    card.style.borderTopColor = col;
+    var h = el("h3");
+    h.appendChild(swatchOf(col));
+    h.appendChild(el("span", "tid", "#" + t.id));
+    var lbl = langText("span", "lbl", t.label, "all");
+    h.appendChild(lbl);
+    card.appendChild(h);
+    var facts = [fmt(t.size) + " passages"];
+    if (t.languages.length) {
+      facts.push(t.languages.map(function (kv) { return kv[0] + " " + kv[1]; }).join(", "));
+    }
+    var coh = [];
+    if (t.coherence.npmi !== undefined) { coh.push("NPMI " + fmt(t.coherence.npmi)); }
+    if (t.coherence.c_v !== undefined) { coh.push("C_v " + fmt(t.coherence.c_v)); }
+    var f = el("div", "facts", facts.join(" · "));
+    if (coh.length) { f.appendChild(el("span", "coh", " · " + coh.join(" · "))); }
+    card.appendChild(f);
+    var terms = el("div", "terms");
+    var perLang = t.terms.filter(function (lt) { return lt[0] !== "all"; });
+    (perLang.length ? perLang : t.terms).forEach(function (lt) {
+      terms.appendChild(termRow(lt[0], lt[1], 10));
+    });
+    card.appendChild(terms);
+    if (t.representative.length) {
+      var ul = el("ul", "reps");
+      t.representative.forEach(function (r) {
+        var li = el("li");
+        li.setAttribute("lang", r.lang);
+        li.setAttribute("dir", dirOf(r.lang));
+        var short = r.text.length > 280 ? r.text.slice(0, 279) + "…" : r.text;
+        li.appendChild(el("span", "", short));
+        if (short !== r.text) {
+          var d = el("details");
+          d.appendChild(el("summary", "", "full passage"));
+          d.appendChild(el("div", "", r.text));
+          li.appendChild(d);
+        }
+        var src = el("span", "src", r.doc_id + " · " + langName(r.lang));
+        src.setAttribute("dir", "ltr");
+        li.appendChild(src);
+        ul.appendChild(li);
+      });
+      card.appendChild(ul);
+    }
+    return { card: card, label: lbl };
+  }
+
   function renderCards() {
     var box = document.getElementById("cards");
     if (!DATA.themes.length) { box.appendChild(el("p", "empty", "No themes in this run.")); }
     DATA.themes.forEach(function (t) {
-      var card = el("article", "card");
-      card.setAttribute("data-theme", t.id);
-      card.id = "theme-" + t.id;
-      card.style.borderTopColor = colour(t.id);
-      var h = el("h3");
-      h.appendChild(swatch(t.id));
-      h.appendChild(el("span", "tid", "#" + t.id));
-      var lbl = langText("span", "lbl", t.label, "all");
-      lbl.title = "Show only this theme";
-      lbl.addEventListener("click", function () { toggleTheme(t.id); });
-      h.appendChild(lbl);
-      card.appendChild(h);
-      var facts = [fmt(t.size) + " passages"];
-      if (t.languages.length) {
-        facts.push(t.languages.map(function (kv) { return kv[0] + " " + kv[1]; }).join(", "));
-      }
-      var coh = [];
-      if (t.coherence.npmi !== undefined) { coh.push("NPMI " + fmt(t.coherence.npmi)); }
-      if (t.coherence.c_v !== undefined) { coh.push("C_v " + fmt(t.coherence.c_v)); }
-      var f = el("div", "facts", facts.join(" · "));
-      if (coh.length) { f.appendChild(el("span", "coh", " · " + coh.join(" · "))); }
-      card.appendChild(f);
-      var terms = el("div", "terms");
-      var perLang = t.terms.filter(function (lt) { return lt[0] !== "all"; });
-      (perLang.length ? perLang : t.terms).forEach(function (lt) {
-        terms.appendChild(termRow(lt[0], lt[1], 10));
-      });
-      card.appendChild(terms);
-      if (t.representative.length) {
-        var ul = el("ul", "reps");
-        t.representative.forEach(function (r) {
-          var li = el("li");
-          li.setAttribute("lang", r.lang);
-          li.setAttribute("dir", dirOf(r.lang));
-          var short = r.text.length > 280 ? r.text.slice(0, 279) + "…" : r.text;
-          li.appendChild(el("span", "", short));
-          if (short !== r.text) {
-            var d = el("details");
-            d.appendChild(el("summary", "", "full passage"));
-            d.appendChild(el("div", "", r.text));
-            li.appendChild(d);
-          }
-          var src = el("span", "src", r.doc_id + " · " + langName(r.lang));
-          src.setAttribute("dir", "ltr");
-          li.appendChild(src);
-          ul.appendChild(li);
-        });
-        card.appendChild(ul);
-      }
-      box.appendChild(card);
-      nodes.cards.push(card);
+      var built = buildCard(t, colour(t.id), "theme-" + t.id);
+      built.label.title = "Show only this theme";
+      built.label.classList.add("filter");
+      built.label.addEventListener("click", function () { toggleTheme(t.id); });
+      box.appendChild(built.card);
+      nodes.cards.push(built.card);
     });
   }
 
-  // ---- LDA topics -------------------------------------------------------------
-  function renderTopics() {
-    var table = document.getElementById("topics-table");
-    if (!DATA.topics.length) { table.appendChild(el("caption", "empty", "No LDA topics.")); return; }
-    headerRow(table, [
-      { label: "#", cls: "num" }, { label: "Label" }, { label: "Passages", cls: "num" },
-      { label: "Top terms" }, { label: "NPMI", cls: "num" }, { label: "C_v", cls: "num" }
-    ]);
-    var tbody = el("tbody");
-    DATA.topics.forEach(function (t) {
-      var tr = el("tr");
-      tr.appendChild(el("td", "num", t.id));
-      tr.appendChild(langText("td", "", t.label, "all"));
-      tr.appendChild(el("td", "num", fmt(t.size)));
-      var all = t.terms.filter(function (lt) { return lt[0] === "all"; })[0] || t.terms[0];
-      var words = all ? all[1].slice(0, 10).map(function (tw) { return tw[0].replace(/_/g, " "); }) : [];
-      tr.appendChild(langText("td", "", words.join(" · "), "all"));
-      tr.appendChild(el("td", "num", fmt(t.coherence.npmi)));
-      tr.appendChild(el("td", "num", fmt(t.coherence.c_v)));
-      tbody.appendChild(tr);
+  // ---- the other views (LDA topics, ...): one section each -----------------------
+  var VIEW_SCORES = [
+    ["npmi", "NPMI"], ["c_v", "C_v"], ["diversity", "diversity"],
+    ["silhouette", "silhouette"], ["outlier_share", "outliers"]
+  ];
+
+  function renderViews() {
+    var box = document.getElementById("view-sections");
+    var next = document.querySelector('.toc a[href="#documents"]');
+    DATA.views.forEach(function (v) {
+      if (v.main) { return; }
+      var sec = el("section", "view");
+      sec.id = v.anchor;
+      sec.setAttribute("data-view", v.name);
+      sec.setAttribute("aria-labelledby", v.anchor + "-h");
+      var h = el("h2", "", v.title);
+      h.id = v.anchor + "-h";
+      sec.appendChild(h);
+      var metrics = {};
+      v.metrics.forEach(function (kv) { metrics[kv[0]] = kv[1]; });
+      var facts = [fmt(v.n_themes) + (v.n_themes === 1 ? " theme" : " themes")];
+      VIEW_SCORES.forEach(function (ks) {
+        if (typeof metrics[ks[0]] === "number") { facts.push(ks[1] + " " + fmt(metrics[ks[0]])); }
+      });
+      sec.appendChild(el("p", "hint", facts.join(" · ")));
+      if (v.metrics.length) {
+        var d = el("details", "view-metrics");
+        d.appendChild(el("summary", "", "Every metric of this view"));
+        var dl = el("dl", "kv");
+        fillKV(dl, v.metrics);
+        d.appendChild(dl);
+        sec.appendChild(d);
+      }
+      var cards = el("div", "cards");
+      if (!v.themes.length) { cards.appendChild(el("p", "empty", "No themes in this view.")); }
+      v.themes.forEach(function (t, i) {
+        var built = buildCard(t, PALETTE[i % PALETTE.length], v.anchor + "-theme-" + t.id);
+        built.card.classList.add("view-card");
+        cards.appendChild(built.card);
+      });
+      sec.appendChild(cards);
+      box.appendChild(sec);
+      if (next) {
+        var a = el("a", "", v.title);
+        a.setAttribute("href", "#" + v.anchor);
+        next.parentNode.insertBefore(a, next);
+      }
     });
-    table.appendChild(tbody);
   }
 
   // ---- documents ----------------------------------------------------------------
@@ -385,8 +419,8 @@
     rec.appendChild(rb);
   }
 
-  function renderKV(id, pairs) {
-    var dl = document.getElementById(id);
+  function renderKV(id, pairs) { fillKV(document.getElementById(id), pairs); }
+  function fillKV(dl, pairs) {
     if (!pairs.length) { dl.appendChild(el("dd", "empty", "none")); return; }
     pairs.forEach(function (kv) {
       dl.appendChild(el("dt", "", kv[0]));
@@ -441,7 +475,7 @@
   renderMap();
   renderLegend();
   renderCards();
-  renderTopics();
+  renderViews();
   renderDocs();
   renderCleaning();
   renderKV("metrics", DATA.metrics);

@@ -1,0 +1,356 @@
+"""What every figure shares: colours, styling, empty panels, names and view lookup.
+
+The figure modules (:mod:`topiclab.outputs.plot_themes`, :mod:`topiclab.outputs.plot_terms`)
+build on these helpers. Every figure is made under :func:`topiclab.outputs.fonts.rc_params`
+(see :func:`styled`): Arabic and Chinese labels render with bundled fonts, and ``$`` or
+markup in titles and terms is drawn literally.
+
+Importing this module does not import matplotlib.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from topiclab.outputs.fonts import display_text, rc_params, script_families
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from topiclab.themes import RunResult, Theme, ThemeTable, View
+
+__all__ = [
+    "EXTRA_COLORS",
+    "LANGUAGE_COLORS",
+    "LANGUAGE_NAMES",
+    "MAIN_VIEW",
+    "OUTLIER_COLOR",
+    "THEME_COLORS",
+    "apply_script_fonts",
+    "get_view",
+    "language_colors",
+    "language_order",
+    "message",
+    "new_axes",
+    "styled",
+    "theme_color",
+    "theme_name",
+    "view_heading",
+    "view_mixture",
+    "view_table",
+]
+
+#: The view whose themes are "the themes" of a run: the passage map's colours, the
+#: report's theme cards and document mixtures.
+MAIN_VIEW = "embedding"
+
+#: Language codes -> names shown in legends and panel titles.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "ar": "Arabic",
+    "zh": "Chinese",
+    "all": "All languages",
+    "und": "Undetermined",
+}
+#: Fixed colours of the main languages.
+LANGUAGE_COLORS = {"en": "#4c72b0", "ar": "#55a868", "zh": "#c44e52", "und": "#8c8c8c"}
+#: Colours of other languages, in turn.
+EXTRA_COLORS = ("#8172b3", "#937860", "#da8bc3", "#ccb974", "#64b5cd", "#dd8452")
+#: Colour of passages no theme holds.
+OUTLIER_COLOR = "#b0b0b0"
+#: Theme colours, by theme id (repeating).
+THEME_COLORS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#aec7e8",
+    "#ffbb78",
+    "#98df8a",
+    "#ff9896",
+    "#c5b0d5",
+    "#c49c94",
+    "#f7b6d2",
+    "#c7c7c7",
+    "#dbdb8d",
+    "#9edae5",
+)
+
+
+# ------------------------------------------------------------------------------ styling
+def styled(func: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Make a figure function draw under the topiclab rcParams, Arabic in its own font.
+
+    Parameters
+    ----------
+    func : callable
+        A function returning a matplotlib ``Figure``.
+
+    Returns
+    -------
+    callable
+        The wrapped function: it runs ``func`` inside
+        ``matplotlib.rc_context(rc_params())`` (global rcParams are left alone) and then
+        applies :func:`apply_script_fonts` to the figure.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Figure:
+        import matplotlib as mpl
+
+        with mpl.rc_context(rc_params()):
+            fig = func(*args, **kwargs)
+            apply_script_fonts(fig)
+        return fig
+
+    return wrapper
+
+
+def apply_script_fonts(fig: Figure) -> None:
+    """Give every text artist of ``fig`` holding Arabic the Arabic-first family list.
+
+    Parameters
+    ----------
+    fig : Figure
+        The figure whose texts are set.
+    """
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        families = script_families(text.get_text())
+        if families:
+            text.set_fontfamily(families)
+
+
+def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    """Return ``ax`` and its figure, or a new constrained-layout figure with one axes.
+
+    Parameters
+    ----------
+    ax : Axes or None
+        Axes to draw on; None makes a new figure.
+    figsize : tuple of float
+        Size in inches of a new figure.
+
+    Returns
+    -------
+    tuple of (Figure, Axes)
+        The figure and the axes to draw on.
+    """
+    if ax is not None:
+        return ax.figure, ax
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def message(ax: Axes, text: str) -> None:
+    """Turn ``ax`` into an empty panel that says why it is empty.
+
+    Parameters
+    ----------
+    ax : Axes
+        The panel.
+    text : str
+        The reason, drawn in the middle.
+    """
+    ax.text(0.5, 0.5, text, ha="center", va="center", color="#666666", transform=ax.transAxes)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+# ------------------------------------------------------------------------------ colours
+def theme_color(theme_id: int) -> str:
+    """Return the fixed colour of a theme (grey for outliers, ``-1``).
+
+    Parameters
+    ----------
+    theme_id : int
+        Theme number within its view.
+
+    Returns
+    -------
+    str
+        A ``#rrggbb`` colour.
+    """
+    if theme_id < 0:
+        return OUTLIER_COLOR
+    return THEME_COLORS[theme_id % len(THEME_COLORS)]
+
+
+def language_colors(langs: list[str]) -> dict[str, str]:
+    """Return fixed colours for language codes (en, ar, zh, und fixed; others in turn).
+
+    Parameters
+    ----------
+    langs : list of str
+        Language codes, in the order the other languages take their colours.
+
+    Returns
+    -------
+    dict of str to str
+        Language code -> ``#rrggbb`` colour.
+    """
+    out = {}
+    extra = iter(EXTRA_COLORS * (1 + len(langs) // len(EXTRA_COLORS)))
+    for lang in langs:
+        out[lang] = LANGUAGE_COLORS.get(lang) or next(extra)
+    return out
+
+
+def language_order(langs: Iterable[Any]) -> list[str]:
+    """Return the language codes en, ar, zh first, then the rest sorted; ``all`` dropped.
+
+    Parameters
+    ----------
+    langs : iterable
+        Language codes, repeats allowed.
+
+    Returns
+    -------
+    list of str
+        Each code once.
+    """
+    present = {str(x) for x in langs if str(x) != "all"}
+    first = [lang for lang in ("en", "ar", "zh") if lang in present]
+    return first + sorted(present - set(first))
+
+
+def theme_name(theme: Theme | None, theme_id: int, max_len: int = 40) -> str:
+    """Return ``"id: label"`` ready to draw (Arabic shaped, truncated).
+
+    Parameters
+    ----------
+    theme : Theme or None
+        The theme, for its label; None draws the id alone.
+    theme_id : int
+        Theme number; negative numbers are the outliers.
+    max_len : int
+        Characters kept at most.
+
+    Returns
+    -------
+    str
+        The label to draw.
+    """
+    if theme_id < 0:
+        return "outliers"
+    label = theme.label if theme is not None else ""
+    text = f"{theme_id}: {label}" if label else str(theme_id)
+    return display_text(text, max_len=max_len, ltr=True)
+
+
+# -------------------------------------------------------------------------------- views
+def get_view(result: RunResult, view: str) -> View:
+    """Return the view called ``view`` of ``result``.
+
+    Parameters
+    ----------
+    result : RunResult
+        The run.
+    view : str
+        A key of ``result.views`` (``"embedding"``, ``"lda"``, ...).
+
+    Returns
+    -------
+    View
+        The view.
+
+    Raises
+    ------
+    ValueError
+        When the run has no such view; the message lists the views it has.
+    """
+    try:
+        return result.views[view]
+    except KeyError:
+        raise ValueError(
+            f"this run has no view {view!r}; available views: {list(result.views)}"
+        ) from None
+
+
+def view_table(result: RunResult, view: str) -> ThemeTable:
+    """Return the themes of one view of ``result``.
+
+    Parameters
+    ----------
+    result : RunResult
+        The run.
+    view : str
+        A key of ``result.views``.
+
+    Returns
+    -------
+    ThemeTable
+        The view's themes.
+
+    Raises
+    ------
+    ValueError
+        When the run has no such view.
+    """
+    return get_view(result, view).table
+
+
+def view_mixture(result: RunResult, view: str) -> pd.DataFrame:
+    """Return the documents x themes mixture of one view of ``result``.
+
+    Parameters
+    ----------
+    result : RunResult
+        The run.
+    view : str
+        A key of ``result.views``.
+
+    Returns
+    -------
+    DataFrame
+        Documents x themes, indexed by ``doc_id``.
+
+    Raises
+    ------
+    ValueError
+        When the run has no such view.
+    """
+    return get_view(result, view).mixture
+
+
+def view_heading(result: RunResult, view: str, *, lower: bool = False) -> str:
+    """Return what a figure calls the themes of a view: "Themes", "LDA topics", ...
+
+    The main view's themes are just "Themes"; any other view is called by its title.
+
+    Parameters
+    ----------
+    result : RunResult
+        The run.
+    view : str
+        A key of ``result.views``.
+    lower : bool
+        Lower-case "themes" for the main view, for use inside a sentence.
+
+    Returns
+    -------
+    str
+        The name.
+
+    Raises
+    ------
+    ValueError
+        When the run has no such view.
+    """
+    v = get_view(result, view)
+    if v.name == MAIN_VIEW or not v.title:
+        return "themes" if lower else "Themes"
+    return v.title
