@@ -5,12 +5,17 @@ the script are inline, the run's data travels inside the page as a JSON block, a
 Content-Security-Policy forbids every network request. The page shows
 
 * a passage map (the 2-D coordinates of every passage, coloured by theme; hover a point to
-  read the passage, click a point or a legend entry to filter the page to that theme),
+  read the passage, click a point or a legend entry to filter the page to that theme;
+  scroll to zoom, drag to pan). It is drawn on a canvas and every passage is drawn, none
+  sampled away: the level of detail changes with the count (discs with a rim up to 3,000
+  points, plain discs up to 20,000, small squares above), and above 20,000 passages the
+  tooltip text is clipped to 160 characters instead of 400,
 * one card per theme of the main view, the embedding themes (label, size, terms per
   language, representative passages, coherence),
 * one section per other view of ``result.views`` (the LDA topics, and any view a stage
   adds), with its metrics and one card per theme,
-* a searchable, sortable table of documents with their main-view theme mixture,
+* a searchable, sortable table of documents with their main-view theme mixture, shown
+  100 rows a page,
 * the cleaning summary (counts per step and action, and every record), and the run's
   metrics and provenance.
 
@@ -54,6 +59,10 @@ __all__ = ["render_report", "report_data", "script_json", "write_report"]
 
 #: Characters of a passage kept for the map tooltip.
 TOOLTIP_CHARS = 400
+#: Above this many passages the tooltip keeps only ``LARGE_MAP_TOOLTIP_CHARS`` characters,
+#: so that a 100,000-passage page stays a few tens of megabytes and loads in seconds.
+LARGE_MAP_PASSAGES = 20_000
+LARGE_MAP_TOOLTIP_CHARS = 160
 #: Characters of a document kept for the search box (title is always searched in full).
 DOC_TEXT_CHARS = 2000
 #: Characters of a representative passage shown on a theme card.
@@ -341,13 +350,14 @@ def _points(passages: pd.DataFrame, theme_column: str) -> dict[str, list[Any]]:
     x = _floats(passages, "x", n)
     y = _floats(passages, "y", n)
     texts = _column(passages, "text", "", n)
+    clip = TOOLTIP_CHARS if n <= LARGE_MAP_PASSAGES else LARGE_MAP_TOOLTIP_CHARS
     return {
         "x": [_round(v, 4) for v in x],
         "y": [_round(v, 4) for v in y],
         "theme": [_int(v, -1) for v in _column(passages, theme_column, -1, n)],
         "lang": [_lang(v) for v in _column(passages, "lang", "und", n)],
         "doc": [_text(v) for v in _column(passages, "doc_id", "", n)],
-        "text": [_clip(_text(t), TOOLTIP_CHARS) for t in texts],
+        "text": [_clip(_text(t), clip) for t in texts],
     }
 
 
