@@ -51,6 +51,11 @@ class Theme:
         """Return the ``k`` best terms of one language (``"all"``: every language)."""
         return [t for t, _ in self.terms.get(lang, [])[:k]]
 
+    def _repr_html_(self) -> str:
+        from topiclab.themes.display import theme_html
+
+        return theme_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form."""
         return {
@@ -99,6 +104,11 @@ class ThemeTable:
 
     def __getitem__(self, i: int) -> Theme:
         return self.themes[i]
+
+    def _repr_html_(self) -> str:
+        from topiclab.themes.display import table_html
+
+        return table_html(self)
 
     def labels(self) -> list[str]:
         """Theme labels in id order."""
@@ -325,6 +335,11 @@ class RunResult:
     def __repr__(self) -> str:
         sizes = ", ".join(f"{k}: {len(v.table)}" for k, v in self.views.items())
         return f"RunResult({len(self.documents)} documents, {len(self.passages)} passages, {sizes})"
+
+    def _repr_html_(self) -> str:
+        from topiclab.themes.display import result_html
+
+        return result_html(self)
 
     def _view(self, name: str) -> View:
         try:
