@@ -365,3 +365,33 @@ def test_50000_passage_report(browser: Any, tmp_path: Path) -> None:
         )
     finally:
         context.close()
+
+
+def test_interactive_chart_pages_load_offline(browser: Any, tmp_path: Path) -> None:
+    """The plotly pages of ``topiclab.outputs.interactive`` draw with no network request."""
+    interactive = pytest.importorskip("topiclab.outputs.interactive")
+    pytest.importorskip("plotly")
+    result = synthetic_result()
+    pages = {
+        "map": interactive.passage_map(result, search="battery"),
+        "terms": interactive.term_bars(result, 1),
+        "sizes": interactive.theme_sizes(result),
+        "tree": interactive.theme_hierarchy(result),
+    }
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    seen: list[str] = []
+    errors: list[str] = []
+    context.route("**/*", lambda r: (seen.append(r.request.url), r.continue_()))
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        for name, fig in pages.items():
+            url = interactive.write_html(fig, tmp_path / f"{name}.html").as_uri()
+            seen.clear()
+            page.goto(url, wait_until="load")
+            page.wait_for_selector(".main-svg")
+            assert seen == [url], name
+            assert page.locator(".legendtext, .ytick text").count() > 0, name
+        assert errors == []
+    finally:
+        context.close()
