@@ -8,7 +8,8 @@ For each size, builds the synthetic run of the report tests (three planted theme
 English, Arabic and Chinese), writes the report and loads it in headless Chromium
 (``/usr/bin/chromium`` or ``$TOPICLAB_CHROMIUM``). Prints the page size, the time to write
 it (wall and process CPU), the time from navigation until the map is drawn, the time to
-filter the page to one theme and to hover a passage, and any console error.
+filter the page to one theme, to hover a passage and to redraw the map after one zoom step
+(median of 20 wheel events, each until the next animation frame), and any console error.
 """
 
 from __future__ import annotations
@@ -57,6 +58,26 @@ def main(argv: list[str] | None = None) -> int:
             box = page.locator("#map-canvas").bounding_box()
             i = int((result.passages["theme"] == 2).to_numpy().argmax())
             p = page.evaluate("i => document.getElementById('map-canvas').topiclabPoint(i)", i)
+            redraw = page.evaluate(
+                """() => new Promise(done => {
+                    const c = document.getElementById('map-canvas');
+                    const r = c.getBoundingClientRect();
+                    const times = [];
+                    let k = 0;
+                    function step() {
+                        const t0 = performance.now();
+                        c.dispatchEvent(new WheelEvent('wheel', {deltaY: k < 10 ? -100 : 100,
+                            clientX: r.left + r.width / 2, clientY: r.top + r.height / 2,
+                            bubbles: true, cancelable: true}));
+                        requestAnimationFrame(() => {
+                            times.push(performance.now() - t0);
+                            if (++k < 20) { step(); } else { done(times); }
+                        });
+                    }
+                    step();
+                })"""
+            )
+            redraw_ms = sorted(redraw)[len(redraw) // 2]
             t = time.perf_counter()
             page.mouse.move(box["x"] + p["x"], box["y"] + p["y"])
             page.wait_for_selector("#tooltip:not([hidden])")
@@ -65,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{len(result.passages):>7} passages, {len(result.documents):>6} documents: "
                 f"page {path.stat().st_size / 1e6:.1f} MB, written in {wall:.2f} s wall / "
                 f"{cpu:.2f} s CPU; load until map drawn {load:.2f} s; filter {filt:.2f} s; "
-                f"hover {hover:.2f} s; console errors {len(errors)}"
+                f"hover {hover:.2f} s; zoom step redrawn in {redraw_ms:.0f} ms (median of 20); "
+                f"console errors {len(errors)}"
             )
             page.close()
         browser.close()

@@ -8,7 +8,8 @@ Content-Security-Policy forbids every network request. The page shows
   read the passage, click a point or a legend entry to filter the page to that theme;
   scroll to zoom, drag to pan). It is drawn on a canvas and every passage is drawn, none
   sampled away: the level of detail changes with the count (discs with a rim up to 3,000
-  points, plain discs up to 20,000, small squares above), and above 20,000 passages the
+  points, plain discs up to 20,000, small squares written straight into an image buffer
+  above), and above 20,000 passages the
   tooltip text is clipped to 160 characters instead of 400,
 * one card per theme of the main view, the embedding themes (label, size, terms per
   language, representative passages, coherence),

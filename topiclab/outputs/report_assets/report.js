@@ -14,6 +14,7 @@
     "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#843c39"
   ];
   var NOISE_COLOUR = "#9aa0a6";
+  var DIM_COLOUR = "#dde1e6";
   var state = { theme: null, query: "" };
   var themeById = {};
   var colourById = {};
@@ -81,7 +82,7 @@
   // ---- map ------------------------------------------------------------------
   // The map is drawn on a canvas: every passage with coordinates is drawn (no sampling).
   // Level of detail: up to 3,000 points are discs with a white rim; above that, discs
-  // without a rim; above 20,000, small squares (one fillRect each, batched by colour).
+  // without a rim; above 20,000, small opaque squares written into an image buffer.
   // Points grow with the zoom. Hover and click find the nearest point through a grid index.
   var MAP = { W: 1000, H: 620, PAD: 14, idx: [], sx: [], sy: [], k: 1, tx: 0, ty: 0,
     grid: null, cell: 12, cols: 0, rows: 0, r: 4.5, canvas: null, ctx: null, frame: 0 };
@@ -119,6 +120,14 @@
     // unassigned passages underneath, themed ones on top
     idx.sort(function (a, b) { return (P.theme[a] < 0) === (P.theme[b] < 0) ? a - b : (P.theme[a] < 0 ? -1 : 1); });
     MAP.idx = idx;
+    // passages grouped by theme once: unassigned first, then themes in order
+    var groups = {};
+    idx.forEach(function (j) { (groups[P.theme[j]] || (groups[P.theme[j]] = [])).push(j); });
+    MAP.order = Object.keys(groups).map(Number).sort(function (a, b) {
+      return (a < 0) === (b < 0) ? a - b : (a < 0 ? -1 : 1);
+    });
+    MAP.groups = {};
+    MAP.order.forEach(function (t) { MAP.groups[t] = Int32Array.from(groups[t]); });
     MAP.sx = new Float32Array(P.x.length);
     MAP.sy = new Float32Array(P.x.length);
     idx.forEach(function (j) {
@@ -154,55 +163,81 @@
   }
 
   function drawMap() {
-    var ctx = MAP.ctx, P = DATA.points, sel = state.theme, on = sel !== null;
+    var ctx = MAP.ctx, sel = state.theme, on = sel !== null;
     if (!ctx || !MAP.idx.length) { return; }
-    ctx.setTransform(MAP.dpr, 0, 0, MAP.dpr, 0, 0);
-    ctx.clearRect(0, 0, MAP.W, MAP.H);
     var k = MAP.k, tx = MAP.tx, ty = MAP.ty;
     var r = MAP.r * Math.min(4, Math.sqrt(k)), n = MAP.idx.length;
-    var squares = n > 20000, rim = n <= 3000;
-    var groups = {}, order = [], shown = 0;
-    MAP.idx.forEach(function (j) {
-      var t = P.theme[j];
-      var key = on ? (t === sel ? "on" : "off") : String(t);
-      if (!groups[key]) { groups[key] = []; order.push(key); }
-      groups[key].push(j);
-      if (!on || t === sel) { shown++; }
+    // layers, bottom to top: [indices, colour, alpha]
+    var layers = [];
+    MAP.order.forEach(function (t) {
+      if (!on) { layers.push([MAP.groups[t], colour(t), t < 0 ? 0.45 : 0.9]); }
+      else if (t !== sel) { layers.push([MAP.groups[t], DIM_COLOUR, 1]); }
     });
-    if (on) { order = ["off", "on"].filter(function (g) { return groups[g]; }); }
-    order.forEach(function (key) {
-      var list = groups[key];
-      var t = key === "on" ? sel : (key === "off" ? null : +key);
-      ctx.fillStyle = t === null ? "#c3c8cf" : colour(t);
-      ctx.globalAlpha = key === "off" ? 0.25 : (t !== null && t < 0 ? 0.45 : 0.9);
-      var x, y, m, j;
-      if (squares) {
-        var d = 2 * r;
+    if (on && MAP.groups[sel]) { layers.push([MAP.groups[sel], colour(sel), 0.9]); }
+    var shown = on ? (MAP.groups[sel] ? MAP.groups[sel].length : 0) : n;
+    if (n > 20000) {
+      drawPixels(layers, r, k, tx, ty);
+    } else {
+      ctx.setTransform(MAP.dpr, 0, 0, MAP.dpr, 0, 0);
+      ctx.clearRect(0, 0, MAP.W, MAP.H);
+      var rim = n <= 3000;
+      layers.forEach(function (layer) {
+        var list = layer[0], x, y, m, j;
+        ctx.fillStyle = layer[1];
+        ctx.globalAlpha = layer[2];
+        ctx.beginPath();
         for (m = 0; m < list.length; m++) {
           j = list[m];
-          ctx.fillRect(MAP.sx[j] * k + tx - r, MAP.sy[j] * k + ty - r, d, d);
+          x = MAP.sx[j] * k + tx; y = MAP.sy[j] * k + ty;
+          if (x < -r || y < -r || x > MAP.W + r || y > MAP.H + r) { continue; }
+          ctx.moveTo(x + r, y);
+          ctx.arc(x, y, r, 0, 2 * Math.PI);
         }
-        return;
-      }
-      ctx.beginPath();
-      for (m = 0; m < list.length; m++) {
-        j = list[m];
-        x = MAP.sx[j] * k + tx; y = MAP.sy[j] * k + ty;
-        if (x < -r || y < -r || x > MAP.W + r || y > MAP.H + r) { continue; }
-        ctx.moveTo(x + r, y);
-        ctx.arc(x, y, r, 0, 2 * Math.PI);
-      }
-      ctx.fill();
-      if (rim) { ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 0.8; ctx.stroke(); }
-    });
-    ctx.globalAlpha = 1;
+        ctx.fill();
+        if (rim) { ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 0.8; ctx.stroke(); }
+      });
+      ctx.globalAlpha = 1;
+    }
     if (MAP.hover !== undefined && MAP.hover !== null) {
       var h = MAP.hover;
+      ctx.setTransform(MAP.dpr, 0, 0, MAP.dpr, 0, 0);
       ctx.beginPath();
       ctx.arc(MAP.sx[h] * k + tx, MAP.sy[h] * k + ty, r + 2, 0, 2 * Math.PI);
       ctx.strokeStyle = "#000000"; ctx.lineWidth = 1.5; ctx.stroke();
     }
     MAP.canvas.setAttribute("data-shown", String(shown));
+  }
+
+  // Above 20,000 points: write square pixels straight into an image buffer (opaque colours,
+  // later layers on top), far faster than one canvas call per point.
+  function rgba(hex, alpha) {
+    var v = parseInt(hex.slice(1), 16);
+    var a = Math.round(255 * alpha);
+    return ((a << 24) | ((v & 0xff) << 16) | (v & 0xff00) | ((v >> 16) & 0xff)) >>> 0;
+  }
+  function drawPixels(layers, r, k, tx, ty) {
+    var c = MAP.canvas, w = c.width, h = c.height, dpr = MAP.dpr;
+    if (!MAP.img || MAP.img.width !== w || MAP.img.height !== h) {
+      MAP.img = MAP.ctx.createImageData(w, h);
+      MAP.buf = new Uint32Array(MAP.img.data.buffer);
+    }
+    var buf = MAP.buf;
+    buf.fill(0);
+    var s = Math.max(1, Math.round(2 * r * dpr)), half = s / 2;
+    layers.forEach(function (layer) {
+      var list = layer[0], col = rgba(layer[1], Math.max(layer[2], 0.75)), m, j, px, py, a, b, row;
+      for (m = 0; m < list.length; m++) {
+        j = list[m];
+        px = Math.round((MAP.sx[j] * k + tx) * dpr - half);
+        py = Math.round((MAP.sy[j] * k + ty) * dpr - half);
+        if (px < 0 || py < 0 || px + s > w || py + s > h) { continue; }
+        for (b = 0; b < s; b++) {
+          row = (py + b) * w + px;
+          for (a = 0; a < s; a++) { buf[row + a] = col; }
+        }
+      }
+    });
+    MAP.ctx.putImageData(MAP.img, 0, 0);
   }
 
   // nearest drawn point within a few pixels of a canvas position (CSS pixels of the box)
