@@ -40,7 +40,10 @@ _LANG_ORDER = {"en": 0, "ar": 1, "zh": 2, "all": 9}
 _SCORE_NAMES = {"npmi": "NPMI", "c_v": "C_v"}
 _STYLE = (
     "<style>"
-    ".tl-display table{border-collapse:collapse;font-size:0.9em}"
+    ".tl-display .tl-scroll{overflow-x:auto}"
+    ".tl-display table.tl-table{border-collapse:collapse;font-size:0.9em;width:auto;"
+    "table-layout:auto;display:table}"
+    ".tl-display .tl-table td:nth-child(5){min-width:16em}"
     ".tl-display th,.tl-display td{border-bottom:1px solid #d0d7de;padding:4px 8px;"
     "vertical-align:top;text-align:start}"
     ".tl-display .tl-lang{color:#59636e;font-size:0.8em;margin-inline-end:4px}"
@@ -135,7 +138,10 @@ def _table(themes: list[Theme], coherence: list[str]) -> str:
     head += [_SCORE_NAMES.get(k, k) for k in coherence]
     ths = "".join(f'<th scope="col">{_e(h)}</th>' for h in head)
     rows = "".join(_row(t, coherence) for t in themes)
-    return f"<table><thead><tr>{ths}</tr></thead><tbody>{rows}</tbody></table>"
+    return (
+        '<div class="tl-scroll"><table class="tl-table">'
+        f"<thead><tr>{ths}</tr></thead><tbody>{rows}</tbody></table></div>"
+    )
 
 
 def table_html(table: ThemeTable, *, max_rows: int = MAX_ROWS, title: str | None = None) -> str:
