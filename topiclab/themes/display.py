@@ -49,7 +49,7 @@ _STYLE = (
     ".tl-display .tl-lang{color:#59636e;font-size:0.8em;margin-inline-end:4px}"
     ".tl-display .tl-muted{color:#59636e}"
     ".tl-display .tl-num{text-align:end;font-variant-numeric:tabular-nums}"
-    ".tl-display .tl-passage{max-width:32em}"
+    ".tl-display .tl-passage{min-width:18em;max-width:32em}"
     "</style>"
 )
 
