@@ -392,6 +392,19 @@ def test_interactive_chart_pages_load_offline(browser: Any, tmp_path: Path) -> N
             page.wait_for_selector(".main-svg")
             assert seen == [url], name
             assert page.locator(".legendtext, .ytick text").count() > 0, name
+        # the standalone map's search box highlights the passages that contain the query
+        url = interactive.write_html(
+            interactive.passage_map(result), tmp_path / "search.html", search_box=True
+        ).as_uri()
+        page.goto(url, wait_until="load")
+        page.wait_for_selector(".main-svg")
+        page.locator("input.topiclab-search").press_sequentially("battery")
+        expected = sum("battery" in t.lower() for t in result.passages["text"])
+        plot = page.locator(".js-plotly-plot")
+        page.wait_for_function(
+            "n => document.querySelector('.js-plotly-plot').dataset.matches == n", arg=expected
+        )
+        assert 0 < int(plot.get_attribute("data-matches")) < len(result.passages)
         assert errors == []
     finally:
         context.close()

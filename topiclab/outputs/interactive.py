@@ -427,7 +427,39 @@ def theme_hierarchy(result: RunResult, *, view: str = MAIN_VIEW) -> go.Figure:
     return fig
 
 
-def write_html(fig: go.Figure, path: str | os.PathLike[str]) -> Path:
+# A search box above the chart: typing selects (and so highlights) the points whose hover
+# text contains the query, in every trace; an empty box shows all points again.
+_SEARCH_SCRIPT = """
+(function () {
+  var gd = document.getElementById('{plot_id}');
+  var box = document.createElement('input');
+  box.type = 'search';
+  box.className = 'topiclab-search';
+  box.placeholder = 'Search passages…';
+  box.setAttribute('aria-label', 'Search passages');
+  box.style.width = '24em';
+  box.style.margin = '8px';
+  gd.parentNode.insertBefore(box, gd);
+  box.addEventListener('input', function () {
+    var q = box.value.trim().toLowerCase();
+    var sel = gd.data.map(function (t) {
+      if (!q) { return null; }
+      var out = [];
+      (t.hovertext || []).forEach(function (h, i) {
+        if (String(h).toLowerCase().indexOf(q) >= 0) { out.push(i); }
+      });
+      return out;
+    });
+    Plotly.restyle(gd, {selectedpoints: sel});
+    gd.setAttribute('data-matches', String(sel.reduce(function (n, s) {
+      return n + (s ? s.length : 0);
+    }, 0)));
+  });
+})();
+"""
+
+
+def write_html(fig: go.Figure, path: str | os.PathLike[str], *, search_box: bool = False) -> Path:
     """Write ``fig`` as one self-contained HTML page (plotly.js inline, no CDN), atomically.
 
     Parameters
@@ -436,6 +468,9 @@ def write_html(fig: go.Figure, path: str | os.PathLike[str]) -> Path:
         A chart of this module (or any plotly figure).
     path : str or path-like
         The file to write; parent folders are created.
+    search_box : bool, default False
+        Add a search box above the chart that highlights the points whose hover text
+        contains what is typed (for :func:`passage_map`: the passage text).
 
     Returns
     -------
@@ -448,6 +483,7 @@ def write_html(fig: go.Figure, path: str | os.PathLike[str]) -> Path:
         include_plotlyjs=True,
         full_html=True,
         config={"scrollZoom": True, "displaylogo": False},
+        post_script=_SEARCH_SCRIPT if search_box else None,
     )
     target = Path(path)
     write_text(target, page)
