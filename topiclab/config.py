@@ -101,6 +101,13 @@ class RunConfig:
         Embedding batch size.
     progress : bool
         Show progress bars on long steps.
+    date_field : str or None
+        Document column holding the dates for themes over time (``None``: ``date``,
+        else a ``published``-like column).
+    time_bin : {"auto", "day", "week", "month", "quarter", "year"}
+        Period length of themes over time.
+    by : tuple of str
+        Document columns to make ``themes_by_<column>`` tables of (``source``, ``lang``).
     """
 
     seed: int = 0
@@ -121,8 +128,17 @@ class RunConfig:
     max_df: float | None = None
     batch_size: int = 32
     progress: bool = True
+    date_field: str | None = None
+    time_bin: str = "auto"
+    by: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
+        if isinstance(self.by, str):
+            object.__setattr__(self, "by", (self.by,))
+        elif not isinstance(self.by, tuple):
+            object.__setattr__(self, "by", tuple(str(b) for b in self.by))
+        if self.time_bin not in TIME_BINS:
+            raise ConfigError(f"time_bin must be one of {TIME_BINS}, got {self.time_bin!r}")
         if self.lang_mode not in LANG_MODES:
             raise ConfigError(f"lang_mode must be one of {LANG_MODES}, got {self.lang_mode!r}")
         if self.cluster_method not in CLUSTER_METHODS:
@@ -317,6 +333,19 @@ class MapSection:
 
 
 @dataclass(frozen=True)
+class AnalyzeSection:
+    """Derived tables: themes over time, themes by class, the theme tree."""
+
+    date_field: str | None = None
+    time_bin: str = "auto"
+    by: tuple[str, ...] = ()
+
+
+#: Period lengths of themes over time.
+TIME_BINS = ("auto", "day", "week", "month", "quarter", "year")
+
+
+@dataclass(frozen=True)
 class AssembleSection:
     """How the result tables are put together (nothing to set yet)."""
 
@@ -330,4 +359,5 @@ SECTIONS: dict[str, type] = {
     "score": ScoreSection,
     "map": MapSection,
     "assemble": AssembleSection,
+    "analyze": AnalyzeSection,
 }
