@@ -82,6 +82,9 @@ def _config_from_args(args: argparse.Namespace):
         changes["guided"] = tuple(GuidedTheme.parse(g) for g in args.guided)
     if args.quiet:
         changes["progress"] = False
+    from topiclab.analysis.commands import config_changes
+
+    changes.update(config_changes(args))
     return base.replace(**changes)
 
 
@@ -190,6 +193,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         metavar="'NAME: WORD, WORD'",
         help="a seed theme to steer towards (repeatable)",
     )
+    from topiclab.analysis.commands import add_run_options
+
+    add_run_options(p)
 
 
 class _pandas_display:
@@ -246,6 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, default=Path("report.html"), help="HTML file to write"
     )
     p.set_defaults(func=_cmd_report)
+
+    from topiclab.analysis.commands import add_commands
+
+    add_commands(sub)
     return parser
 
 

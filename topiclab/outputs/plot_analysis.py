@@ -1,0 +1,165 @@
+"""Figures of the derived tables: themes over time, themes by class, stability.
+
+Each reads ``result.analyses`` (or ``result.run_metrics``) and is left out of runs
+without the table it draws. Importing this module does not import matplotlib.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from topiclab.outputs.plotting import message, styled, theme_color
+from topiclab.outputs.registry import register_figure
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from topiclab.themes import RunResult
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["fig_themes_by_class", "fig_themes_over_time"]
+
+#: Themes drawn as lines in the top panel of the time figure (all go in the heatmap).
+MAX_LINES = 8
+
+
+def _short(label: str, n: int = 34) -> str:
+    label = str(label)
+    return label if len(label) <= n else label[: n - 1] + "…"
+
+
+def _matrix(frame: pd.DataFrame, group: str, order: list[Any]) -> pd.DataFrame:
+    """Themes x groups of shares."""
+    m = frame.pivot_table(index="theme", columns=group, values="share", aggfunc="first")
+    return m.reindex(columns=order).fillna(0.0)
+
+
+def _heatmap(ax: Axes, m: pd.DataFrame, labels: dict[int, str], xlabels: list[str]) -> None:
+    im = ax.imshow(m.to_numpy(), aspect="auto", cmap="Blues", vmin=0.0, interpolation="nearest")
+    ax.set_yticks(range(len(m.index)))
+    ax.set_yticklabels([f"{t} {_short(labels.get(int(t), ''))}" for t in m.index], fontsize=7)
+    step = max(1, len(xlabels) // 16)
+    ax.set_xticks(range(0, len(xlabels), step))
+    ax.set_xticklabels([xlabels[i] for i in range(0, len(xlabels), step)], rotation=45,
+                       ha="right", fontsize=7)
+    ax.figure.colorbar(im, ax=ax, shrink=0.8, label="share of documents")
+
+
+@register_figure("themes_over_time", order=90, analysis="themes_over_time")
+@styled
+def fig_themes_over_time(result: RunResult) -> Figure:
+    """Draw each theme's share of the documents per period.
+
+    Top: the themes whose share moves most, one line each (up to eight), labelled at
+    their last period. Bottom: every theme x period as a heatmap, readable with 30 themes.
+
+    Parameters
+    ----------
+    result : RunResult
+        A run with a ``themes_over_time`` table.
+
+    Returns
+    -------
+    Figure
+    """
+    from matplotlib.figure import Figure
+
+    a = result.analyses["themes_over_time"]
+    frame = a.frame
+    periods = list(dict.fromkeys(frame["period"].astype(str)))
+    n_themes = int(frame["theme"].nunique()) if len(frame) else 0
+    fig = Figure(figsize=(10.0, 4.0 + 0.22 * max(n_themes, 5)), layout="constrained")
+    top, bottom = fig.subplots(2, 1, height_ratios=[1.0, max(0.6, 0.08 * n_themes)])
+    info = a.info
+    undated = info.get("undated", 0)
+    fig.suptitle(
+        f"Themes over time ({info.get('bin', '?')}; {info.get('dated', '?')} dated documents"
+        + (f", {undated} undated left out" if undated else "")
+        + ")",
+        fontsize=11,
+    )
+    if frame.empty:
+        message(top, "no dated document")
+        message(bottom, "")
+        return fig
+    frame = frame.assign(period=frame["period"].astype(str))
+    m = _matrix(frame, "period", periods)
+    labels = dict(zip(frame["theme"].astype(int), frame["label"].astype(str), strict=False))
+    spread = (m.max(axis=1) - m.min(axis=1)) + m.mean(axis=1)
+    chosen = list(spread.sort_values(ascending=False).index[:MAX_LINES])
+    x = np.arange(len(periods))
+    for t in chosen:
+        y = m.loc[t].to_numpy()
+        color = theme_color(int(t))
+        top.plot(x, y, marker="o" if len(x) < 30 else None, ms=3, lw=1.6, color=color)
+        top.annotate(
+            f"{t} {_short(labels.get(int(t), ''), 26)}",
+            (x[-1], y[-1]),
+            xytext=(4, 0),
+            textcoords="offset points",
+            fontsize=7,
+            color=color,
+            va="center",
+        )
+    top.set_xlim(-0.3, len(x) - 1 + max(1.5, 0.25 * len(x)))
+    top.set_ylim(0, max(0.05, float(m.to_numpy().max()) * 1.1))
+    top.set_ylabel("share of documents")
+    step = max(1, len(periods) // 16)
+    top.set_xticks(x[::step])
+    top.set_xticklabels(periods[::step], rotation=45, ha="right", fontsize=7)
+    top.set_title(f"{len(chosen)} themes that change most", fontsize=9, loc="left")
+    n_docs = frame.drop_duplicates("period").set_index("period")["n_documents"]
+    counts = ", ".join(f"{p}: {int(n_docs.get(p, 0))}" for p in periods[:6])
+    bottom.set_title(
+        "every theme (documents per period: " + counts + (" …" if len(periods) > 6 else "") + ")",
+        fontsize=9,
+        loc="left",
+    )
+    _heatmap(bottom, m, labels, periods)
+    return fig
+
+
+@register_figure("themes_by_class", order=91, analysis="themes_by_")
+@styled
+def fig_themes_by_class(result: RunResult) -> Figure:
+    """Draw each theme's share of the documents of every class (one panel per column).
+
+    Parameters
+    ----------
+    result : RunResult
+        A run with one or more ``themes_by_<column>`` tables (the first three are drawn).
+
+    Returns
+    -------
+    Figure
+    """
+    from matplotlib.figure import Figure
+
+    tables = [a for name, a in result.analyses.items() if name.startswith("themes_by_")][:3]
+    n_themes = max((int(a.frame["theme"].nunique()) for a in tables if len(a.frame)), default=5)
+    fig = Figure(
+        figsize=(4.0 + 3.2 * len(tables), 2.0 + 0.24 * max(n_themes, 5)), layout="constrained"
+    )
+    axes = np.atleast_1d(fig.subplots(1, len(tables)))
+    for ax, a in zip(axes, tables, strict=True):
+        column = a.info.get("column", a.name[len("themes_by_") :])
+        frame = a.frame
+        if frame.empty:
+            message(ax, f"no value in {column}")
+            continue
+        classes = list(dict.fromkeys(frame[column].astype(str)))[:25]
+        frame = frame.assign(**{column: frame[column].astype(str)})
+        m = _matrix(frame, column, classes)
+        labels = dict(zip(frame["theme"].astype(int), frame["label"].astype(str), strict=False))
+        sizes = frame.drop_duplicates(column).set_index(column)["n_documents"]
+        _heatmap(ax, m, labels, [f"{c} ({int(sizes.get(c, 0))})" for c in classes])
+        ax.set_title(f"by {column}", fontsize=10, loc="left")
+        if a.info.get("n_classes", 2) == 1:
+            ax.set_xlabel("one value only: shares equal the overall shares", fontsize=8)
+    return fig
