@@ -154,8 +154,6 @@ def reduce_themes(
     RunResult
         See :func:`merge_themes`.
     """
-    from scipy.cluster.hierarchy import fcluster
-
     table = _view(result, view).table
     k = len(table)
     if isinstance(n_themes, bool) or not isinstance(n_themes, int | np.integer):
@@ -165,10 +163,12 @@ def reduce_themes(
     if n_themes == k or k < 2:
         return merge_themes(result, [], view=view, model=model)
     vectors, _basis = theme_vectors(result, model, view=view)
-    cut = fcluster(_linkage(vectors), t=int(n_themes), criterion="maxclust")
-    groups: dict[int, list[int]] = {}
-    for theme, c in zip((t.id for t in table), cut, strict=True):
-        groups.setdefault(int(c), []).append(int(theme))
+    z = _linkage(vectors)
+    # apply the first k - n merges of the tree: exactly n groups, ties included
+    members: dict[int, list[int]] = {i: [t.id] for i, t in enumerate(table)}
+    for step, (a, b, _d, _c) in enumerate(z[: k - int(n_themes)]):
+        members[k + step] = members.pop(int(a)) + members.pop(int(b))
+    groups = {i: sorted(m) for i, m in members.items()}
     return merge_themes(
         result, [g for g in groups.values() if len(g) > 1], view=view, model=model
     )
