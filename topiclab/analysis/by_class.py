@@ -48,7 +48,8 @@ def themes_by_class(
     Returns
     -------
     DataFrame
-        One row per (class, theme): ``<column>`` (the class value), ``theme``,
+        One row per (class, theme): ``<column>`` (the class value; ``<column>_class``
+        when the name is one of the other columns, e.g. ``label``), ``theme``,
         ``label``, ``n_documents``, ``count``, ``share`` (shares of a class sum to 1),
         ``overall_share``, ``lift`` (share / overall share) and ``terms``.
         ``frame.attrs`` holds the number of classes and of documents without a value.
@@ -106,10 +107,14 @@ def by_class_analysis(
     sizes = groups.value_counts()
     order = sorted(sizes.index, key=lambda g: (-int(sizes[g]), str(g)))
     frame = group_shares(result, groups, view=view, top_n=top_n, tokens=tokens, order=order)
-    frame = frame.rename(columns={"group": str(column)})
+    from topiclab.analysis._groups import COLUMNS
+
+    key = str(column) if str(column) not in COLUMNS else f"{column}_class"
+    frame = frame.rename(columns={"group": key})
     info = {
         "view": view,
         "column": str(column),
+        "class_column": key,
         "n_classes": n_classes,
         "n_documents": len(docs),
         "missing": missing,

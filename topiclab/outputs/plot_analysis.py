@@ -34,6 +34,20 @@ def _short(label: str, n: int = 34) -> str:
     return label if len(label) <= n else label[: n - 1] + "…"
 
 
+def _spread(values: dict[Any, float], gap: float, top: float) -> dict[Any, float]:
+    """Return label heights near ``values``, at least ``gap`` apart and at most ``top``."""
+    order = sorted(values, key=lambda k: values[k])
+    out: dict[Any, float] = {}
+    last = -np.inf
+    for k in order:
+        out[k] = max(values[k], last + gap)
+        last = out[k]
+    if order and out[order[-1]] > top:  # too high: stack down from the top instead
+        for i, k in enumerate(reversed(order)):
+            out[k] = min(out[k], top - i * gap)
+    return out
+
+
 def _matrix(frame: pd.DataFrame, group: str, order: list[Any]) -> pd.DataFrame:
     """Themes x groups of shares."""
     m = frame.pivot_table(index="theme", columns=group, values="share", aggfunc="first")
@@ -94,6 +108,9 @@ def fig_themes_over_time(result: RunResult) -> Figure:
     spread = (m.max(axis=1) - m.min(axis=1)) + m.mean(axis=1)
     chosen = list(spread.sort_values(ascending=False).index[:MAX_LINES])
     x = np.arange(len(periods))
+    ymax = max(0.05, float(m.to_numpy().max()) * 1.1)
+    ends = {t: float(m.loc[t].to_numpy()[-1]) for t in chosen}
+    placed = _spread(ends, gap=ymax * 0.06, top=ymax * 0.97)
     for t in chosen:
         y = m.loc[t].to_numpy()
         color = theme_color(int(t))
@@ -101,14 +118,15 @@ def fig_themes_over_time(result: RunResult) -> Figure:
         top.annotate(
             f"{t} {_short(labels.get(int(t), ''), 26)}",
             (x[-1], y[-1]),
-            xytext=(4, 0),
-            textcoords="offset points",
+            xytext=(x[-1] + 0.3, placed[t]),
+            textcoords="data",
             fontsize=7,
             color=color,
             va="center",
+            arrowprops={"arrowstyle": "-", "color": color, "lw": 0.5},
         )
     top.set_xlim(-0.3, len(x) - 1 + max(1.5, 0.25 * len(x)))
-    top.set_ylim(0, max(0.05, float(m.to_numpy().max()) * 1.1))
+    top.set_ylim(0, ymax)
     top.set_ylabel("share of documents")
     step = max(1, len(periods) // 16)
     top.set_xticks(x[::step])
@@ -148,7 +166,7 @@ def fig_themes_by_class(result: RunResult) -> Figure:
     )
     axes = np.atleast_1d(fig.subplots(1, len(tables)))
     for ax, a in zip(axes, tables, strict=True):
-        column = a.info.get("column", a.name[len("themes_by_") :])
+        column = a.info.get("class_column") or a.info.get("column", a.name[len("themes_by_") :])
         frame = a.frame
         if frame.empty:
             message(ax, f"no value in {column}")
@@ -159,7 +177,7 @@ def fig_themes_by_class(result: RunResult) -> Figure:
         labels = dict(zip(frame["theme"].astype(int), frame["label"].astype(str), strict=False))
         sizes = frame.drop_duplicates(column).set_index(column)["n_documents"]
         _heatmap(ax, m, labels, [f"{c} ({int(sizes.get(c, 0))})" for c in classes])
-        ax.set_title(f"by {column}", fontsize=10, loc="left")
+        ax.set_title(f"by {a.info.get('column', column)}", fontsize=10, loc="left")
         if a.info.get("n_classes", 2) == 1:
             ax.set_xlabel("one value only: shares equal the overall shares", fontsize=8)
     return fig

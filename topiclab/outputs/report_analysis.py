@@ -58,7 +58,7 @@ def analysis_sections(result: Any) -> list[dict[str, Any]]:
         if name == "themes_over_time" and len(a.frame):
             out.append({**base, **_heat(a.frame, "period")})
         elif name.startswith("themes_by_") and len(a.frame):
-            out.append({**base, **_heat(a.frame, str(a.info.get("column", "group")))})
+            out.append({**base, **_heat(a.frame, str(a.info.get("class_column") or a.info.get("column")))})
         else:
             out.append({**base, **_table(a.frame)})
     return out

@@ -1,0 +1,158 @@
+"""Analyses on real runs: the seed corpus (search, new articles, CLI) and dated news."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from topiclab.analysis._groups import AnalysisError
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def saved_seed_run(seed_run, tmp_path_factory):
+    from topiclab.storage.runs import save_run
+
+    result, model = seed_run
+    out = tmp_path_factory.mktemp("analysis") / "run"
+    save_run(out, result, model)
+    return out
+
+
+def test_the_default_run_has_its_derived_tables(seed_run):
+    result, _ = seed_run
+    a = result.analyses["themes_over_time"]
+    # the seed corpus: three articles carry a date (2023, 2024, 2025), three do not
+    assert a.info["dated"] == 3 and a.info["undated"] == 3
+    assert a.info["first"].startswith("2023") and a.info["last"].startswith("2025")
+    assert "theme_tree" in result.analyses
+    assert 0 < result.views["embedding"].metrics["novelty_threshold"] < 1
+
+
+def test_saved_run_loads_its_tables(seed_run, saved_seed_run):
+    import topiclab
+
+    tl = topiclab.load(saved_seed_run)
+    for name, a in seed_run[0].analyses.items():
+        pd.testing.assert_frame_equal(
+            tl.result_.analyses[name].frame, a.frame, check_dtype=False
+        )
+
+
+def test_find_themes_by_the_runs_own_embedder(seed_run):
+    from topiclab.analysis.search import find_themes
+
+    result, model = seed_run
+    hits = find_themes(model, "battery storage for the grid", top_n=3)
+    assert len(hits) == 3 and hits["similarity"].is_monotonic_decreasing
+    top = result.themes[int(hits["theme"].iloc[0])]
+    assert "storage" in " ".join(top.top_words("all", 10)).lower()
+    for query in ("تخزين الطاقة بالبطاريات", "电池储能"):  # Arabic, Chinese
+        other = find_themes(model, query, top_n=10)
+        assert len(other) == len(result.themes) and np.isfinite(other["similarity"]).all()
+    with pytest.raises(AnalysisError, match="non-empty"):
+        find_themes(model, "   ")
+
+
+def test_new_articles_equal_transform_and_far_ones_are_flagged(seed_run, corpus_dir):
+    from topiclab.analysis.assign import assign_new
+
+    result, model = seed_run
+    a = assign_new(model, corpus_dir)
+    p = a.passages
+    expected = model.transform(p["text"].tolist(), p["lang"].tolist(), doc_ids=p["doc_id"].tolist())
+    np.testing.assert_array_equal(a.membership, expected)
+    # the fit's own articles: at most about 5 % of passages are beyond the 95th percentile
+    assert a.info["n_new_passages"] <= max(1, int(np.ceil(0.05 * len(p))))
+    recipe = (
+        "Whisk the eggs with sugar and butter, fold in the flour and a pinch of salt, "
+        "pour the batter into a tin and bake the sponge cake for forty minutes. "
+        "Serve the cake warm with cream, strawberries and a cup of tea."
+    )
+    b = assign_new(model, [recipe])
+    assert bool(b.passages["new"].all()) and bool(b.documents["new"].all())
+    assert {"cake", "flour"} & set(b.info["new_terms"])
+
+
+def test_empty_new_articles_folder_is_a_clear_error(seed_run, tmp_path):
+    from topiclab.analysis.assign import assign_new
+    from topiclab.errors import TopiclabError
+
+    with pytest.raises(TopiclabError, match=str(tmp_path.name)):
+        assign_new(seed_run[1], tmp_path)
+
+
+def test_cli_search_reduce_assign(saved_seed_run, corpus_dir, tmp_path, capsys):
+    import topiclab
+    from topiclab.cli import main
+
+    assert main(["-q", "search", str(saved_seed_run), "battery storage for the grid"]) == 0
+    assert "storage" in capsys.readouterr().out
+    out = tmp_path / "reduced"
+    rc = main(["-q", "reduce", str(saved_seed_run), "--n-themes", "2", "--out", str(out),
+               "--no-figures", "--no-report"])
+    assert rc == 0
+    reduced = topiclab.load(out).result_
+    original = topiclab.load(saved_seed_run).result_
+    assert len(reduced.themes) == 2 and len(original.themes) > 2
+    assert np.allclose(reduced.doc_themes.sum(axis=1), 1.0)
+    assert main(["-q", "assign", str(saved_seed_run), str(corpus_dir), "--out",
+                 str(tmp_path / "new")]) == 0
+    assigned = pd.read_parquet(tmp_path / "new" / "passages.parquet")
+    assert {"theme", "distance", "new"} <= set(assigned.columns)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["-q", "assign", str(saved_seed_run), str(empty), "--out",
+                 str(tmp_path / "x")]) == 1
+    assert main(["-q", "reduce", str(saved_seed_run), "--n-themes", "99", "--out",
+                 str(tmp_path / "y")]) == 1
+
+
+HUFFPOST = "dated_news/huffpost_news_category_2018_2022.jsonl.gz"
+
+
+@pytest.fixture(scope="module")
+def dated_run(shared_corpora, tmp_path_factory):
+    """Three HuffPost categories, 2018-2022: all of SPORTS and FOOD & DRINK, 60
+    POLITICS headlines a year as a steady background (623 articles, embedded once and
+    cached)."""
+    from topiclab.config import RunConfig
+    from topiclab.ingest import load
+    from topiclab.pipeline import run
+
+    rows, per = [], {}
+    with gzip.open(shared_corpora / HUFFPOST, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            cap = {"SPORTS": None, "FOOD & DRINK": None, "POLITICS": 60}.get(r["label"], 0)
+            key = (r["label"], r["date"][:4])
+            if cap == 0 or (cap is not None and per.get(key, 0) >= cap):
+                continue
+            per[key] = per.get(key, 0) + 1
+            rows.append(r)
+    path = tmp_path_factory.mktemp("dated") / "slice.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    config = RunConfig(seed=0, progress=False, n_themes=3, n_topics=3, lda_passes=5,
+                       time_bin="year", by=("label",))
+    return run(load(path), config)
+
+
+def test_theme_shares_over_years_follow_the_category_shares(dated_run):
+    result, _ = dated_run
+    a = result.analyses["themes_over_time"]
+    assert a.info["bin"] == "year" and a.info["undated"] == 0
+    frame = a.frame
+    docs = result.documents.assign(year=result.documents["date"].str[:4])
+    for category in ("SPORTS", "FOOD & DRINK", "POLITICS"):
+        from_labels = docs.groupby("year")["label"].apply(lambda s, c=category: (s == c).mean())
+        theme = docs.loc[docs["label"] == category, "theme"].value_counts().idxmax()
+        shares = frame[frame["theme"] == theme].set_index("period")["share"]
+        r = np.corrcoef(from_labels.to_numpy(), shares.reindex(from_labels.index).to_numpy())[0, 1]
+        assert r > 0.8, (category, r)
+    by_label = result.analyses["themes_by_label"].frame
+    assert np.allclose(by_label.groupby("label_class")["share"].sum(), 1.0)
