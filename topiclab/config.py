@@ -108,6 +108,8 @@ class RunConfig:
         Period length of themes over time.
     by : tuple of str
         Document columns to make ``themes_by_<column>`` tables of (``source``, ``lang``).
+    stability : int
+        Runs with different seeds to measure stability over (0 or 1: not measured).
     """
 
     seed: int = 0
@@ -131,12 +133,17 @@ class RunConfig:
     date_field: str | None = None
     time_bin: str = "auto"
     by: tuple[str, ...] = field(default_factory=tuple)
+    stability: int = 0
 
     def __post_init__(self) -> None:
         if isinstance(self.by, str):
             object.__setattr__(self, "by", (self.by,))
         elif not isinstance(self.by, tuple):
             object.__setattr__(self, "by", tuple(str(b) for b in self.by))
+        if isinstance(self.stability, bool) or not isinstance(self.stability, int) or not (
+            0 <= self.stability <= 50
+        ):
+            raise ConfigError(f"stability must be an integer from 0 to 50, got {self.stability!r}")
         if self.time_bin not in TIME_BINS:
             raise ConfigError(f"time_bin must be one of {TIME_BINS}, got {self.time_bin!r}")
         if self.lang_mode not in LANG_MODES:
@@ -339,6 +346,7 @@ class AnalyzeSection:
     date_field: str | None = None
     time_bin: str = "auto"
     by: tuple[str, ...] = ()
+    stability: int = 0
 
 
 #: Period lengths of themes over time.

@@ -34,6 +34,13 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
         help="make themes_by_COLUMN.parquet: theme shares per value of a document column "
         "(source, lang, a metadata field); repeatable",
     )
+    p.add_argument(
+        "--stability",
+        type=int,
+        metavar="N",
+        help="fit N seeds and report pairwise ARI and each theme's reappearance; "
+        "themes that come back in fewer than half the runs are marked [unstable]",
+    )
 
 
 def config_changes(args: argparse.Namespace) -> dict:
@@ -45,6 +52,8 @@ def config_changes(args: argparse.Namespace) -> dict:
         changes["time_bin"] = args.time_bin
     if getattr(args, "by", None):
         changes["by"] = tuple(args.by)
+    if getattr(args, "stability", None) is not None:
+        changes["stability"] = args.stability
     return changes
 
 

@@ -181,3 +181,58 @@ def fig_themes_by_class(result: RunResult) -> Figure:
         if a.info.get("n_classes", 2) == 1:
             ax.set_xlabel("one value only: shares equal the overall shares", fontsize=8)
     return fig
+
+
+@register_figure("stability", order=92, analysis="stability")
+@styled
+def fig_stability(result: RunResult) -> Figure:
+    """Draw each theme's reappearance across seeds, one panel per view, with the mean ARI.
+
+    Parameters
+    ----------
+    result : RunResult
+        A run fitted with ``stability`` >= 2.
+
+    Returns
+    -------
+    Figure
+    """
+    from matplotlib.figure import Figure
+
+    a = result.analyses["stability"]
+    frame = a.frame
+    views = list(dict.fromkeys(frame["view"])) if len(frame) else []
+    n = max((int((frame["view"] == v).sum()) for v in views), default=3)
+    fig = Figure(figsize=(6.5 * max(1, len(views)), 1.8 + 0.3 * n), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, max(1, len(views))))
+    if not views:
+        message(axes[0], "no stability measured")
+        return fig
+    for ax, name in zip(axes, views, strict=True):
+        rows = frame[frame["view"] == name]
+        y = np.arange(len(rows))
+        colors = [theme_color(int(t)) if s else "#b0b0b0" for t, s in zip(rows["theme"], rows["stable"], strict=True)]
+        ax.barh(y, rows["reappearance"], color=colors)
+        for yi, value in zip(y, rows["reappearance"], strict=True):
+            ax.text(min(float(value), 0.9) + 0.01, yi, f"{value:.0%}", va="center", fontsize=7)
+        ax.axvline(a.info.get("reappear_min", 0.5), color="#c44e52", lw=1, ls="--")
+        ax.set_yticks(y)
+        ax.set_yticklabels(
+            [
+                f"{t} {'[unstable] ' if not ok else ''}{_short(str(lbl).replace(' [unstable]', ''), 34)}"
+                for t, lbl, ok in zip(rows["theme"], rows["label"], rows["stable"], strict=True)
+            ],
+            fontsize=7,
+        )
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1.02)
+        ax.set_xlabel(
+            f"reappears in this share of the other seeds (Jaccard >= {a.info.get('jaccard_match', 0.5)})",
+            fontsize=8,
+        )
+        ari = result.views[name].metrics.get("stability", {}).get("ari_mean") if name in result.views else None
+        title = result.views[name].title if name in result.views else name
+        runs = len(a.info.get("seeds", []))
+        heading = f"{title}\nmean pairwise ARI {ari:.2f} over {runs} seeds" if ari is not None else title
+        ax.set_title(heading, fontsize=9, loc="left")
+    return fig

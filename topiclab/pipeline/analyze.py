@@ -67,7 +67,7 @@ class AnalyzeStage(Stage):
                 metrics["novelty_threshold"] = float(np.percentile(dist, NOVELTY_PERCENTILE))
                 metrics["novelty_percentile"] = NOVELTY_PERCENTILE
         model = _CentersOnly(centers) if centers is not None else None
-        state.extras["result"] = with_analyses(
+        result = with_analyses(
             result,
             model,
             over_time=True if s.date_field else None,
@@ -75,7 +75,28 @@ class AnalyzeStage(Stage):
             bin=s.time_bin,
             by=s.by,
         )
+        if getattr(s, "stability", 0) >= 2:
+            result = self._stability(state, result, int(s.stability))
+        state.extras["result"] = result
         return state
+
+    def _stability(self, state: RunState, result: Any, n_runs: int) -> Any:
+        """Refit the views with ``n_runs - 1`` other seeds and record their stability."""
+        from topiclab.analysis.stability import apply_stability, refit_labels
+        from topiclab.config import RunConfig
+
+        config = RunConfig.from_dict(state.extras.get("config", {}))
+        seeds = [config.seed + i for i in range(1, n_runs)]
+        logger.info("stability: refitting the views with seeds %s", seeds)
+        labels = refit_labels(
+            state.corpus,
+            config,
+            seeds,
+            embeddings=state.embeddings,
+            embedder=state.embedder,
+            progress=config.progress,
+        )
+        return apply_stability(result, labels, [config.seed, *seeds])
 
 
 class _CentersOnly:
