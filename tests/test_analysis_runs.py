@@ -156,3 +156,49 @@ def test_theme_shares_over_years_follow_the_category_shares(dated_run):
         assert r > 0.8, (category, r)
     by_label = result.analyses["themes_by_label"].frame
     assert np.allclose(by_label.groupby("label_class")["share"].sum(), 1.0)
+
+
+def test_stability_marks_themes_and_is_saved(seed_corpus, tmp_path):
+    from topiclab.analysis.stability import UNSTABLE_MARK
+    from topiclab.config import RunConfig
+    from topiclab.pipeline import run
+    from topiclab.storage.runs import load_result, save_run
+
+    result, model = run(seed_corpus, RunConfig(seed=0, progress=False, stability=3))
+    table = result.analyses["stability"].frame
+    for name, view in result.views.items():
+        s = view.metrics["stability"]
+        assert s["n_runs"] == 3 and len(s["ari_pairs"]) == 3
+        assert -1 <= s["ari_mean"] <= 1
+        rows = table[table["view"] == name]
+        assert len(rows) == len(view.table)
+        for t in view.table:
+            unstable = t.id in s["unstable"]
+            assert t.label.endswith(UNSTABLE_MARK) == unstable
+            assert (s["reappearance"][str(t.id)] < 0.5) == unstable
+    save_run(tmp_path / "run", result, model)
+    back = load_result(tmp_path / "run")
+    assert back.metrics["embedding"]["stability"]["n_runs"] == 3
+    assert "stability" in back.analyses
+
+
+def test_choose_k_curve_and_override(seed_corpus):
+    from topiclab.analysis.kselect import choose_k, k_selection_analysis, parse_k_range
+    from topiclab.config import RunConfig
+
+    assert parse_k_range("3:7:2") == [3, 5, 7] and parse_k_range("4,3") == [3, 4]
+    for bad in ("x", "1:4", ""):
+        with pytest.raises(AnalysisError):
+            parse_k_range(bad)
+    curves = choose_k(seed_corpus, RunConfig(seed=0, progress=False), [3, 4], n_seeds=2)
+    for name in ("embedding", "lda"):
+        c = curves[name]
+        assert c["k"] == [3, 4] and c["chosen"] in (3, 4)
+        best = int(np.argmax(c["score"]))
+        assert c["chosen"] == c["k"][best]
+        assert all(0.0 <= s <= 1.0 for s in c["score"])
+    assert curves["coherence_on"] == "fitted documents"  # six documents: none held out
+    a = k_selection_analysis(curves, {"embedding": 4, "lda": None})
+    assert a.frame.loc[a.frame["used"], "k"].tolist() == [4]
+    with pytest.raises(AnalysisError, match="exceed"):
+        choose_k(seed_corpus, RunConfig(seed=0, progress=False), [3, 500], n_seeds=2)

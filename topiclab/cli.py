@@ -108,8 +108,13 @@ def _fit_run(args: argparse.Namespace):
         skip_bad=args.skip_bad,
         progress=config.progress,
     )
+    from topiclab.analysis.commands import choose_k_for_run
+
+    config, k_choice = choose_k_for_run(corpus, config, args)
     result, model = run(corpus, config)
     result.meta["inputs"] = input_hashes(source)
+    if k_choice is not None:
+        result = k_choice(result)
     return result, model
 
 

@@ -35,6 +35,19 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
         "(source, lang, a metadata field); repeatable",
     )
     p.add_argument(
+        "--choose-k",
+        metavar="RANGE",
+        help="choose the numbers of themes and topics from RANGE (e.g. 3:12) by coherence, "
+        "diversity and stability together; --n-themes/--n-topics override the choice",
+    )
+    p.add_argument(
+        "--choose-k-seeds",
+        type=int,
+        default=3,
+        metavar="N",
+        help="seeds per K when choosing K (default 3)",
+    )
+    p.add_argument(
         "--stability",
         type=int,
         metavar="N",
@@ -55,6 +68,48 @@ def config_changes(args: argparse.Namespace) -> dict:
     if getattr(args, "stability", None) is not None:
         changes["stability"] = args.stability
     return changes
+
+
+def choose_k_for_run(corpus, config, args: argparse.Namespace):
+    """Apply ``--choose-k``: return the config to run and a function adding the curve.
+
+    The returned function (None without ``--choose-k``) records the curves in the
+    result's ``run_metrics["k_selection"]`` and the ``k_selection`` table.
+    """
+    spec = getattr(args, "choose_k", None)
+    if not spec:
+        return config, None
+    from topiclab.analysis.kselect import choose_k, k_selection_analysis, parse_k_range
+
+    curves = choose_k(
+        corpus,
+        config,
+        parse_k_range(spec),
+        n_seeds=args.choose_k_seeds,
+        progress=config.progress,
+    )
+    used = {
+        "embedding": config.n_themes or curves.get("embedding", {}).get("chosen"),
+        "lda": config.n_topics or curves.get("lda", {}).get("chosen"),
+    }
+    for name, field, given in (
+        ("embedding", "n_themes", config.n_themes),
+        ("lda", "n_topics", config.n_topics),
+    ):
+        if name in curves:
+            curves[name]["used"] = used[name]
+            curves[name]["overridden"] = given is not None
+            logger.info("%s: K=%s chosen from %s, %s used", name, curves[name]["chosen"], spec, used[name])
+    config = config.replace(n_themes=used["embedding"], n_topics=used["lda"])
+
+    def add(result):
+        analyses = dict(result.analyses)
+        a = k_selection_analysis(curves, used)
+        analyses[a.name] = a
+        run_metrics = {**result.run_metrics, "k_selection": curves}
+        return result.replace(analyses=analyses, run_metrics=run_metrics)
+
+    return config, add
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

@@ -236,3 +236,53 @@ def fig_stability(result: RunResult) -> Figure:
         heading = f"{title}\nmean pairwise ARI {ari:.2f} over {runs} seeds" if ari is not None else title
         ax.set_title(heading, fontsize=9, loc="left")
     return fig
+
+
+@register_figure("k_selection", order=93, analysis="k_selection")
+@styled
+def fig_k_selection(result: RunResult) -> Figure:
+    """Draw coherence, diversity, stability and their combined score against K, per view.
+
+    Parameters
+    ----------
+    result : RunResult
+        A run made with ``--choose-k``.
+
+    Returns
+    -------
+    Figure
+    """
+    from matplotlib.figure import Figure
+
+    a = result.analyses["k_selection"]
+    frame = a.frame
+    views = list(dict.fromkeys(frame["view"])) if len(frame) else []
+    fig = Figure(figsize=(5.5 * max(1, len(views)), 3.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, max(1, len(views))))
+    if not views:
+        message(axes[0], "no K was tried")
+        return fig
+    styles = {
+        "npmi": ("NPMI", "#4c72b0", "o"),
+        "diversity": ("diversity", "#55a868", "s"),
+        "stability": ("stability (ARI)", "#dd8452", "^"),
+        "score": ("combined score (scaled)", "#222222", "D"),
+    }
+    for ax, name in zip(axes, views, strict=True):
+        rows = frame[frame["view"] == name].sort_values("k")
+        for col, (label, color, marker) in styles.items():
+            ax.plot(rows["k"], rows[col], marker=marker, ms=4, color=color, label=label,
+                    lw=2.2 if col == "score" else 1.2)
+        chosen = rows.loc[rows["chosen"], "k"]
+        used = rows.loc[rows["used"], "k"]
+        if len(chosen):
+            ax.axvline(int(chosen.iloc[0]), color="#222222", ls="--", lw=1)
+        if len(used) and (not len(chosen) or int(used.iloc[0]) != int(chosen.iloc[0])):
+            ax.axvline(int(used.iloc[0]), color="#c44e52", ls=":", lw=1.5, label="used (override)")
+        title = result.views[name].title if name in result.views else name
+        pick = f"chosen K = {int(chosen.iloc[0])}" if len(chosen) else ""
+        ax.set_title(f"{title}: {pick}", fontsize=9, loc="left")
+        ax.set_xlabel(f"K (coherence on {a.info.get('coherence_on', '?')})", fontsize=8)
+        ax.set_xticks(rows["k"])
+        ax.legend(fontsize=7, loc="best")
+    return fig
