@@ -53,9 +53,13 @@ def _result(dates, *, n_themes=3, sources=None, seed=0):
     table = ThemeTable(
         "embedding",
         [
-            Theme(k, f"t{k}", int((themes_of == k).sum()),
-                  {"all": [(w, 1.0 / (j + 1)) for j, w in enumerate(words[k].split())]},
-                  {"en": int((themes_of == k).sum())})
+            Theme(
+                k,
+                f"t{k}",
+                int((themes_of == k).sum()),
+                {"all": [(w, 1.0 / (j + 1)) for j, w in enumerate(words[k].split())]},
+                {"en": int((themes_of == k).sum())},
+            )
             for k in range(n_themes)
         ],
     )
@@ -66,7 +70,9 @@ def _result(dates, *, n_themes=3, sources=None, seed=0):
 
 # ------------------------------------------------------------------ dates
 def test_parse_dates_counts_missing_and_malformed():
-    dates, counts = parse_dates(["2024-01-05", "2024-01-05T10:00:00+02:00", "", None, "n/a", "5 March 2023"])
+    dates, counts = parse_dates(
+        ["2024-01-05", "2024-01-05T10:00:00+02:00", "", None, "n/a", "5 March 2023"]
+    )
     assert counts == {"dated": 3, "missing": 2, "malformed": 1}
     assert dates[1].tz is not None and dates[5].year == 2023
 
@@ -115,7 +121,9 @@ def test_one_date_gives_one_period_and_counts_the_undated():
 
 
 def test_malformed_dates_are_counted_not_dropped_silently(caplog):
-    r = _result(["2024-05-01", "not a date", "31/31/2024", "2024-07-01", "2024-13-45", "2024-09-01"])
+    r = _result(
+        ["2024-05-01", "not a date", "31/31/2024", "2024-07-01", "2024-13-45", "2024-09-01"]
+    )
     with caplog.at_level("WARNING"):
         f = themes_over_time(r, bin="month")
     assert f.attrs["malformed"] == 3 and f.attrs["dated"] == 3

@@ -39,9 +39,7 @@ def test_saved_run_loads_its_tables(seed_run, saved_seed_run):
 
     tl = topiclab.load(saved_seed_run)
     for name, a in seed_run[0].analyses.items():
-        pd.testing.assert_frame_equal(
-            tl.result_.analyses[name].frame, a.frame, check_dtype=False
-        )
+        pd.testing.assert_frame_equal(tl.result_.analyses[name].frame, a.frame, check_dtype=False)
 
 
 def test_find_themes_by_the_runs_own_embedder(seed_run):
@@ -62,7 +60,7 @@ def test_find_themes_by_the_runs_own_embedder(seed_run):
 def test_new_articles_equal_transform_and_far_ones_are_flagged(seed_run, corpus_dir):
     from topiclab.analysis.assign import assign_new
 
-    result, model = seed_run
+    _result, model = seed_run
     a = assign_new(model, corpus_dir)
     p = a.passages
     expected = model.transform(p["text"].tolist(), p["lang"].tolist(), doc_ids=p["doc_id"].tolist())
@@ -94,23 +92,41 @@ def test_cli_search_reduce_assign(saved_seed_run, corpus_dir, tmp_path, capsys):
     assert main(["-q", "search", str(saved_seed_run), "battery storage for the grid"]) == 0
     assert "storage" in capsys.readouterr().out
     out = tmp_path / "reduced"
-    rc = main(["-q", "reduce", str(saved_seed_run), "--n-themes", "2", "--out", str(out),
-               "--no-figures", "--no-report"])
+    rc = main(
+        [
+            "-q",
+            "reduce",
+            str(saved_seed_run),
+            "--n-themes",
+            "2",
+            "--out",
+            str(out),
+            "--no-figures",
+            "--no-report",
+        ]
+    )
     assert rc == 0
     reduced = topiclab.load(out).result_
     original = topiclab.load(saved_seed_run).result_
     assert len(reduced.themes) == 2 and len(original.themes) > 2
     assert np.allclose(reduced.doc_themes.sum(axis=1), 1.0)
-    assert main(["-q", "assign", str(saved_seed_run), str(corpus_dir), "--out",
-                 str(tmp_path / "new")]) == 0
+    assert (
+        main(["-q", "assign", str(saved_seed_run), str(corpus_dir), "--out", str(tmp_path / "new")])
+        == 0
+    )
     assigned = pd.read_parquet(tmp_path / "new" / "passages.parquet")
     assert {"theme", "distance", "new"} <= set(assigned.columns)
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert main(["-q", "assign", str(saved_seed_run), str(empty), "--out",
-                 str(tmp_path / "x")]) == 1
-    assert main(["-q", "reduce", str(saved_seed_run), "--n-themes", "99", "--out",
-                 str(tmp_path / "y")]) == 1
+    assert (
+        main(["-q", "assign", str(saved_seed_run), str(empty), "--out", str(tmp_path / "x")]) == 1
+    )
+    assert (
+        main(
+            ["-q", "reduce", str(saved_seed_run), "--n-themes", "99", "--out", str(tmp_path / "y")]
+        )
+        == 1
+    )
 
 
 HUFFPOST = "dated_news/huffpost_news_category_2018_2022.jsonl.gz"
@@ -137,8 +153,9 @@ def dated_run(shared_corpora, tmp_path_factory):
             rows.append(r)
     path = tmp_path_factory.mktemp("dated") / "slice.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    config = RunConfig(seed=0, progress=False, n_themes=3, n_topics=3, lda_passes=5,
-                       time_bin="year", by=("label",))
+    config = RunConfig(
+        seed=0, progress=False, n_themes=3, n_topics=3, lda_passes=5, time_bin="year", by=("label",)
+    )
     return run(load(path), config)
 
 

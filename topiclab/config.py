@@ -140,8 +140,10 @@ class RunConfig:
             object.__setattr__(self, "by", (self.by,))
         elif not isinstance(self.by, tuple):
             object.__setattr__(self, "by", tuple(str(b) for b in self.by))
-        if isinstance(self.stability, bool) or not isinstance(self.stability, int) or not (
-            0 <= self.stability <= 50
+        if (
+            isinstance(self.stability, bool)
+            or not isinstance(self.stability, int)
+            or not (0 <= self.stability <= 50)
         ):
             raise ConfigError(f"stability must be an integer from 0 to 50, got {self.stability!r}")
         if self.time_bin not in TIME_BINS:

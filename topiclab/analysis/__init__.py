@@ -1,7 +1,7 @@
-"""Analyses over a fitted run: themes over time and by class, the theme tree, search,
-new articles and stability across seeds.
+"""Analyses over a fitted run.
 
-Each function takes a :class:`~topiclab.themes.RunResult` (and, where texts must be
+Themes over time and by class, the theme tree, search, new articles, stability across
+seeds and the choice of K. Each function takes a :class:`~topiclab.themes.RunResult` (and, where texts must be
 embedded or assigned, the fitted model) and returns plain data; the ``with_*`` helpers
 return a copy of the result with the table attached as an
 :class:`~topiclab.themes.Analysis`, so storage, figures and the report pick it up.

@@ -110,9 +110,7 @@ def group_shares(
     passages = result.passages
     pass_groups = passages["doc_id"].map(groups)
     column = v.column or "theme"
-    pass_theme = (
-        passages[column].to_numpy() if column in passages else np.full(len(passages), -1)
-    )
+    pass_theme = passages[column].to_numpy() if column in passages else np.full(len(passages), -1)
     if tokens is None:
         tokens = passage_tokens(passages)
     vocab: dict[str, int] = {}

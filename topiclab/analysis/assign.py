@@ -160,7 +160,9 @@ def _fit_threshold(inner: Any, result: Any, centers: np.ndarray, percentile: flo
         p["text"].astype(str).tolist(), p["lang"].astype(str).tolist(), p["doc_id"].tolist()
     )
     state = inner.pipeline.transform(state, until="cluster")
-    return float(np.percentile(nearest_distance(state.views["embedding"].features, centers), percentile))
+    return float(
+        np.percentile(nearest_distance(state.views["embedding"].features, centers), percentile)
+    )
 
 
 def _new_terms(passages: pd.DataFrame, tokens: list[list[str]], k: int = 12) -> list[str]:

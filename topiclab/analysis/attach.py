@@ -62,7 +62,9 @@ def with_analyses(
         tokens = passage_tokens(result.passages)
     if over_time is not False:
         try:
-            a = over_time_analysis(result, view=view, date_column=date_column, bin=bin, tokens=tokens)
+            a = over_time_analysis(
+                result, view=view, date_column=date_column, bin=bin, tokens=tokens
+            )
             analyses[a.name] = a
             run_metrics.pop("themes_over_time", None)
         except DateError as exc:
@@ -91,7 +93,9 @@ def refresh_analyses(result: Any, previous: dict[str, Any], *, view: str) -> Any
             analyses[name] = a
         elif name == "themes_over_time":
             analyses[name] = over_time_analysis(
-                result, view=view, date_column=a.info.get("date_column"),
+                result,
+                view=view,
+                date_column=a.info.get("date_column"),
                 bin=a.info.get("bin_requested", "auto"),
             )
         elif name.startswith("themes_by_") and "column" in a.info:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def config_changes(args: argparse.Namespace) -> dict:
     return changes
 
 
-def choose_k_for_run(corpus, config, args: argparse.Namespace):
+def choose_k_for_run(corpus: Any, config: Any, args: argparse.Namespace) -> tuple[Any, Any]:
     """Apply ``--choose-k``: return the config to run and a function adding the curve.
 
     The returned function (None without ``--choose-k``) records the curves in the
@@ -92,17 +93,19 @@ def choose_k_for_run(corpus, config, args: argparse.Namespace):
         "embedding": config.n_themes or curves.get("embedding", {}).get("chosen"),
         "lda": config.n_topics or curves.get("lda", {}).get("chosen"),
     }
-    for name, field, given in (
+    for name, _field, given in (
         ("embedding", "n_themes", config.n_themes),
         ("lda", "n_topics", config.n_topics),
     ):
         if name in curves:
             curves[name]["used"] = used[name]
             curves[name]["overridden"] = given is not None
-            logger.info("%s: K=%s chosen from %s, %s used", name, curves[name]["chosen"], spec, used[name])
+            logger.info(
+                "%s: K=%s chosen from %s, %s used", name, curves[name]["chosen"], spec, used[name]
+            )
     config = config.replace(n_themes=used["embedding"], n_topics=used["lda"])
 
-    def add(result):
+    def add(result: Any) -> Any:
         analyses = dict(result.analyses)
         a = k_selection_analysis(curves, used)
         analyses[a.name] = a
@@ -128,9 +131,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--top-n", type=int, default=5, help="themes to list (default 5)")
     p.set_defaults(func=_cmd_search)
 
-    p = sub.add_parser(
-        "assign", help="assign new articles to the themes of a saved run (no refit)"
-    )
+    p = sub.add_parser("assign", help="assign new articles to the themes of a saved run (no refit)")
     p.add_argument("run", type=Path, help="a saved run folder")
     p.add_argument("new_path", type=Path, help="new files or a folder of them")
     p.add_argument("--out", type=Path, required=True, help="output folder")
@@ -179,7 +180,10 @@ def _cmd_assign(args: argparse.Namespace) -> int:
 
     model = load(args.run)
     a = assign_new(
-        model, args.new_path, text_column=args.text_column, skip_bad=args.skip_bad,
+        model,
+        args.new_path,
+        text_column=args.text_column,
+        skip_bad=args.skip_bad,
         progress=not args.quiet,
     )
     out = save_assignment(a, args.out)

@@ -135,9 +135,7 @@ def tree_analysis(result: Any, model: Any = None, *, view: str = "embedding") ->
     return Analysis("theme_tree", pd.DataFrame(rows, columns=columns), info, "Theme tree")
 
 
-def reduce_themes(
-    result: Any, n_themes: int, model: Any = None, *, view: str = "embedding"
-) -> Any:
+def reduce_themes(result: Any, n_themes: int, model: Any = None, *, view: str = "embedding") -> Any:
     """Return a new result with the themes merged along the tree down to ``n_themes``.
 
     Parameters
@@ -159,7 +157,9 @@ def reduce_themes(
     if isinstance(n_themes, bool) or not isinstance(n_themes, int | np.integer):
         raise AnalysisError(f"n_themes must be an integer, got {n_themes!r}")
     if not 1 <= n_themes <= k:
-        raise AnalysisError(f"n_themes must be between 1 and {k} (the current themes), got {n_themes}")
+        raise AnalysisError(
+            f"n_themes must be between 1 and {k} (the current themes), got {n_themes}"
+        )
     if n_themes == k or k < 2:
         return merge_themes(result, [], view=view, model=model)
     vectors, _basis = theme_vectors(result, model, view=view)
@@ -169,9 +169,7 @@ def reduce_themes(
     for step, (a, b, _d, _c) in enumerate(z[: k - int(n_themes)]):
         members[k + step] = members.pop(int(a)) + members.pop(int(b))
     groups = {i: sorted(m) for i, m in members.items()}
-    return merge_themes(
-        result, [g for g in groups.values() if len(g) > 1], view=view, model=model
-    )
+    return merge_themes(result, [g for g in groups.values() if len(g) > 1], view=view, model=model)
 
 
 def merge_themes(
@@ -278,8 +276,15 @@ def merge_themes(
         if len(parts) == 1:
             only = parts[0]
             themes.append(
-                Theme(i, only.label, only.size, only.terms, only.languages,
-                      list(only.representative), dict(only.coherence))
+                Theme(
+                    i,
+                    only.label,
+                    only.size,
+                    only.terms,
+                    only.languages,
+                    list(only.representative),
+                    dict(only.coherence),
+                )
             )
             continue
         langs_count: dict[str, int] = {}

@@ -206,8 +206,10 @@ def _scale(values: Sequence[float]) -> np.ndarray:
 
 
 def k_selection_analysis(curves: dict[str, Any], used: dict[str, int | None]) -> Analysis:
-    """Return the curves as a table (``view, k, npmi, diversity, stability, score,
-    chosen, used``) named ``k_selection``."""
+    """Return the curves as a table named ``k_selection``.
+
+    Columns: ``view, k, npmi, diversity, stability, score, chosen, used``.
+    """
     rows = []
     for name, c in curves.items():
         if not isinstance(c, dict) or "k" not in c:
@@ -229,7 +231,11 @@ def k_selection_analysis(curves: dict[str, Any], used: dict[str, int | None]) ->
         "coherence_on": curves.get("coherence_on"),
         "n_seeds": curves.get("n_seeds"),
         "method": curves.get("method"),
-        **{f"{n}_chosen": c["chosen"] for n, c in curves.items() if isinstance(c, dict) and "chosen" in c},
+        **{
+            f"{n}_chosen": c["chosen"]
+            for n, c in curves.items()
+            if isinstance(c, dict) and "chosen" in c
+        },
         **{f"{n}_used": v for n, v in used.items() if v is not None},
     }
     return Analysis("k_selection", pd.DataFrame(rows), info, "Choosing the number of themes")

@@ -109,4 +109,6 @@ def term_index(result: Any, view: str = "embedding", per_theme: int = 40) -> dic
                 for k, wt in entries:
                     slot = index.setdefault(k, {})
                     slot[t.id] = max(slot.get(t.id, 0.0), round(wt, 4))
-    return {k: sorted(([i, w] for i, w in v.items()), key=lambda p: -p[1]) for k, v in index.items()}
+    return {
+        k: sorted(([i, w] for i, w in v.items()), key=lambda p: -p[1]) for k, v in index.items()
+    }

@@ -1,4 +1,4 @@
-"""Stability across seeds: do the themes come back when the seed changes?
+"""Stability across seeds: whether the themes come back when the seed changes.
 
 The views are refitted with other seeds on the same passages and embeddings (the stages
 up to the views only; nothing is re-embedded). Two measures:
@@ -78,7 +78,11 @@ def refit_labels(
         cfg = config.replace(seed=int(seed), progress=False)
         full = Pipeline.from_config(cfg, embedder=embedder)
         names = full.names()
-        keep = [s for s in full.stages if names.index(s.name) <= max(names.index("cluster"), names.index("lda"))]
+        keep = [
+            s
+            for s in full.stages
+            if names.index(s.name) <= max(names.index("cluster"), names.index("lda"))
+        ]
         state = RunState(texts=[], langs=[], doc_ids=[], corpus=corpus, embeddings=embeddings)
         state.extras["config"] = cfg.to_dict()
         state.extras["seeds"] = cfg.seeds()
@@ -202,5 +206,7 @@ def apply_stability(
         },
     }
     analyses = dict(result.analyses)
-    analyses["stability"] = Analysis("stability", pd.DataFrame(rows), info, "Stability across seeds")
+    analyses["stability"] = Analysis(
+        "stability", pd.DataFrame(rows), info, "Stability across seeds"
+    )
     return result.replace(analyses=analyses)

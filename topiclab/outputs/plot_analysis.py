@@ -60,8 +60,9 @@ def _heatmap(ax: Axes, m: pd.DataFrame, labels: dict[int, str], xlabels: list[st
     ax.set_yticklabels([f"{t} {_short(labels.get(int(t), ''))}" for t in m.index], fontsize=7)
     step = max(1, len(xlabels) // 16)
     ax.set_xticks(range(0, len(xlabels), step))
-    ax.set_xticklabels([xlabels[i] for i in range(0, len(xlabels), step)], rotation=45,
-                       ha="right", fontsize=7)
+    ax.set_xticklabels(
+        [xlabels[i] for i in range(0, len(xlabels), step)], rotation=45, ha="right", fontsize=7
+    )
     ax.figure.colorbar(im, ax=ax, shrink=0.8, label="share of documents")
 
 
@@ -211,7 +212,10 @@ def fig_stability(result: RunResult) -> Figure:
     for ax, name in zip(axes, views, strict=True):
         rows = frame[frame["view"] == name]
         y = np.arange(len(rows))
-        colors = [theme_color(int(t)) if s else "#b0b0b0" for t, s in zip(rows["theme"], rows["stable"], strict=True)]
+        colors = [
+            theme_color(int(t)) if s else "#b0b0b0"
+            for t, s in zip(rows["theme"], rows["stable"], strict=True)
+        ]
         ax.barh(y, rows["reappearance"], color=colors)
         for yi, value in zip(y, rows["reappearance"], strict=True):
             ax.text(min(float(value), 0.9) + 0.01, yi, f"{value:.0%}", va="center", fontsize=7)
@@ -230,10 +234,16 @@ def fig_stability(result: RunResult) -> Figure:
             f"reappears in this share of the other seeds (Jaccard >= {a.info.get('jaccard_match', 0.5)})",
             fontsize=8,
         )
-        ari = result.views[name].metrics.get("stability", {}).get("ari_mean") if name in result.views else None
+        ari = (
+            result.views[name].metrics.get("stability", {}).get("ari_mean")
+            if name in result.views
+            else None
+        )
         title = result.views[name].title if name in result.views else name
         runs = len(a.info.get("seeds", []))
-        heading = f"{title}\nmean pairwise ARI {ari:.2f} over {runs} seeds" if ari is not None else title
+        heading = (
+            f"{title}\nmean pairwise ARI {ari:.2f} over {runs} seeds" if ari is not None else title
+        )
         ax.set_title(heading, fontsize=9, loc="left")
     return fig
 
@@ -271,8 +281,15 @@ def fig_k_selection(result: RunResult) -> Figure:
     for ax, name in zip(axes, views, strict=True):
         rows = frame[frame["view"] == name].sort_values("k")
         for col, (label, color, marker) in styles.items():
-            ax.plot(rows["k"], rows[col], marker=marker, ms=4, color=color, label=label,
-                    lw=2.2 if col == "score" else 1.2)
+            ax.plot(
+                rows["k"],
+                rows[col],
+                marker=marker,
+                ms=4,
+                color=color,
+                label=label,
+                lw=2.2 if col == "score" else 1.2,
+            )
         chosen = rows.loc[rows["chosen"], "k"]
         used = rows.loc[rows["used"], "k"]
         if len(chosen):

@@ -30,8 +30,7 @@ _HINTS = {
         "weight); hover a cell for the theme's terms there."
     ),
     "theme_tree": (
-        "How the themes merge, closest pair first: topiclab reduce RUN --n-themes N cuts "
-        "this tree."
+        "How the themes merge, closest pair first: topiclab reduce RUN --n-themes N cuts this tree."
     ),
 }
 
@@ -52,13 +51,16 @@ def analysis_sections(result: Any) -> list[dict[str, Any]]:
             "name": name,
             "title": a.title or name.replace("_", " ").capitalize(),
             "anchor": anchor,
-            "hint": _HINTS.get(name) or _HINTS.get("themes_by_" if name.startswith("themes_by_") else "", ""),
+            "hint": _HINTS.get(name)
+            or _HINTS.get("themes_by_" if name.startswith("themes_by_") else "", ""),
             "facts": _facts(a.info),
         }
         if name == "themes_over_time" and len(a.frame):
             out.append({**base, **_heat(a.frame, "period")})
         elif name.startswith("themes_by_") and len(a.frame):
-            out.append({**base, **_heat(a.frame, str(a.info.get("class_column") or a.info.get("column")))})
+            out.append(
+                {**base, **_heat(a.frame, str(a.info.get("class_column") or a.info.get("column")))}
+            )
         else:
             out.append({**base, **_table(a.frame)})
     return out
@@ -67,7 +69,9 @@ def analysis_sections(result: Any) -> list[dict[str, Any]]:
 def _facts(info: dict[str, Any]) -> list[list[Any]]:
     keep = []
     for k, v in info.items():
-        if isinstance(v, bool | int | float | str) and not (isinstance(v, float) and not np.isfinite(v)):
+        if isinstance(v, bool | int | float | str) and not (
+            isinstance(v, float) and not np.isfinite(v)
+        ):
             keep.append([str(k), v])
     return keep
 
@@ -77,7 +81,9 @@ def _heat(frame: pd.DataFrame, group: str) -> dict[str, Any]:
     frame = frame.assign(**{group: frame[group].astype(str)})
     frame = frame[frame[group].isin(groups)]
     themes = (
-        frame.drop_duplicates("theme").sort_values("theme")[["theme", "label"]].itertuples(index=False)
+        frame.drop_duplicates("theme")
+        .sort_values("theme")[["theme", "label"]]
+        .itertuples(index=False)
     )
     themes = [[int(t), str(lbl)] for t, lbl in themes]
     share = frame.pivot_table(index="theme", columns=group, values="share", aggfunc="first")

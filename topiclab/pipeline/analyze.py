@@ -18,7 +18,7 @@ from topiclab.pipeline.base import RunState, Stage
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["AnalyzeStage", "NOVELTY_PERCENTILE", "nearest_distance"]
+__all__ = ["NOVELTY_PERCENTILE", "AnalyzeStage", "nearest_distance"]
 
 #: Percentile of the fitted passages' distances above which a new passage is "new".
 NOVELTY_PERCENTILE = 95.0
