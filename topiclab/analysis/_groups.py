@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from topiclab.errors import TopiclabError
+from topiclab.errors import AnalysisError
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +27,6 @@ COLUMNS = (
     "lift",
     "terms",
 )
-
-
-class AnalysisError(TopiclabError, ValueError):
-    """An analysis cannot be made from the given run or parameters."""
 
 
 def passage_tokens(passages: pd.DataFrame) -> list[list[str]]:

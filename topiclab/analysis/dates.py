@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from topiclab.errors import TopiclabError
+from topiclab.errors import DateError
 
 logger = logging.getLogger(__name__)
 
@@ -19,10 +19,6 @@ __all__ = ["BINS", "DateError", "choose_bin", "parse_dates", "period_labels"]
 BINS: dict[str, str] = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
 #: Most periods an automatic bin may produce.
 MAX_AUTO_PERIODS = 40
-
-
-class DateError(TopiclabError, ValueError):
-    """Dates that cannot give a time axis (no dates, an unknown bin or column)."""
 
 
 def parse_dates(values: Any) -> tuple[pd.Series, dict[str, int]]:

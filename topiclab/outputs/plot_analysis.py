@@ -34,6 +34,14 @@ def _short(label: str, n: int = 34) -> str:
     return label if len(label) <= n else label[: n - 1] + "…"
 
 
+def _missing(name: str) -> Figure:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6.0, 2.0), layout="constrained")
+    message(fig.add_subplot(), f"this run has no {name} table")
+    return fig
+
+
 def _spread(values: dict[Any, float], gap: float, top: float) -> dict[Any, float]:
     """Return label heights near ``values``, at least ``gap`` apart and at most ``top``."""
     order = sorted(values, key=lambda k: values[k])
@@ -85,7 +93,9 @@ def fig_themes_over_time(result: RunResult) -> Figure:
     """
     from matplotlib.figure import Figure
 
-    a = result.analyses["themes_over_time"]
+    a = getattr(result, "analyses", {}).get("themes_over_time")
+    if a is None:
+        return _missing("themes_over_time")
     frame = a.frame
     periods = list(dict.fromkeys(frame["period"].astype(str)))
     n_themes = int(frame["theme"].nunique()) if len(frame) else 0
@@ -160,7 +170,10 @@ def fig_themes_by_class(result: RunResult) -> Figure:
     """
     from matplotlib.figure import Figure
 
-    tables = [a for name, a in result.analyses.items() if name.startswith("themes_by_")][:3]
+    found = getattr(result, "analyses", {}).items()
+    tables = [a for name, a in found if name.startswith("themes_by_")][:3]
+    if not tables:
+        return _missing("themes_by_<column>")
     n_themes = max((int(a.frame["theme"].nunique()) for a in tables if len(a.frame)), default=5)
     fig = Figure(
         figsize=(4.0 + 3.2 * len(tables), 2.0 + 0.24 * max(n_themes, 5)), layout="constrained"
@@ -200,7 +213,9 @@ def fig_stability(result: RunResult) -> Figure:
     """
     from matplotlib.figure import Figure
 
-    a = result.analyses["stability"]
+    a = getattr(result, "analyses", {}).get("stability")
+    if a is None:
+        return _missing("stability")
     frame = a.frame
     views = list(dict.fromkeys(frame["view"])) if len(frame) else []
     n = max((int((frame["view"] == v).sum()) for v in views), default=3)
@@ -264,7 +279,9 @@ def fig_k_selection(result: RunResult) -> Figure:
     """
     from matplotlib.figure import Figure
 
-    a = result.analyses["k_selection"]
+    a = getattr(result, "analyses", {}).get("k_selection")
+    if a is None:
+        return _missing("k_selection")
     frame = a.frame
     views = list(dict.fromkeys(frame["view"])) if len(frame) else []
     fig = Figure(figsize=(5.5 * max(1, len(views)), 3.6), layout="constrained")
