@@ -219,3 +219,42 @@ def test_choose_k_curve_and_override(seed_corpus):
     assert a.frame.loc[a.frame["used"], "k"].tolist() == [4]
     with pytest.raises(AnalysisError, match="exceed"):
         choose_k(seed_corpus, RunConfig(seed=0, progress=False), [3, 500], n_seeds=2)
+
+
+def test_a_reduced_run_assigns_new_texts_to_the_merged_themes(seed_run, saved_seed_run, tmp_path):
+    import topiclab
+    from topiclab.analysis.search import find_themes
+    from topiclab.cli import main
+
+    out = tmp_path / "reduced"
+    assert (
+        main(
+            [
+                "-q",
+                "reduce",
+                str(saved_seed_run),
+                "--n-themes",
+                "3",
+                "--out",
+                str(out),
+                "--no-figures",
+                "--no-report",
+            ]
+        )
+        == 0
+    )
+    original, reduced = topiclab.load(saved_seed_run), topiclab.load(out)
+    merged = reduced.result_.views["embedding"].metrics["merged_from"]
+    texts = ["Battery storage for the power grid", "Canada and China discuss trade"]
+    before, after = original.transform(texts), reduced.transform(texts)
+    assert after.shape == (2, 3)
+    for new, old in merged.items():
+        np.testing.assert_allclose(after[:, int(new)], before[:, old].sum(axis=1))
+    hits = find_themes(reduced.model_, "battery storage for the grid", top_n=3)
+    assert sorted(hits["theme"]) == [0, 1, 2]
+    # merging the reduced run again maps back to the fitted themes
+    twice = reduced.merge_themes([[0, 1]])
+    flat = sorted(
+        i for ids in twice.views["embedding"].metrics["merged_from"].values() for i in ids
+    )
+    assert flat == list(range(len(seed_run[0].themes)))

@@ -105,9 +105,15 @@ def assign_new(
     state = inner.pipeline.transform(state, until="cluster")
     vs = state.views["embedding"]
     membership = np.asarray(vs.membership)
+    result = getattr(inner, "result", None)
+    if result is not None and "embedding" in result.views:
+        from topiclab.analysis.hierarchy import merged_membership
+
+        membership = merged_membership(
+            membership, result.views["embedding"].metrics.get("merged_from")
+        )
     centers = np.asarray(inner.clusterer.cluster_centers_)
     distance = nearest_distance(vs.features, centers)
-    result = getattr(inner, "result", None)
     metrics = result.views["embedding"].metrics if result is not None else {}
     threshold = metrics.get("novelty_threshold")
     if threshold is None:

@@ -42,6 +42,14 @@ def theme_vectors(result: Any, model: Any = None, *, view: str = "embedding") ->
             centers = np.asarray(model.clusterer.cluster_centers_, dtype=np.float64)
         except (AttributeError, KeyError):
             centers = None
+        merged = _view(result, view).metrics.get("merged_from")
+        if centers is not None and merged and len(merged) == k:
+            sizes = {t.id: t.size for t in table}
+            vectors = np.zeros((k, centers.shape[1]))
+            for new, old in merged.items():
+                w = np.array([max(sizes.get(int(new), 1), 1) for _ in old], dtype=np.float64)
+                vectors[int(new)] = (centers[[int(o) for o in old]] * w[:, None]).mean(axis=0)
+            return vectors, "centroid"
         if centers is not None and centers.shape[0] == k:
             return centers, "centroid"
     # term weights over every language, as a bag of terms
@@ -315,7 +323,11 @@ def merge_themes(
         passages[v.label_column] = [labels.get(int(t), "(unassigned)") for t in new]
     views = dict(result.views)
     metrics = {k: val for k, val in v.metrics.items() if k not in ("npmi", "c_v")}
-    metrics["merged_from"] = {str(i): members[i] for i in range(k2)}
+    previous = v.metrics.get("merged_from")  # a result merged before: map to fitted ids
+    metrics["merged_from"] = {
+        str(i): sorted(int(f) for t in members[i] for f in (previous[str(t)] if previous else [t]))
+        for i in range(k2)
+    }
     metrics["n_themes"] = k2
     from topiclab.themes import View
 
@@ -365,3 +377,26 @@ def _passage_counts(passages: pd.DataFrame, model: Any) -> tuple[Any, list[str]]
     for tok, j in vocab.items():
         names[j] = tok
     return counts, names
+
+
+def merged_membership(membership: np.ndarray, merged_from: dict[str, Any] | None) -> np.ndarray:
+    """Sum the columns of memberships in the fitted themes into the merged themes.
+
+    Parameters
+    ----------
+    membership : ndarray of shape (n_texts, n_fitted_themes)
+    merged_from : dict or None
+        ``view.metrics["merged_from"]``: new theme id (str) -> fitted theme ids. None
+        returns ``membership`` unchanged.
+
+    Returns
+    -------
+    ndarray of shape (n_texts, n_merged_themes)
+    """
+    if not merged_from:
+        return membership
+    m = np.asarray(membership)
+    out = np.zeros((m.shape[0], len(merged_from)), dtype=m.dtype)
+    for new, old in merged_from.items():
+        out[:, int(new)] = m[:, [int(o) for o in old]].sum(axis=1)
+    return out

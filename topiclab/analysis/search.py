@@ -61,6 +61,9 @@ def find_themes(model: Any, query: str, top_n: int = 5, *, result: Any = None) -
     vec = vec / max(float(np.linalg.norm(vec)), 1e-12)
     cn = centers / np.maximum(np.linalg.norm(centers, axis=1, keepdims=True), 1e-12)
     sims = cn @ vec
+    merged = result.views["embedding"].metrics.get("merged_from") if result is not None else None
+    if merged:  # a reduced run: a merged theme is as close as its closest fitted theme
+        sims = np.array([max(sims[int(o)] for o in merged[str(i)]) for i in range(len(merged))])
     order = np.argsort(-sims, kind="stable")[: int(top_n)]
     themes = {t.id: t for t in result.themes} if result is not None else {}
     rows = [
