@@ -258,3 +258,18 @@ def test_report_has_sections_and_a_term_index():
     assert [t for t, _ in data["term_index"]["battery"]] == [0]
     page = render_report(r)
     assert 'id="theme-search"' in page and "http://" not in page.split("<script")[0]
+
+
+def test_config_carries_the_analysis_options(tmp_path):
+    from topiclab.config import RunConfig
+    from topiclab.errors import ConfigError
+
+    c = RunConfig(by=("source", "lang"), time_bin="year", date_field="published", stability=3)
+    path = tmp_path / "config.toml"
+    path.write_text(c.to_toml(), encoding="utf-8")
+    back = RunConfig.from_toml(path)
+    assert back == c and back.by == ("source", "lang")
+    assert c.section("analyze").by == ("source", "lang")
+    for bad in ({"time_bin": "fortnight"}, {"stability": -1}, {"stability": True}):
+        with pytest.raises(ConfigError):
+            RunConfig(**bad)

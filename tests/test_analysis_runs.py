@@ -258,3 +258,47 @@ def test_a_reduced_run_assigns_new_texts_to_the_merged_themes(seed_run, saved_se
         i for ids in twice.views["embedding"].metrics["merged_from"].values() for i in ids
     )
     assert flat == list(range(len(seed_run[0].themes)))
+
+
+def test_cli_run_with_time_bin_and_by(corpus_dir, tmp_path):
+    import topiclab
+    from topiclab.cli import main
+
+    out = tmp_path / "run"
+    rc = main(
+        [
+            "-q",
+            "run",
+            str(corpus_dir),
+            "--out",
+            str(out),
+            "--time-bin",
+            "year",
+            "--by",
+            "lang",
+            "--by",
+            "source",
+            "--no-figures",
+            "--no-report",
+        ]
+    )
+    assert rc == 0
+    for name in ("themes_over_time", "themes_by_lang", "themes_by_source", "theme_tree"):
+        assert (out / f"{name}.parquet").is_file(), name
+    result = topiclab.load(out).result_
+    assert result.analyses["themes_over_time"].info["bin"] == "year"
+    assert set(result.analyses["themes_by_lang"].frame["lang"]) == {"en", "ar"}
+    bad = main(
+        [
+            "-q",
+            "run",
+            str(corpus_dir),
+            "--out",
+            str(tmp_path / "x"),
+            "--by",
+            "outlet",
+            "--no-figures",
+            "--no-report",
+        ]
+    )
+    assert bad == 1 and not (tmp_path / "x").exists()
