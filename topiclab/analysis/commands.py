@@ -72,11 +72,20 @@ def config_changes(args: argparse.Namespace) -> dict:
 
 
 def choose_k_for_run(corpus: Any, config: Any, args: argparse.Namespace) -> tuple[Any, Any]:
-    """Apply ``--choose-k``: return the config to run and a function adding the curve.
+    """Check ``--by`` and apply ``--choose-k`` before the fit.
 
-    The returned function (None without ``--choose-k``) records the curves in the
-    result's ``run_metrics["k_selection"]`` and the ``k_selection`` table.
+    Returns the config to run and a function (None without ``--choose-k``) that records
+    the curves in the result's ``run_metrics["k_selection"]`` and the ``k_selection``
+    table. A ``--by`` column the corpus does not have fails here, before any fitting.
     """
+    from topiclab.errors import AnalysisError
+
+    missing = [c for c in config.by if c not in corpus.documents.columns]
+    if missing:
+        raise AnalysisError(
+            f"--by {missing[0]!r}: no such document column "
+            f"(columns: {sorted(map(str, corpus.documents.columns))})"
+        )
     spec = getattr(args, "choose_k", None)
     if not spec:
         return config, None
