@@ -142,6 +142,7 @@ def test_default_stages_receive_only_their_section():
         "score",
         "map",
         "assemble",
+        "analyze",
     ]
     for stage in pipe.stages:
         assert type(stage.section) is SECTIONS[stage.name], stage.name

@@ -421,8 +421,9 @@ def test_render_all_writes_files_and_manifest(result: RunResult, rendered: Path)
 
     manifest = json.loads((rendered / "manifest.json").read_text("utf-8"))
     files = manifest["files"]
-    assert len(files) == 2 * len(FIGURES)
-    assert {e["figure"] for e in files} == set(FIGURES)
+    drawn = set(FIGURES) - set(ANALYSIS_FIGURES)  # the run has no derived tables
+    assert len(files) == 2 * len(drawn)
+    assert {e["figure"] for e in files} == drawn
     expected_hash = RunConfig.from_dict(result.config).hash()
     import matplotlib
 
@@ -544,6 +545,8 @@ FIGURE_ORDER = [
     "theme_dendrogram",
     "theme_quality",
 ]
+#: Figures of the derived tables, drawn only for runs that have them.
+ANALYSIS_FIGURES = ["themes_over_time", "themes_by_class", "stability", "k_selection"]
 
 
 def _extra_view(result: RunResult) -> RunResult:
@@ -561,8 +564,8 @@ def test_registry_order_and_stems_are_unchanged() -> None:
     from topiclab.outputs.figures import FIGURES
     from topiclab.outputs.registry import figure_specs
 
-    assert list(FIGURES) == FIGURE_ORDER
-    assert [stem for _f, stem in FIGURES.values()] == FIGURE_ORDER
+    assert list(FIGURES) == FIGURE_ORDER + ANALYSIS_FIGURES
+    assert [stem for _f, stem in FIGURES.values()] == FIGURE_ORDER + ANALYSIS_FIGURES
     specs = {s.name: s for s in figure_specs()}
     assert specs["lda_topic_words"].view == "lda"
     assert specs["theme_quality"].view is None
@@ -570,11 +573,12 @@ def test_registry_order_and_stems_are_unchanged() -> None:
 
 
 def test_figures_are_registered_where_they_are_defined() -> None:
-    from topiclab.outputs import plot_terms, plot_themes
+    from topiclab.outputs import plot_analysis, plot_terms, plot_themes
     from topiclab.outputs.figures import FIGURES
 
+    modules = {m.__name__: m for m in (plot_analysis, plot_terms, plot_themes)}
     for name, (func, _stem) in FIGURES.items():
-        module = plot_themes if func.__module__.endswith("plot_themes") else plot_terms
+        module = modules[func.__module__]
         assert getattr(module, func.__name__) is func, name
     # importing the figure modules, and nothing else, fills the registry in order
     code = (
@@ -613,7 +617,7 @@ def test_register_figure_keeps_the_order_and_refuses_clashes() -> None:
     finally:
         unregister_figure("zz_late")
         unregister_figure("aa_early")
-    assert list(FIGURES) == FIGURE_ORDER
+    assert list(FIGURES) == FIGURE_ORDER + ANALYSIS_FIGURES
 
 
 def test_render_all_skips_figures_of_missing_views(result: RunResult, tmp_path: Path) -> None:

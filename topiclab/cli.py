@@ -82,6 +82,9 @@ def _config_from_args(args: argparse.Namespace):
         changes["guided"] = tuple(GuidedTheme.parse(g) for g in args.guided)
     if args.quiet:
         changes["progress"] = False
+    from topiclab.analysis.commands import config_changes
+
+    changes.update(config_changes(args))
     return base.replace(**changes)
 
 
@@ -105,8 +108,13 @@ def _fit_run(args: argparse.Namespace):
         skip_bad=args.skip_bad,
         progress=config.progress,
     )
+    from topiclab.analysis.commands import choose_k_for_run
+
+    config, k_choice = choose_k_for_run(corpus, config, args)
     result, model = run(corpus, config)
     result.meta["inputs"] = input_hashes(source)
+    if k_choice is not None:
+        result = k_choice(result)
     return result, model
 
 
@@ -190,6 +198,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         metavar="'NAME: WORD, WORD'",
         help="a seed theme to steer towards (repeatable)",
     )
+    from topiclab.analysis.commands import add_run_options
+
+    add_run_options(p)
 
 
 class _pandas_display:
@@ -246,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, default=Path("report.html"), help="HTML file to write"
     )
     p.set_defaults(func=_cmd_report)
+
+    from topiclab.analysis.commands import add_commands
+
+    add_commands(sub)
     return parser
 
 

@@ -101,6 +101,15 @@ class RunConfig:
         Embedding batch size.
     progress : bool
         Show progress bars on long steps.
+    date_field : str or None
+        Document column holding the dates for themes over time (``None``: ``date``,
+        else a ``published``-like column).
+    time_bin : {"auto", "day", "week", "month", "quarter", "year"}
+        Period length of themes over time.
+    by : tuple of str
+        Document columns to make ``themes_by_<column>`` tables of (``source``, ``lang``).
+    stability : int
+        Runs with different seeds to measure stability over (0 or 1: not measured).
     """
 
     seed: int = 0
@@ -121,8 +130,24 @@ class RunConfig:
     max_df: float | None = None
     batch_size: int = 32
     progress: bool = True
+    date_field: str | None = None
+    time_bin: str = "auto"
+    by: tuple[str, ...] = field(default_factory=tuple)
+    stability: int = 0
 
     def __post_init__(self) -> None:
+        if isinstance(self.by, str):
+            object.__setattr__(self, "by", (self.by,))
+        elif not isinstance(self.by, tuple):
+            object.__setattr__(self, "by", tuple(str(b) for b in self.by))
+        if (
+            isinstance(self.stability, bool)
+            or not isinstance(self.stability, int)
+            or not (0 <= self.stability <= 50)
+        ):
+            raise ConfigError(f"stability must be an integer from 0 to 50, got {self.stability!r}")
+        if self.time_bin not in TIME_BINS:
+            raise ConfigError(f"time_bin must be one of {TIME_BINS}, got {self.time_bin!r}")
         if self.lang_mode not in LANG_MODES:
             raise ConfigError(f"lang_mode must be one of {LANG_MODES}, got {self.lang_mode!r}")
         if self.cluster_method not in CLUSTER_METHODS:
@@ -317,6 +342,20 @@ class MapSection:
 
 
 @dataclass(frozen=True)
+class AnalyzeSection:
+    """Derived tables: themes over time, themes by class, the theme tree."""
+
+    date_field: str | None = None
+    time_bin: str = "auto"
+    by: tuple[str, ...] = ()
+    stability: int = 0
+
+
+#: Period lengths of themes over time.
+TIME_BINS = ("auto", "day", "week", "month", "quarter", "year")
+
+
+@dataclass(frozen=True)
 class AssembleSection:
     """How the result tables are put together (nothing to set yet)."""
 
@@ -330,4 +369,5 @@ SECTIONS: dict[str, type] = {
     "score": ScoreSection,
     "map": MapSection,
     "assemble": AssembleSection,
+    "analyze": AnalyzeSection,
 }

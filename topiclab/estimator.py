@@ -266,6 +266,59 @@ class TopicLab(BaseEstimator):
         check_is_fitted(self, "model_")
         return self.model_.embed(texts)
 
+    # ---------------------------------------------------------------- analyses
+    def themes_over_time(self, **kwargs: Any) -> Any:
+        """Return each theme's share per period; see :func:`topiclab.analysis.themes_over_time`."""
+        from topiclab.analysis.over_time import themes_over_time
+
+        check_is_fitted(self, "result_")
+        return themes_over_time(self.result_, **kwargs)
+
+    def themes_by_class(self, column: str, **kwargs: Any) -> Any:
+        """Return each theme's share per value of a document column (``source``, ``lang``)."""
+        from topiclab.analysis.by_class import themes_by_class
+
+        check_is_fitted(self, "result_")
+        return themes_by_class(self.result_, column, **kwargs)
+
+    def theme_tree(self) -> Any:
+        """Return the merge tree of the themes (average linkage on theme centroids)."""
+        from topiclab.analysis.hierarchy import theme_tree
+
+        check_is_fitted(self, "model_")
+        return theme_tree(self.result_, self.model_)
+
+    def reduce_themes(self, n_themes: int) -> Any:
+        """Return a new result with the themes merged along the tree down to ``n_themes``."""
+        from topiclab.analysis.hierarchy import reduce_themes
+
+        check_is_fitted(self, "model_")
+        return reduce_themes(self.result_, n_themes, self.model_)
+
+    def merge_themes(self, groups: Sequence[Sequence[int]]) -> Any:
+        """Return a new result in which each group of theme ids is one theme."""
+        from topiclab.analysis.hierarchy import merge_themes
+
+        check_is_fitted(self, "model_")
+        return merge_themes(self.result_, groups, model=self.model_)
+
+    def find_themes(self, query: str, top_n: int = 5) -> Any:
+        """Return the themes closest to ``query`` by the run's own embedding model."""
+        from topiclab.analysis.search import find_themes
+
+        check_is_fitted(self, "model_")
+        return find_themes(self.model_, query, top_n, result=self.result_)
+
+    def assign(self, source: Any, **kwargs: Any) -> Any:
+        """Clean and assign new articles; flag those far from every theme.
+
+        See :func:`topiclab.analysis.assign_new`.
+        """
+        from topiclab.analysis.assign import assign_new
+
+        check_is_fitted(self, "model_")
+        return assign_new(self.model_, source, **kwargs)
+
     @property
     def result(self) -> Any:
         """The fitted :class:`~topiclab.themes.RunResult` (``result_``)."""

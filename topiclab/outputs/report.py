@@ -227,6 +227,10 @@ def report_data(result: RunResult) -> dict[str, Any]:
         "metrics": _flatten(result.metrics),
         "meta": _flatten({k: v for k, v in result.meta.items() if k != "title"}),
     }
+    from topiclab.outputs.report_analysis import analysis_sections, search_index
+
+    data["analyses"] = analysis_sections(result)
+    data["term_index"] = search_index(result)
     return _plain(data)
 
 

@@ -92,6 +92,7 @@ class EmbeddingViewStage(Stage):
                     m["into"] = {int(t): int(c) for t, c in zip(ids, n, strict=True)}
         self.clusterer_ = clusterer
         self.merges_ = merges
+        state.extras["cluster_centers"] = np.asarray(clusterer.cluster_centers_)
 
         state = self.transform(state, context=context)
         view = state.views[VIEW]

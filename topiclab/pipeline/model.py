@@ -143,7 +143,17 @@ class ThemeModel:
             langs = ["und"] * len(texts)  # the embedding path does not use languages
         state = RunState.for_texts(texts, langs, doc_ids, embeddings)
         state = self.pipeline.transform(state, until=stage.name)
-        return state.views[view].membership
+        membership = state.views[view].membership
+        merged = self._merged_from(view)
+        if merged:  # a reduced run: the fitted themes' memberships summed per merged theme
+            from topiclab.analysis.hierarchy import merged_membership
+
+            membership = merged_membership(membership, merged)
+        return membership
+
+    def _merged_from(self, view: str) -> dict[str, Any] | None:
+        views = getattr(self.result, "views", None) or {}
+        return views[view].metrics.get("merged_from") if view in views else None
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Sentence embeddings of ``texts`` with the run's model (loaded on first use)."""

@@ -381,8 +381,9 @@ def default_stages(
     Returns
     -------
     list of Stage
-        prepare, vectorize, embed, cluster, lda, score, map, assemble.
+        prepare, vectorize, embed, cluster, lda, score, map, assemble, analyze.
     """
+    from topiclab.pipeline.analyze import AnalyzeStage
     from topiclab.pipeline.embedding_view import EmbeddingViewStage
     from topiclab.pipeline.lda_view import LDAViewStage
 
@@ -395,4 +396,5 @@ def default_stages(
         ScoreStage(config.section("score")),
         MapStage(config.section("map")),
         AssembleStage(config.section("assemble")),
+        AnalyzeStage(config.section("analyze")),
     ]

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["VIEW_COLUMNS", "RunResult", "Theme", "ThemeTable", "View"]
+__all__ = ["VIEW_COLUMNS", "Analysis", "RunResult", "Theme", "ThemeTable", "View"]
 
 
 @dataclass
@@ -217,6 +217,36 @@ class View:
         )
 
 
+@dataclass
+class Analysis:
+    """A table derived from a run (themes over time, themes by source, the theme tree, ...).
+
+    Saved as ``<name>.parquet`` in the run folder, with ``info`` under
+    ``metrics.json["analyses"][name]``; :func:`topiclab.load` reads both back.
+
+    Attributes
+    ----------
+    name : str
+        Key in :attr:`RunResult.analyses` and file stem (letters, digits and ``_``).
+    frame : DataFrame
+        The table.
+    info : dict
+        JSON-able facts about it (view, column, time bin, undated documents, ...).
+    title : str
+        Name shown to readers.
+    """
+
+    name: str
+    frame: pd.DataFrame
+    info: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+
+    @property
+    def file(self) -> str:
+        """File name of the table in a run folder."""
+        return f"{self.name}.parquet"
+
+
 class RunResult:
     """Everything one run produced, as plain data.
 
@@ -267,8 +297,11 @@ class RunResult:
         doc_themes: pd.DataFrame | None = None,
         doc_topics: pd.DataFrame | None = None,
         metrics: dict[str, Any] | None = None,
+        analyses: dict[str, Analysis] | None = None,
     ) -> None:
         self.config = config
+        #: Derived tables (:class:`Analysis`) by name, in the order they were made.
+        self.analyses: dict[str, Analysis] = dict(analyses or {})
         self.documents = documents
         self.passages = passages
         self.meta = {} if meta is None else meta
@@ -283,8 +316,10 @@ class RunResult:
                 if table is not None:
                     views[name] = View.builtin(name, table, mixture, metrics.pop(name, {}))
         self.views: dict[str, View] = dict(views)
-        self.run_metrics = dict(run_metrics or {})
-        self.run_metrics.update({k: v for k, v in metrics.items() if k not in self.views})
+        self.run_metrics = {k: v for k, v in (run_metrics or {}).items() if k != "analyses"}
+        self.run_metrics.update(
+            {k: v for k, v in metrics.items() if k not in self.views and k != "analyses"}
+        )
 
     def replace(self, **changes: Any) -> RunResult:
         """Return a copy with some fields changed; the original is untouched.
@@ -325,6 +360,7 @@ class RunResult:
             "meta": self.meta,
             "cleaning_log": self.cleaning_log,
             "run_metrics": self.run_metrics,
+            "analyses": self.analyses,
         }
         unknown = set(changes) - set(args)
         if unknown:
@@ -369,8 +405,17 @@ class RunResult:
 
     @property
     def metrics(self) -> dict[str, Any]:
-        """View name -> the view's metrics, then the run-level metrics (``metrics.json``)."""
-        return {**{name: v.metrics for name, v in self.views.items()}, **self.run_metrics}
+        """View name -> the view's metrics, then the run-level metrics (``metrics.json``).
+
+        Runs with derived tables also hold ``"analyses"``: name -> that table's ``info``.
+        """
+        out = {**{name: v.metrics for name, v in self.views.items()}, **self.run_metrics}
+        if self.analyses:
+            out["analyses"] = {
+                name: {**a.info, "file": a.file, "title": a.title}
+                for name, a in self.analyses.items()
+            }
+        return out
 
     def themes_json(self) -> dict[str, Any]:
         """Return the content of ``themes.json``: every view's theme table."""

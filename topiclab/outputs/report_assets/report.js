@@ -483,6 +483,116 @@
     });
   }
 
+  // ---- theme search: precomputed term matches ------------------------------------
+  function renderThemeSearch() {
+    var input = document.getElementById("theme-search");
+    var list = document.getElementById("theme-search-results");
+    var index = DATA.term_index || {};
+    var keys = Object.keys(index);
+    input.addEventListener("input", function () {
+      clear(list);
+      var words = input.value.toLowerCase().split(/[\s,;]+/).filter(function (w) { return w.length > 1; });
+      if (!words.length) { return; }
+      var score = {}, why = {};
+      words.forEach(function (w) {
+        keys.forEach(function (k) {
+          var exact = k === w, part = !exact && (k.indexOf(w) === 0 || (" " + k).indexOf(" " + w) >= 0);
+          if (!exact && !part) { return; }
+          index[k].forEach(function (tw) {
+            var s = tw[1] * (exact ? 1 : 0.5);
+            score[tw[0]] = (score[tw[0]] || 0) + s;
+            (why[tw[0]] = why[tw[0]] || []).push(k);
+          });
+        });
+      });
+      var ids = Object.keys(score).sort(function (a, b) { return score[b] - score[a]; }).slice(0, 5);
+      if (!ids.length) { list.appendChild(el("li", "empty", "No theme has these words among its terms.")); return; }
+      ids.forEach(function (id) {
+        var li = el("li");
+        var b = el("button", "linklike", themeName(+id));
+        b.type = "button";
+        b.addEventListener("click", function () { toggleTheme(+id); });
+        li.appendChild(swatch(+id));
+        li.appendChild(b);
+        var uniq = why[id].filter(function (k, i, arr) { return arr.indexOf(k) === i; }).slice(0, 6);
+        li.appendChild(el("span", "muted", " score " + fmt(score[id], 2) + " · " + uniq.join(", ")));
+        list.appendChild(li);
+      });
+    });
+  }
+
+  // ---- derived tables: over time, by class, theme tree ------------------------------
+  function renderAnalyses() {
+    var box = document.getElementById("analysis-sections");
+    var next = document.querySelector('.toc a[href="#documents"]');
+    (DATA.analyses || []).forEach(function (a) {
+      var sec = el("section", "analysis");
+      sec.id = a.anchor;
+      sec.setAttribute("aria-labelledby", a.anchor + "-h");
+      var h = el("h2", "", a.title);
+      h.id = a.anchor + "-h";
+      sec.appendChild(h);
+      if (a.hint) { sec.appendChild(el("p", "hint", a.hint)); }
+      if (a.facts && a.facts.length) {
+        var d = el("details", "view-metrics");
+        d.appendChild(el("summary", "", "About this table"));
+        var dl = el("dl", "kv");
+        fillKV(dl, a.facts);
+        d.appendChild(dl);
+        sec.appendChild(d);
+      }
+      var wrap = el("div", "scroll");
+      var table = el("table", "compact heat");
+      if (a.kind === "heat") {
+        headerRow(table, [{ label: "theme" }].concat(a.groups.map(function (g, j) {
+          return { label: g + " (" + a.group_sizes[j] + ")" };
+        })));
+        var max = 0;
+        a.share.forEach(function (row) { row.forEach(function (v) { if (v > max) { max = v; } }); });
+        var tbody = el("tbody");
+        a.themes.forEach(function (t, i) {
+          var tr = el("tr");
+          var th = el("th", "", t[0] + " " + t[1]);
+          th.setAttribute("scope", "row");
+          tr.appendChild(th);
+          a.share[i].forEach(function (v, j) {
+            var td = el("td", "num", (100 * v).toFixed(1) + "%");
+            var alpha = max > 0 ? Math.min(1, v / max) : 0;
+            td.style.backgroundColor = "rgba(49,130,189," + (0.85 * alpha).toFixed(3) + ")";
+            if (alpha > 0.55) { td.style.color = "#fff"; }
+            if (a.terms[i][j]) { td.title = a.terms[i][j]; }
+            tr.appendChild(td);
+          });
+          tbody.appendChild(tr);
+        });
+        table.appendChild(tbody);
+      } else {
+        headerRow(table, a.columns.map(function (c) { return { label: c }; }));
+        var body = el("tbody");
+        if (!a.rows.length) {
+          var tr0 = el("tr"), td0 = el("td", "empty", "Nothing to show.");
+          td0.colSpan = Math.max(1, a.columns.length);
+          tr0.appendChild(td0);
+          body.appendChild(tr0);
+        }
+        a.rows.forEach(function (r) {
+          var tr = el("tr");
+          r.forEach(function (v) { tr.appendChild(el("td", typeof v === "number" ? "num" : "", fmt(v))); });
+          body.appendChild(tr);
+        });
+        table.appendChild(body);
+      }
+      wrap.appendChild(table);
+      sec.appendChild(wrap);
+      box.appendChild(sec);
+      if (next) {
+        var link = el("a", "", a.title);
+        link.setAttribute("href", "#" + a.anchor);
+        next.parentNode.insertBefore(link, next);
+      }
+    });
+  }
+
   // ---- documents ----------------------------------------------------------------
   // The table shows one page of DOC_PAGE rows; rows are built when first shown.
   var DOC_PAGE = 100;
@@ -690,6 +800,8 @@
   renderLegend();
   renderCards();
   renderViews();
+  renderThemeSearch();
+  renderAnalyses();
   renderDocs();
   renderCleaning();
   renderKV("metrics", DATA.metrics);
