@@ -122,6 +122,7 @@ class RunConfig:
     lda_unit: str = "documents"
     lda_backend: str = "gibbs"
     lda_restarts: int = 3
+    lda_seed_themes: bool = False
     min_df: float | None = None
     max_df: float | None = None
     batch_size: int = 32
@@ -312,6 +313,7 @@ class LDASection:
     lda_unit: str = "documents"
     lda_backend: str = "gibbs"
     lda_restarts: int = 3
+    lda_seed_themes: bool = False
     guided: tuple[GuidedTheme, ...] = ()
     top_n_terms: int = 10
     n_representative: int = 3

@@ -28,6 +28,7 @@ __all__ = [
     "guided_term_ids",
     "lda_vocabulary",
     "make_lda",
+    "theme_term_ids",
 ]
 
 VIEW = "lda"
@@ -63,6 +64,43 @@ def guided_term_ids(vectorizer: Any, guided: Sequence[Any]) -> list[list[int]] |
             logger.warning("guided theme %r: none of its words is in the vocabulary", g.name)
         seed_topics.append(ids)
     return seed_topics
+
+
+def theme_term_ids(table: Any, feature_names: Sequence[str], n_terms: int = 10) -> list[list[int]]:
+    """Vocabulary columns of each embedding theme's best terms in every language.
+
+    An embedding theme gathers passages about one subject whatever their language, and
+    carries terms per language; used as LDA seed topics, they give one LDA topic its
+    Arabic, Chinese and English words at once, so LDA does not split a subject by
+    language.
+
+    Parameters
+    ----------
+    table : ThemeTable
+        The embedding view's themes.
+    feature_names : sequence of str
+        The vocabulary, in column order.
+    n_terms : int
+        Terms taken per theme and language.
+
+    Returns
+    -------
+    list of list of int
+        One list per theme (possibly empty).
+    """
+    vocab = {t: i for i, t in enumerate(feature_names)}
+    seeds = []
+    for theme in table.themes:
+        ids: list[int] = []
+        for lang in sorted(theme.terms):
+            if lang == "all":
+                continue
+            for term in theme.top_words(lang, n_terms):
+                j = vocab.get(term)
+                if j is not None and j not in ids:
+                    ids.append(j)
+        seeds.append(ids)
+    return seeds
 
 
 def lda_vocabulary(counts: Any, max_features: int | None) -> np.ndarray | None:
@@ -279,6 +317,11 @@ class LDAViewStage(Stage):
         self.columns_ = lda_vocabulary(counts, s.lda_max_features)
         lda_names = names if self.columns_ is None else [names[j] for j in self.columns_]
         seed_topics = guided_term_ids(state.vectorizer, s.guided)
+        embedding = state.views.get("embedding")
+        if getattr(s, "lda_seed_themes", False) and embedding is not None and embedding.table:
+            themes = theme_term_ids(embedding.table, names)
+            seed_topics = [*(seed_topics or []), *themes] or None
+            logger.info("LDA topics seeded from %d embedding themes", len(themes))
         if seed_topics and self.columns_ is not None:
             position = {int(j): i for i, j in enumerate(self.columns_)}
             seed_topics = [[position[j] for j in ids if j in position] for ids in seed_topics]
