@@ -135,7 +135,9 @@ def document_counts(counts: Any, doc_ids: Sequence[str]) -> Any:
     position: dict[str, int] = {}
     rows = np.array([position.setdefault(str(d), len(position)) for d in doc_ids], dtype=np.intp)
     n = len(rows)
-    agg = sp.csr_matrix((np.ones(n), (rows, np.arange(n))), shape=(len(position), n))
+    agg = sp.csr_matrix(
+        (np.ones(n, dtype=counts.dtype), (rows, np.arange(n))), shape=(len(position), n)
+    )
     return sp.csr_matrix(agg @ counts)
 
 
