@@ -211,7 +211,7 @@ def fit_lda(
     from topiclab.themes.terms import select_terms
 
     train = counts if fit_counts is None else fit_counts
-    n_docs = train.shape[0]
+    n_docs = counts.shape[0]  # the K range follows the passages the topics describe
     names = np.asarray(feature_names, dtype=object)
     if section.n_topics is not None:
         candidates = [section.n_topics]
