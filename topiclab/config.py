@@ -20,6 +20,8 @@ else:  # pragma: no cover
 
 LANG_MODES = ("auto", "en", "multilingual")
 CLUSTER_METHODS = ("auto", "hdbscan", "kmeans")
+LDA_UNITS = ("documents", "passages")
+LDA_BACKENDS = ("gibbs", "gensim")
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,10 @@ class RunConfig:
     n_representative: int = 3
     lda_passes: int = 20
     lda_max_features: int | None = 5000
+    lda_unit: str = "documents"
+    lda_backend: str = "gibbs"
+    lda_restarts: int = 3
+    lda_seed_themes: bool = False
     min_df: float | None = None
     max_df: float | None = None
     batch_size: int = 32
@@ -162,6 +168,14 @@ class RunConfig:
             raise ConfigError(f"seed must be a non-negative integer, got {self.seed!r}")
         if not isinstance(self.context_weight, int | float) or self.context_weight < 0:
             raise ConfigError(f"context_weight must be >= 0, got {self.context_weight!r}")
+        if self.lda_unit not in LDA_UNITS:
+            raise ConfigError(f"lda_unit must be one of {LDA_UNITS}, got {self.lda_unit!r}")
+        if self.lda_backend not in LDA_BACKENDS:
+            raise ConfigError(
+                f"lda_backend must be one of {LDA_BACKENDS}, got {self.lda_backend!r}"
+            )
+        if not isinstance(self.lda_restarts, int) or self.lda_restarts < 1:
+            raise ConfigError(f"lda_restarts must be a positive integer, got {self.lda_restarts!r}")
         if self.top_n_terms < 1 or self.n_representative < 0 or self.lda_passes < 1:
             raise ConfigError("top_n_terms and lda_passes must be >= 1, n_representative >= 0")
 
@@ -321,6 +335,10 @@ class LDASection:
     n_topics: int | None = None
     lda_passes: int = 20
     lda_max_features: int | None = 5000
+    lda_unit: str = "documents"
+    lda_backend: str = "gibbs"
+    lda_restarts: int = 3
+    lda_seed_themes: bool = False
     guided: tuple[GuidedTheme, ...] = ()
     top_n_terms: int = 10
     n_representative: int = 3
