@@ -388,6 +388,19 @@ def _ar_stem(word: str, stops: frozenset[str]) -> str | None:
     return word
 
 
+def _ar_surface(original: str, raw: str, stem: str) -> str:
+    """The written form of an Arabic token: its stem as written, keeping the article.
+
+    The conjunction and preposition before the article go (والصين, بالصين -> الصين), the
+    article stays, as Arabic writes a noun on its own.
+    """
+    cut = len(raw) - len(stem)
+    prefix = raw[:cut]
+    if prefix.endswith("ال") or prefix == "لل":
+        return "ال" + original[cut:]
+    return original[cut:]
+
+
 def _tokenize_ar(
     text: str, opts: Tokenizer, stops: frozenset[str], record: _Record | None = None
 ) -> list[str]:
@@ -408,7 +421,7 @@ def _tokenize_ar(
             tok = None if stem is None or stem in stops else stem
             if tok is not None and len(tok) < opts.min_token_len:
                 tok = None
-            surface = original[len(raw) - len(tok) :] if tok is not None else ""
+            surface = _ar_surface(original, raw, tok) if tok is not None else ""
         if tok is not None:
             out.append(tok)
             if record is not None:

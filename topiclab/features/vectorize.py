@@ -34,6 +34,7 @@ __all__ = ["PhraseModel", "TextVectorizer", "display_term", "resolve_langs", "su
 logger = logging.getLogger(__name__)
 
 _PASS_DELIMITER = 0xE000  # first of the private-use characters used inside gensim
+_ARABIC_WORD = re.compile(r"^[\u0621-\u064a]")
 _HAN_JOIN = re.compile(r"(?<=[\u3400-\u9fff])_(?=[\u3400-\u9fff])")
 
 
@@ -115,6 +116,12 @@ def surface_forms(
                 forms = surfaces.get(part)
                 best[part] = _best_form(forms) if forms else part
             shown.append(best[part])
+        if len(shown) > 1 and shown[0].startswith("ال") and _ARABIC_WORD.match(shown[0]):
+            # an Arabic adjective agrees with its noun: "التعاون الاستراتيجي"
+            shown = [shown[0]] + [
+                p if p.startswith("ال") or not _ARABIC_WORD.match(p) else "ال" + p
+                for p in shown[1:]
+            ]
         text = " ".join(shown)
         if text != display_term(term):
             out[str(term)] = text

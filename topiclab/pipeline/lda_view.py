@@ -18,7 +18,58 @@ from topiclab.pipeline.base import RunState, Stage, ViewState
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LDAViewStage", "fit_lda", "guided_term_ids", "lda_vocabulary"]
+__all__ = ["LDAViewStage", "fit_lda", "guided_term_ids", "lda_vocabulary", "topic_checks"]
+
+#: LDA counts words, and words differ between languages: passages in different
+#: languages share a topic only through the few words they share (names, numbers).
+LANGUAGE_NOTE = (
+    "LDA counts words, so it cannot join passages written in different languages: a "
+    "topic holds passages of one language unless they share words (names, acronyms). "
+    "The embedding themes join languages; compare the two views."
+)
+
+
+def topic_checks(labels: np.ndarray, langs: Sequence[str], n_topics: int) -> dict[str, Any]:
+    """Flag topics below the minimum size and say which languages LDA kept apart.
+
+    The minimum size is 2 passages, or 1% of the passages when that is more.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n_passages,)
+        Most likely topic of each passage.
+    langs : sequence of str
+        Language of each passage.
+    n_topics : int
+
+    Returns
+    -------
+    dict
+        ``min_topic_size``, ``small_topics`` (ids), ``topic_languages`` (topic id ->
+        languages of its passages) and, when the corpus has several languages and no topic
+        holds more than one, ``language_note``.
+
+    Examples
+    --------
+    >>> out = topic_checks(np.array([0, 0, 1, 2, 2]), ["en", "en", "ar", "en", "en"], 3)
+    >>> out["small_topics"], out["topic_languages"]
+    ([1], {'0': ['en'], '1': ['ar'], '2': ['en']})
+    """
+    labels = np.asarray(labels)
+    lang_arr = np.asarray(langs, dtype=object)
+    min_size = max(2, int(np.ceil(0.01 * labels.size)))
+    sizes = np.bincount(labels, minlength=n_topics) if labels.size else np.zeros(n_topics)
+    per_topic = {
+        str(t): sorted({str(x) for x in lang_arr[labels == t]}) for t in range(n_topics)
+    }
+    out: dict[str, Any] = {
+        "min_topic_size": min_size,
+        "small_topics": [int(t) for t in range(n_topics) if sizes[t] < min_size],
+        "topic_languages": per_topic,
+    }
+    if len(set(lang_arr.tolist())) > 1:
+        out["language_note"] = LANGUAGE_NOTE
+    return out
 
 VIEW = "lda"
 
@@ -176,6 +227,7 @@ class LDAViewStage(Stage):
 
     def fit(self, state: RunState) -> RunState:
         """Fit LDA on the counts, then assign the passages with :meth:`transform`'s path."""
+        from topiclab.pipeline.embedding_view import display_function
         from topiclab.themes import build_theme_table
         from topiclab.themes.terms import select_terms
 
@@ -204,13 +256,24 @@ class LDAViewStage(Stage):
             {"all": topic_word},
             names,
             state.passages,
-            scores=view.membership.max(axis=1),
             top_n=s.top_n_terms,
             n_representative=s.n_representative,
             n_themes=self.lda_.n_components,
             selections={"all": select_terms(topic_word, counts, topn=s.top_n_terms)},
+            display=display_function(state.vectorizer),
+            membership=view.membership,
         )
-        view.metrics = {"k_selection": self.selection_}
+        view.metrics = {
+            "k_selection": self.selection_,
+            **topic_checks(view.labels, state.langs, self.lda_.n_components),
+        }
+        for i in view.metrics["small_topics"]:
+            logger.warning(
+                "LDA topic %d holds %d passage(s), below the minimum of %d: read it with care",
+                i,
+                int(np.sum(view.labels == i)),
+                view.metrics["min_topic_size"],
+            )
         return state
 
     def transform(self, state: RunState) -> RunState:

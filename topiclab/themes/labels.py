@@ -9,11 +9,12 @@ frequent written form of each term, phrases with spaces; see
    :func:`topiclab.themes.terms.spread_terms` marks (found in every theme at similar
    rates). Stop and function words never reach the terms (see
    :mod:`topiclab.features.tokenize`).
-2. **Lead with a phrase**: the best multi-word phrase among the first three candidates, or
-   else the best term.
-3. **Add up to two more** candidates in rank order, skipping any that shares a word with
-   what is already chosen ("energy storage system" makes "storage" redundant), while the
-   title stays short (:data:`MAX_CHARS`).
+2. **Prefer phrases, then nouns**: of the first eight candidates, multi-word phrases (among
+   the first six) come first, then single words, each group in rank order; a lone English adjective
+   ("pragmatic", "industrial") only leads when nothing else is left.
+3. **Take up to three** in that order, skipping any that shares a word with what is already
+   chosen ("energy storage system" makes "storage" redundant), while the title stays short
+   (:data:`MAX_CHARS`).
 4. **Write it in the language's own way**: English and other Latin-script titles are
    capitalised at the start and joined "A, B and C" (names keep their capitals: "CIIE",
    "Toyota"); Chinese items are joined with "、"; Arabic with "، " and "و".
@@ -56,6 +57,19 @@ FILLER_EN = frozenset(
     """.split()
 )
 
+# Frequent English adjectives that read badly alone in a title ("Canada, trade and
+# pragmatic"); single words with these endings go after the nouns.
+_ADJ_SUFFIXES = ("ic", "ical", "ive", "ous", "ful", "able", "ible", "less")
+_ADJ_AL = frozenset(
+    """
+    industrial commercial financial national international regional global local social
+    political official traditional federal environmental additional central general annual
+    total mutual bilateral multilateral crucial essential special potential original
+    personal professional legal natural cultural agricultural educational structural
+    operational residential presidential provincial municipal
+    """.split()
+)
+
 _SPLIT = re.compile(r"[\s_\-–]+")
 _LATIN_START = re.compile(r"^[a-z]")
 
@@ -76,6 +90,17 @@ def _is_filler(term: str, lang: str) -> bool:
         return False
     words = words_of(term)
     return bool(words) and words <= FILLER_EN
+
+
+def _is_phrase(term: str) -> bool:
+    return len(words_of(term)) > 1
+
+
+def _is_adjective(term: str, lang: str) -> bool:
+    if lang not in ("en", "all", "und") or _is_phrase(term):
+        return False
+    word = term.lower()
+    return word in _ADJ_AL or (len(word) > 5 and word.endswith(_ADJ_SUFFIXES))
 
 
 def _singular_key(word: str) -> str:
@@ -112,7 +137,7 @@ def make_title(
 
     Examples
     --------
-    >>> make_title(["canada", "trade", "Carney", "support"], skip=["trade"])
+    >>> make_title(["canada", "trade", "pragmatic", "Carney", "support"], skip=["trade"])
     'Canada and Carney'
     >>> make_title(["تنمية خضراء", "تويوتا", "شنغهاي"], lang="ar")
     'تنمية خضراء، تويوتا وشنغهاي'
@@ -124,14 +149,20 @@ def make_title(
     if not pool:
         return ""
     pool = pool[:8]
-    head = next((t for t in pool[:3] if len(words_of(t)) > 1 or " " in t), pool[0])
+    # Phrases first (they name a subject), then nouns, then lone adjectives; rank within.
+    order = sorted(
+        range(len(pool)),
+        key=lambda i: (not _is_phrase(pool[i]) or i >= 6, _is_adjective(pool[i], lang), i),
+    )
+    pool = [pool[i] for i in order]
+    head = pool[0]
     chosen = [head]
     used = {_singular_key(w) for w in words_of(head)}
     for t in pool:
         if len(chosen) >= max_items:
             break
         keys = {_singular_key(w) for w in words_of(t)}
-        if t in chosen or keys & used:
+        if t in chosen or keys & used or _is_adjective(t, lang):
             continue
         if len(_join([*chosen, t], lang)) > max_chars and len(chosen) >= 1:
             continue

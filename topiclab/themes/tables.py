@@ -78,6 +78,7 @@ def build_theme_table(
     selections: dict[str, list[list[int]]] | None = None,
     display: Callable[[list[str]], list[str]] | None = None,
     mix_languages: bool = True,
+    membership: np.ndarray | None = None,
 ) -> ThemeTable:
     """Assemble a :class:`ThemeTable` from model outputs.
 
@@ -115,6 +116,10 @@ def build_theme_table(
         of its passages: each term weighs its weight relative to the best term of its
         language, times that language's share. A theme of 11 English and 4 Arabic passages
         is then described mostly in English.
+    membership : ndarray of shape (n_passages, n_themes), optional
+        Each passage's share of every theme (an LDA topic mixture). When given, a theme's
+        representative passages are those with the highest share of it, whichever theme
+        they were assigned to, and each carries its ``share``; ``scores`` is not used.
     """
     labels = np.asarray(labels)
     k = int(n_themes if n_themes is not None else (labels.max() + 1 if labels.size else 0))
@@ -144,7 +149,11 @@ def build_theme_table(
         all_terms = {w for lst in terms.values() for w, _ in lst}
         shown = dict(zip(sorted(all_terms), show(sorted(all_terms)), strict=True))
         theme_labels = _labels(terms, shown, per_lang or [c for c in lang_counts.index])
-        representative = _representative(passages, members, scores, n_representative)
+        if membership is not None:
+            share = np.asarray(membership, dtype=float)[:, t]
+            representative = _by_share(passages, share, n_representative)
+        else:
+            representative = _representative(passages, members, scores, n_representative)
         main = theme_labels.get("en") or (
             theme_labels.get(per_lang[0]) if per_lang else None
         )
@@ -195,6 +204,29 @@ def _labels(
         title = make_title(words, lang=_script_lang(words, lang))
         if title:
             out[str(lang)] = title
+    return out
+
+
+def _by_share(passages: pd.DataFrame, share: np.ndarray, n: int) -> list[dict[str, Any]]:
+    """The ``n`` passages with the highest share of a topic, with their share."""
+    if n <= 0:
+        return []
+    order = np.argsort(-share, kind="stable")[:n]
+    out = []
+    for i in order:
+        if share[i] <= 0:
+            break
+        row = passages.iloc[int(i)]
+        out.append(
+            {
+                "passage_id": str(row["passage_id"]),
+                "doc_id": str(row["doc_id"]),
+                "lang": str(row["lang"]),
+                "text": str(row["text"]),
+                "score": float(share[i]),
+                "share": float(share[i]),
+            }
+        )
     return out
 
 
