@@ -436,10 +436,16 @@ def _change(record: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+# metrics too large to read as a table row (the figures draw them)
+_NOT_SHOWN = frozenset({"theme_distances", "topic_languages"})
+
+
 def _flatten(tree: dict[str, Any], prefix: str = "") -> list[list[Any]]:
     """Nested dict -> ``[[dotted.key, scalar], ...]``; lists are shown as text."""
     out: list[list[Any]] = []
     for key, value in tree.items():
+        if key in _NOT_SHOWN:
+            continue
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             out.extend(_flatten(value, name + "."))

@@ -18,9 +18,32 @@ from topiclab.pipeline.base import RunState, Stage, ViewState
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EmbeddingViewStage", "display_function"]
+__all__ = ["EmbeddingViewStage", "centre_distances", "display_function"]
 
 VIEW = "embedding"
+
+
+def centre_distances(centres: Any) -> dict[str, Any]:
+    """Cosine distances between theme centres in the embedding space (0 same, 1 unrelated).
+
+    Parameters
+    ----------
+    centres : array-like of shape (n_themes, dim)
+
+    Returns
+    -------
+    dict
+        ``measure`` (what the numbers are) and ``values`` (a nested list, 4 decimals).
+    """
+    c = np.asarray(centres, dtype=float)
+    norms = np.linalg.norm(c, axis=1, keepdims=True)
+    unit = c / np.where(norms > 0, norms, 1.0)
+    d = np.clip(1.0 - unit @ unit.T, 0.0, 2.0)
+    np.fill_diagonal(d, 0.0)
+    return {
+        "measure": "cosine distance between theme centres in the embedding space",
+        "values": np.round(d, 4).tolist(),
+    }
 
 
 def display_function(vectorizer: Any) -> Any:
@@ -106,6 +129,7 @@ class EmbeddingViewStage(Stage):
         view.table = self._table(state, labels, context)
         outliers = getattr(clusterer, "outliers_", None)
         view.metrics = {
+            "theme_distances": centre_distances(self.clusterer_.cluster_centers_),
             "language_merges": merges,
             "outlier_share": float(np.mean(outliers))
             if outliers is not None and len(outliers)

@@ -18,7 +18,14 @@ from topiclab.pipeline.base import RunState, Stage, ViewState
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LDAViewStage", "fit_lda", "guided_term_ids", "lda_vocabulary", "topic_checks"]
+__all__ = [
+    "LDAViewStage",
+    "fit_lda",
+    "guided_term_ids",
+    "hellinger_distances",
+    "lda_vocabulary",
+    "topic_checks",
+]
 
 #: LDA counts words, and words differ between languages: passages in different
 #: languages share a topic only through the few words they share (names, numbers).
@@ -27,6 +34,34 @@ LANGUAGE_NOTE = (
     "topic holds passages of one language unless they share words (names, acronyms). "
     "The embedding themes join languages; compare the two views."
 )
+
+
+def hellinger_distances(topic_word: np.ndarray) -> dict[str, Any]:
+    """Hellinger distances between topic-word distributions (0 same words, 1 none shared).
+
+    Parameters
+    ----------
+    topic_word : ndarray of shape (n_topics, n_terms)
+
+    Returns
+    -------
+    dict
+        ``measure`` and ``values`` (a nested list, 4 decimals).
+
+    Examples
+    --------
+    >>> hellinger_distances(np.array([[1.0, 0.0], [0.0, 1.0]]))["values"]
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    p = np.clip(np.asarray(topic_word, dtype=float), 0.0, None)
+    p = p / np.where(p.sum(axis=1, keepdims=True) > 0, p.sum(axis=1, keepdims=True), 1.0)
+    root = np.sqrt(p)
+    d = np.sqrt(np.clip(1.0 - root @ root.T, 0.0, 1.0))
+    np.fill_diagonal(d, 0.0)
+    return {
+        "measure": "Hellinger distance between topic-word distributions",
+        "values": np.round(d, 4).tolist(),
+    }
 
 
 def topic_checks(labels: np.ndarray, langs: Sequence[str], n_topics: int) -> dict[str, Any]:
@@ -265,6 +300,7 @@ class LDAViewStage(Stage):
         )
         view.metrics = {
             "k_selection": self.selection_,
+            "theme_distances": hellinger_distances(topic_word),
             **topic_checks(view.labels, state.langs, self.lda_.n_components),
         }
         for i in view.metrics["small_topics"]:
