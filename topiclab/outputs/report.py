@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from topiclab.outputs.plotting import MAIN_VIEW
+from topiclab.outputs.report_run import run_section_html
 from topiclab.storage.atomic import write_text
 from topiclab.themes import RunResult, Theme, View
 
@@ -149,6 +150,7 @@ def render_report(result: RunResult, *, title: str | None = None) -> str:
         "css": css,
         "js": js,
         "data": script_json(data),
+        "run": run_section_html(result),
     }
     template = _asset("report.html")
     # one pass: text put into a slot is never searched for further slots
@@ -215,7 +217,10 @@ def report_data(result: RunResult) -> dict[str, Any]:
         "views": views,
         "cleaning": _cleaning(result.cleaning_log),
         "metrics": _flatten(result.metrics),
-        "meta": _flatten({k: v for k, v in result.meta.items() if k != "title"}),
+        # timings and inputs are tables of the Run section (report_run)
+        "meta": _flatten(
+            {k: v for k, v in result.meta.items() if k not in ("title", "timings", "inputs")}
+        ),
     }
     return _plain(data)
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["FILLER_EN", "MAX_CHARS", "make_title", "words_of"]
+__all__ = ["FILLER_EN", "MAX_CHARS", "label_names", "make_title", "words_of"]
 
 #: Longest title in characters (more items are left to the keyword list).
 MAX_CHARS = 48
@@ -185,3 +185,44 @@ def _join(items: list[str], lang: str) -> str:
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+_NAME_STOP = frozenset(
+    "a an and at by for from in into of on or the to with its their about over".split()
+)
+
+
+def _content_words(text: str) -> set[str]:
+    return {
+        _singular_key(w)
+        for w in re.findall(r"[^\W\d_]+", text.lower())
+        if w not in _NAME_STOP and len(w) > 1
+    }
+
+
+def label_names(label: str, name: str) -> bool:
+    """Whether a label names a subject: they share a content word (plurals folded).
+
+    The check used to test that labels are interpretable: a theme's label against a
+    hand-written name of its subject, or against the name of the majority class of a
+    labelled corpus (``"sci.space"`` -> "sci space").
+
+    Parameters
+    ----------
+    label : str
+        A theme label.
+    name : str
+        The subject's name (words in any separator: spaces, dots, hyphens).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> label_names("Energy storage systems, CIIE and Toyota", "Toyota's energy storage")
+    True
+    >>> label_names("Canada, trade and Carney", "rec.sport.hockey")
+    False
+    """
+    return bool(_content_words(label) & _content_words(name.replace(".", " ")))
