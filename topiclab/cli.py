@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from topiclab import __version__, paths
 
@@ -122,11 +123,11 @@ def _command_line(argv: Sequence[str] | None) -> str:
 
 
 def _fit_run(args: argparse.Namespace):
+    import time
+
     from topiclab.ingest import load
     from topiclab.pipeline import run
     from topiclab.storage.atomic import input_hashes
-
-    import time
 
     config = _config_from_args(args)
     source = args.path or paths.default_corpus()
@@ -147,7 +148,7 @@ def _fit_run(args: argparse.Namespace):
     return result, model
 
 
-def _read_inputs(hashes: dict[str, str], corpus) -> dict[str, str]:
+def _read_inputs(hashes: dict[str, str], corpus: Any) -> dict[str, str]:
     """Keep the hashes of the files the corpus was read from (not a folder's README)."""
     import re
 
@@ -208,7 +209,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _at_least_one(text: str) -> int:
-    """An argparse type: an integer of at least 1."""
+    """Parse an integer of at least 1 (an argparse type)."""
     try:
         value = int(text)
     except ValueError:
@@ -233,9 +234,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--n-themes", type=_at_least_one, help="number of embedding themes (default: chosen)"
     )
-    p.add_argument(
-        "--n-topics", type=_at_least_one, help="number of LDA topics (default: chosen)"
-    )
+    p.add_argument("--n-topics", type=_at_least_one, help="number of LDA topics (default: chosen)")
     p.add_argument(
         "--lang-mode",
         choices=["auto", "en", "multilingual"],
@@ -328,7 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_figures)
 
     p = sub.add_parser(
-        "report", help="write the self-contained HTML report of a run", formatter_class=_HelpFormatter
+        "report",
+        help="write the self-contained HTML report of a run",
+        formatter_class=_HelpFormatter,
     )
     _add_input_options(p)
     _add_run_options(p)

@@ -39,9 +39,9 @@ __all__ = [
     "Tokenizer",
     "canonical_lang",
     "display_term",
+    "is_zh_function_word",
     "normalize_arabic",
     "normalize_text",
-    "is_zh_function_word",
     "stop_words",
     "tokenize",
 ]
@@ -290,7 +290,7 @@ def _tokenize_en(
 
 
 def _en_surface(raw: str) -> str:
-    """The written form of an English word, without a possessive ending."""
+    """Return the written form of an English word, without a possessive ending."""
     if raw.endswith("'s"):
         return raw[:-2]
     return raw.rstrip("'").strip("-'")
@@ -389,7 +389,7 @@ def _ar_stem(word: str, stops: frozenset[str]) -> str | None:
 
 
 def _ar_surface(original: str, raw: str, stem: str) -> str:
-    """The written form of an Arabic token: its stem as written, keeping the article.
+    """Return the written form of an Arabic token: its stem as written, with the article.
 
     The conjunction and preposition before the article go (والصين, بالصين -> الصين), the
     article stays, as Arabic writes a noun on its own.

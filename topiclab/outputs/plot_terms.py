@@ -253,8 +253,12 @@ def fig_intertopic_distance(
     ax.set_aspect("equal", adjustable="box")
     # labels avoid every bubble: its centre and points around its rim
     angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
-    rim_x = np.concatenate([x + r * np.cos(angles) for (x, _y), r in zip(coords, radii, strict=True)])
-    rim_y = np.concatenate([y + r * np.sin(angles) for (_x, y), r in zip(coords, radii, strict=True)])
+    rim_x = np.concatenate(
+        [x + r * np.cos(angles) for (x, _y), r in zip(coords, radii, strict=True)]
+    )
+    rim_y = np.concatenate(
+        [y + r * np.sin(angles) for (_x, y), r in zip(coords, radii, strict=True)]
+    )
     fontsize = 8 if len(table) <= 20 else 6
     place_labels(
         ax,
@@ -333,9 +337,7 @@ def fig_theme_dendrogram(
         leaf_font_size=9,
     )
     ax.set_xlabel(
-        rec[1]
-        if rec is not None
-        else "distance (mean of term Jensen-Shannon and document cosine)"
+        rec[1] if rec is not None else "distance (mean of term Jensen-Shannon and document cosine)"
     )
     what = view_heading(result, view)
     ax.set_title(f"{what}: hierarchy")
@@ -406,6 +408,7 @@ def fig_theme_terms(
     table = view_table(result, view)
     themes = sorted(table, key=lambda t: (-t.size, t.id))[:max_themes]
     themes.sort(key=lambda t: t.id)
+
     def panels(theme: Any) -> list[str]:
         own = language_order(lang for lang in theme.terms if theme.languages.get(lang))
         if len(own) > 1 and theme.terms.get("all"):

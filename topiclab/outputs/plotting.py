@@ -34,14 +34,14 @@ __all__ = [
     "THEME_COLORS",
     "apply_script_fonts",
     "get_view",
+    "label_overlaps",
     "language_colors",
     "language_order",
-    "label_overlaps",
     "message",
     "new_axes",
     "place_labels",
-    "text_width",
     "styled",
+    "text_width",
     "theme_color",
     "theme_name",
     "view_heading",
@@ -244,7 +244,9 @@ def text_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-_WIDE_OR_WORD = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+")
+_WIDE_OR_WORD = re.compile(
+    r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+"
+)
 
 
 def wrap_text(text: str, width: int = 24, max_lines: int = 3) -> str:
@@ -349,9 +351,11 @@ def place_labels(
 ) -> list[Any]:
     """Place labels beside their anchor points without covering points or each other.
 
-    Uses ``textalloc`` (chosen over ``adjustText`` on ``benchmarks/label_placement.py``:
-    fewer overlaps between labels and points, and many times faster at 50 labels). Each
-    label gets a thin leader line to its anchor.
+    Uses ``textalloc``, chosen over ``adjustText`` on ``benchmarks/label_placement.py``
+    (saved in ``benchmarks/results/label_placement.txt``): on seeded maps of 5 and 50
+    themes it left no two labels overlapping and hid fewer points (87 of 1,000 at 50
+    themes, against 16 overlapping pairs and 263 hidden points with adjustText), in less
+    time. Each label gets a thin leader line to its anchor.
 
     Parameters
     ----------
@@ -409,7 +413,9 @@ def place_labels(
     return [t for t in ax.texts if t not in before]
 
 
-def label_overlaps(ax: Axes, texts: Sequence[Any], px: Sequence[float], py: Sequence[float]) -> dict[str, int]:
+def label_overlaps(
+    ax: Axes, texts: Sequence[Any], px: Sequence[float], py: Sequence[float]
+) -> dict[str, int]:
     """Count label/label overlaps and points covered by labels (display coordinates).
 
     Parameters

@@ -94,9 +94,7 @@ def topic_checks(labels: np.ndarray, langs: Sequence[str], n_topics: int) -> dic
     lang_arr = np.asarray(langs, dtype=object)
     min_size = max(2, int(np.ceil(0.01 * labels.size)))
     sizes = np.bincount(labels, minlength=n_topics) if labels.size else np.zeros(n_topics)
-    per_topic = {
-        str(t): sorted({str(x) for x in lang_arr[labels == t]}) for t in range(n_topics)
-    }
+    per_topic = {str(t): sorted({str(x) for x in lang_arr[labels == t]}) for t in range(n_topics)}
     out: dict[str, Any] = {
         "min_topic_size": min_size,
         "small_topics": [int(t) for t in range(n_topics) if sizes[t] < min_size],
@@ -105,6 +103,7 @@ def topic_checks(labels: np.ndarray, langs: Sequence[str], n_topics: int) -> dic
     if len(set(lang_arr.tolist())) > 1:
         out["language_note"] = LANGUAGE_NOTE
     return out
+
 
 VIEW = "lda"
 

@@ -53,7 +53,7 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def _script_lang(words: Sequence[str], lang: str) -> str:
-    """The language whose joining rules fit ``words`` (by the script of the first)."""
+    """Return the language whose joining rules fit ``words`` (script of the first)."""
     if lang in ("ar", "zh", "en"):
         return lang
     first = words[0] if words else ""
@@ -154,9 +154,7 @@ def build_theme_table(
             representative = _by_share(passages, share, n_representative)
         else:
             representative = _representative(passages, members, scores, n_representative)
-        main = theme_labels.get("en") or (
-            theme_labels.get(per_lang[0]) if per_lang else None
-        )
+        main = theme_labels.get("en") or (theme_labels.get(per_lang[0]) if per_lang else None)
         themes.append(
             Theme(
                 id=t,
@@ -194,7 +192,7 @@ def _mixed_terms(
 def _labels(
     terms: dict[str, list[tuple[str, float]]], shown: dict[str, str], langs: Sequence[str]
 ) -> dict[str, str]:
-    """A title per language the theme has passages in (from that language's terms)."""
+    """Return a title per language the theme has passages in (from its terms)."""
     out: dict[str, str] = {}
     for lang in langs:
         lst = terms.get(lang) or (terms.get("all") if len(langs) == 1 else None)
@@ -208,7 +206,7 @@ def _labels(
 
 
 def _by_share(passages: pd.DataFrame, share: np.ndarray, n: int) -> list[dict[str, Any]]:
-    """The ``n`` passages with the highest share of a topic, with their share."""
+    """Return the ``n`` passages with the highest share of a topic, with their share."""
     if n <= 0:
         return []
     order = np.argsort(-share, kind="stable")[:n]
