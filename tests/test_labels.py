@@ -10,18 +10,18 @@ from topiclab.themes.tables import build_theme_table
 
 # Subjects of the bundled articles, written by hand from corpus/README.md and the article
 # texts (not from any output): document title words -> subject name.
-SEED_SUBJECTS = {
-    "Toyota": "Toyota energy storage system at the China International Import Expo (CIIE); "
-    "new quality productive forces",
+SEED_SUBJECTS = {  # most specific first: the Arabic article also names Toyota in Latin
     "تويوتا": "Toyota and the Shanghai government: Lexus electric vehicles and battery "
     "research centre",
-    "Energy Storage": "International Energy Storage conference in Shanghai; energy storage "
-    "industry",
     "traditional industries": "traditional industries upgrading: steel, copper and soft "
     "magnetic materials at the World Manufacturing Convention",
     "Canadian": "Canadian Prime Minister Mark Carney's visit to China; Canada-China trade",
     "Sino-German": "Sino-German cooperation on smart new energy vehicles; the auto industry "
     "in Beijing",
+    "Toyota": "Toyota energy storage system at the China International Import Expo (CIIE); "
+    "new quality productive forces",
+    "Energy Storage": "International Energy Storage conference in Shanghai; energy storage "
+    "industry",
 }
 
 
@@ -99,8 +99,10 @@ def test_seed_labels_name_their_subjects(seed_run):
             if members.empty:
                 continue
             doc = members["doc_id"].value_counts().index[0]
-            subject = _subject(docs.loc[doc, "title"])
-            assert subject is not None, docs.loc[doc, "title"]
+            title = docs.loc[doc, "title"]
+            head = title if isinstance(title, str) and title else str(docs.loc[doc, "text"])[:300]
+            subject = _subject(head)
+            assert subject is not None, head
             hits.append(label_names(theme.label, subject))
         share = float(np.mean(hits))
         assert share >= 0.6, (view, share, table.labels())
