@@ -296,6 +296,7 @@ class LDAViewStage(Stage):
             selections={"all": select_terms(topic_word, counts, topn=s.top_n_terms)},
             display=display_function(state.vectorizer),
             membership=view.membership,
+            evidence=np.minimum(1.0, np.asarray(self._counts(counts).sum(axis=1)).ravel() / 20.0),
         )
         view.metrics = {
             "k_selection": self.selection_,

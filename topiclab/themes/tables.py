@@ -79,6 +79,7 @@ def build_theme_table(
     display: Callable[[list[str]], list[str]] | None = None,
     mix_languages: bool = True,
     membership: np.ndarray | None = None,
+    evidence: np.ndarray | None = None,
 ) -> ThemeTable:
     """Assemble a :class:`ThemeTable` from model outputs.
 
@@ -120,6 +121,11 @@ def build_theme_table(
         Each passage's share of every theme (an LDA topic mixture). When given, a theme's
         representative passages are those with the highest share of it, whichever theme
         they were assigned to, and each carries its ``share``; ``scores`` is not used.
+    evidence : ndarray of shape (n_passages,), optional
+        With ``membership``: how much each passage's share can be trusted, in [0, 1] (e.g.
+        its counted words over 20: a three-word title line gets a share near 1 from
+        almost nothing). Passages are ranked by share times evidence; the share shown is
+        the share itself.
     """
     labels = np.asarray(labels)
     k = int(n_themes if n_themes is not None else (labels.max() + 1 if labels.size else 0))
@@ -151,7 +157,8 @@ def build_theme_table(
         theme_labels = _labels(terms, shown, per_lang or [c for c in lang_counts.index])
         if membership is not None:
             share = np.asarray(membership, dtype=float)[:, t]
-            representative = _by_share(passages, share, n_representative)
+            rank = share if evidence is None else share * np.asarray(evidence, dtype=float)
+            representative = _by_share(passages, share, n_representative, rank)
         else:
             representative = _representative(passages, members, scores, n_representative)
         main = theme_labels.get("en") or (theme_labels.get(per_lang[0]) if per_lang else None)
@@ -205,11 +212,13 @@ def _labels(
     return out
 
 
-def _by_share(passages: pd.DataFrame, share: np.ndarray, n: int) -> list[dict[str, Any]]:
-    """Return the ``n`` passages with the highest share of a topic, with their share."""
+def _by_share(
+    passages: pd.DataFrame, share: np.ndarray, n: int, rank: np.ndarray | None = None
+) -> list[dict[str, Any]]:
+    """Return the ``n`` passages ranked highest for a topic (``rank``), with their share."""
     if n <= 0:
         return []
-    order = np.argsort(-share, kind="stable")[:n]
+    order = np.argsort(-(share if rank is None else rank), kind="stable")[:n]
     out = []
     for i in order:
         if share[i] <= 0:
