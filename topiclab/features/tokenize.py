@@ -142,7 +142,9 @@ _EN_EXTRA = frozenset(
     "am pm gmt utc est cst pst edt pdt ltd co inc corp "
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
+    "monday tuesday wednesday thursday friday saturday sunday "
+    # names of HTML character references left in scraped text ("&quot;", "#39;")
+    "quot fullquote amp nbsp lt gt apos".split()
 )
 _AR_EXTRA = (
     "قال قالت وقال وقالت اضاف اضافت واضاف واضافت اكد اكدت واكد واكدت اشار اشارت واشار "

@@ -80,6 +80,12 @@ def _best_form(forms: dict[str, int]) -> str:
     # as the capitalised ones marks an ordinary word.
     if lower and 3 * lower >= sum(variants.values()) - lower:
         return word
+    # Capitals from datelines and headlines ("NEW YORK (Reuters)"): a title-case spelling
+    # seen a third as often as the all-capital one is how the name is written.
+    title = word[:1].upper() + word[1:]
+    upper = word.upper()
+    if title != upper and variants.get(title, 0) * 3 >= variants.get(upper, 0) > 0:
+        return title
     return min(variants, key=lambda f: (-variants[f], f))
 
 

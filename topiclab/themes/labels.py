@@ -103,6 +103,12 @@ def _is_adjective(term: str, lang: str) -> bool:
     return word in _ADJ_AL or (len(word) > 5 and word.endswith(_ADJ_SUFFIXES))
 
 
+def _repeats(term: str) -> bool:
+    """Whether a phrase repeats a word ("Reuters Reuters", "AP AP": a dateline echo)."""
+    words = [w for w in _SPLIT.split(term.lower()) if w]
+    return len(words) > 1 and len(set(words)) < len(words)
+
+
 def _singular_key(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
@@ -143,7 +149,11 @@ def make_title(
     'تنمية خضراء، تويوتا وشنغهاي'
     """
     skipped = {s.lower() for s in skip}
-    pool = [t for t in terms if t and t.lower() not in skipped and not _is_filler(t, lang)]
+    pool = [
+        t
+        for t in terms
+        if t and t.lower() not in skipped and not _is_filler(t, lang) and not _repeats(t)
+    ]
     if not pool:
         pool = [t for t in terms if t]  # better filler than nothing
     if not pool:
