@@ -259,6 +259,12 @@ def fig_intertopic_distance(
     rim_y = np.concatenate(
         [y + r * np.sin(angles) for (_x, y), r in zip(coords, radii, strict=True)]
     )
+    what = view_heading(result, view)
+    rec = recorded_distances(result, view)
+    measure = rec[1] if rec is not None else "term and document distance"
+    ax.set_title(f"{what}: intertopic distance (bubble area = passages)")
+    ax.set_xlabel(f"MDS 1 of the {measure}", fontsize=9)
+    ax.set_ylabel("MDS 2")
     fontsize = 8 if len(table) <= 20 else 6
     place_labels(
         ax,
@@ -270,12 +276,6 @@ def fig_intertopic_distance(
         colors=colors,
         fontsize=fontsize,
     )
-    ax.set_xlabel("MDS 1")
-    ax.set_ylabel("MDS 2")
-    what = view_heading(result, view)
-    rec = recorded_distances(result, view)
-    measure = rec[1] if rec is not None else "term and document distance"
-    ax.set_title(f"{what}: intertopic distance\n({measure}; bubble area = passages)")
     return fig
 
 
