@@ -101,7 +101,7 @@ def write_report(
     page = render_report(result, title=title)
     target = Path(path)
     write_text(target, page)
-    log.info("report written to %s (%.1f kB)", target, len(page.encode("utf-8")) / 1024)
+    log.debug("report written to %s (%.1f kB)", target, len(page.encode("utf-8")) / 1024)
     return target
 
 
