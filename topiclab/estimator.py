@@ -253,8 +253,47 @@ class TopicLab(BaseEstimator):
         *,
         doc_ids: Sequence[str] | None = None,
         embeddings: np.ndarray | None = None,
+        view: str = "embedding",
+    ) -> Any:
+        """Return each text's most likely theme, with its label and score.
+
+        Parameters
+        ----------
+        texts : sequence of str
+        doc_ids : sequence of str, optional
+            Document of each text.
+        embeddings : ndarray, optional
+            Precomputed embeddings of ``texts``.
+        view : str, default="embedding"
+            ``"embedding"`` themes or ``"lda"`` topics.
+
+        Returns
+        -------
+        DataFrame
+            One row per text: ``theme`` (id), ``label``, ``score`` (membership of that
+            theme), ``second`` and ``second_score`` (the runner-up). :meth:`predict_ids`
+            returns the ids alone, :meth:`transform` the membership matrix.
+
+        Examples
+        --------
+        >>> tl.predict(["Battery storage for the power grid"])   # doctest: +SKIP
+           theme                                   label  score  second  second_score
+        0      0  Energy storage system, technologies ...   0.71       4          0.12
+        """
+        from topiclab.themes.predictions import predictions_frame
+
+        membership = self.transform(texts, view=view, doc_ids=doc_ids, embeddings=embeddings)
+        table = self.result_.views[view].table if view in self.result_.views else None
+        return predictions_frame(membership, table)
+
+    def predict_ids(
+        self,
+        texts: Sequence[str],
+        *,
+        doc_ids: Sequence[str] | None = None,
+        embeddings: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Return the most likely embedding theme of each text."""
+        """Return the most likely embedding theme of each text (an array of ids)."""
         return self.transform(texts, doc_ids=doc_ids, embeddings=embeddings).argmax(axis=1)
 
     def transform_lda(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:

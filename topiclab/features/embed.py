@@ -57,6 +57,9 @@ __all__ = [
     "resolve_model",
 ]
 
+
+#: Fewest texts to embed for which a progress bar is shown.
+PROGRESS_MIN_TEXTS = 300
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "minilm"
@@ -544,7 +547,9 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         backend = self._get_backend()
         t0 = time.perf_counter()
         desc = f"Embedding ({self.model_id_.split(' ')[0]})"
-        with tqdm(total=len(missing), disable=not self.progress, unit="text", desc=desc) as bar:
+        # a bar only for work long enough to watch (a few hundred texts or more)
+        quiet = not self.progress or len(missing) < PROGRESS_MIN_TEXTS
+        with tqdm(total=len(missing), disable=quiet, unit="text", desc=desc) as bar:
             for start in range(0, len(missing), _FLUSH_ROWS):
                 block = missing[start : start + _FLUSH_ROWS]
                 texts = [unique[i] for i in block]

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from topiclab.outputs.plotting import MAIN_VIEW
+from topiclab.outputs.report_run import run_section_html
 from topiclab.storage.atomic import write_text
 from topiclab.themes import RunResult, Theme, View
 
@@ -110,7 +111,7 @@ def write_report(
     page = render_report(result, title=title)
     target = Path(path)
     write_text(target, page)
-    log.info("report written to %s (%.1f kB)", target, len(page.encode("utf-8")) / 1024)
+    log.debug("report written to %s (%.1f kB)", target, len(page.encode("utf-8")) / 1024)
     return target
 
 
@@ -159,6 +160,7 @@ def render_report(result: RunResult, *, title: str | None = None) -> str:
         "css": css,
         "js": js,
         "data": script_json(data),
+        "run": run_section_html(result),
     }
     template = _asset("report.html")
     # one pass: text put into a slot is never searched for further slots
@@ -225,7 +227,10 @@ def report_data(result: RunResult) -> dict[str, Any]:
         "views": views,
         "cleaning": _cleaning(result.cleaning_log),
         "metrics": _flatten(result.metrics),
-        "meta": _flatten({k: v for k, v in result.meta.items() if k != "title"}),
+        # timings and inputs are tables of the Run section (report_run)
+        "meta": _flatten(
+            {k: v for k, v in result.meta.items() if k not in ("title", "timings", "inputs")}
+        ),
     }
     from topiclab.outputs.report_analysis import analysis_sections, search_index
 
@@ -451,10 +456,16 @@ def _change(record: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+# metrics too large to read as a table row (the figures draw them)
+_NOT_SHOWN = frozenset({"theme_distances", "topic_languages"})
+
+
 def _flatten(tree: dict[str, Any], prefix: str = "") -> list[list[Any]]:
     """Nested dict -> ``[[dotted.key, scalar], ...]``; lists are shown as text."""
     out: list[list[Any]] = []
     for key, value in tree.items():
+        if key in _NOT_SHOWN:
+            continue
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             out.extend(_flatten(value, name + "."))

@@ -26,10 +26,90 @@ __all__ = [
     "document_counts",
     "fit_lda",
     "guided_term_ids",
+    "hellinger_distances",
     "lda_vocabulary",
     "make_lda",
     "theme_term_ids",
+    "topic_checks",
 ]
+
+#: LDA counts words, and words differ between languages: passages in different
+#: languages share a topic only through the few words they share (names, numbers).
+LANGUAGE_NOTE = (
+    "LDA counts words, so it cannot join passages written in different languages: a "
+    "topic holds passages of one language unless they share words (names, acronyms). "
+    "The embedding themes join languages; compare the two views."
+)
+
+
+def hellinger_distances(topic_word: np.ndarray) -> dict[str, Any]:
+    """Hellinger distances between topic-word distributions (0 same words, 1 none shared).
+
+    Parameters
+    ----------
+    topic_word : ndarray of shape (n_topics, n_terms)
+
+    Returns
+    -------
+    dict
+        ``measure`` and ``values`` (a nested list, 4 decimals).
+
+    Examples
+    --------
+    >>> hellinger_distances(np.array([[1.0, 0.0], [0.0, 1.0]]))["values"]
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    p = np.clip(np.asarray(topic_word, dtype=float), 0.0, None)
+    p = p / np.where(p.sum(axis=1, keepdims=True) > 0, p.sum(axis=1, keepdims=True), 1.0)
+    root = np.sqrt(p)
+    d = np.sqrt(np.clip(1.0 - root @ root.T, 0.0, 1.0))
+    np.fill_diagonal(d, 0.0)
+    return {
+        "measure": "Hellinger distance between topic-word distributions",
+        "values": np.round(d, 4).tolist(),
+    }
+
+
+def topic_checks(labels: np.ndarray, langs: Sequence[str], n_topics: int) -> dict[str, Any]:
+    """Flag topics below the minimum size and say which languages LDA kept apart.
+
+    The minimum size is 2 passages, or 1% of the passages when that is more.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n_passages,)
+        Most likely topic of each passage.
+    langs : sequence of str
+        Language of each passage.
+    n_topics : int
+
+    Returns
+    -------
+    dict
+        ``min_topic_size``, ``small_topics`` (ids), ``topic_languages`` (topic id ->
+        languages of its passages) and, when the corpus has several languages and no topic
+        holds more than one, ``language_note``.
+
+    Examples
+    --------
+    >>> out = topic_checks(np.array([0, 0, 1, 2, 2]), ["en", "en", "ar", "en", "en"], 3)
+    >>> out["small_topics"], out["topic_languages"]
+    ([1], {'0': ['en'], '1': ['ar'], '2': ['en']})
+    """
+    labels = np.asarray(labels)
+    lang_arr = np.asarray(langs, dtype=object)
+    min_size = max(2, int(np.ceil(0.01 * labels.size)))
+    sizes = np.bincount(labels, minlength=n_topics) if labels.size else np.zeros(n_topics)
+    per_topic = {str(t): sorted({str(x) for x in lang_arr[labels == t]}) for t in range(n_topics)}
+    out: dict[str, Any] = {
+        "min_topic_size": min_size,
+        "small_topics": [int(t) for t in range(n_topics) if sizes[t] < min_size],
+        "topic_languages": per_topic,
+    }
+    if len(set(lang_arr.tolist())) > 1:
+        out["language_note"] = LANGUAGE_NOTE
+    return out
+
 
 VIEW = "lda"
 
@@ -311,6 +391,7 @@ class LDAViewStage(Stage):
 
     def fit(self, state: RunState) -> RunState:
         """Fit LDA on the counts, then assign the passages with :meth:`transform`'s path."""
+        from topiclab.pipeline.embedding_view import display_function
         from topiclab.themes import build_theme_table
         from topiclab.themes.terms import select_terms
 
@@ -347,18 +428,31 @@ class LDAViewStage(Stage):
             {"all": topic_word},
             names,
             state.passages,
-            scores=view.membership.max(axis=1),
             top_n=s.top_n_terms,
             n_representative=s.n_representative,
             n_themes=self.lda_.n_components,
             selections={"all": select_terms(topic_word, counts, topn=s.top_n_terms)},
+            display=display_function(state.vectorizer),
+            membership=view.membership,
+            evidence=np.minimum(1.0, np.asarray(self._counts(counts).sum(axis=1)).ravel() / 20.0),
         )
-        view.metrics = {"k_selection": self.selection_}
+        view.metrics = {
+            "k_selection": self.selection_,
+            "theme_distances": hellinger_distances(topic_word),
+            **topic_checks(view.labels, state.langs, self.lda_.n_components),
+        }
         chosen = self.selection_["candidates"].index(self.selection_["chosen"])
         view.metrics["seed_stability"] = {
             "mean_ari": self.selection_["stability"][chosen],
             "n_runs": self.selection_["restarts"],
         }
+        for i in view.metrics["small_topics"]:
+            logger.warning(
+                "LDA topic %d holds %d passage(s), below the minimum of %d: read it with care",
+                i,
+                int(np.sum(view.labels == i)),
+                view.metrics["min_topic_size"],
+            )
         return state
 
     def transform(self, state: RunState) -> RunState:

@@ -177,9 +177,44 @@ class ThemeModel:
         )
 
     def predict(
+        self,
+        texts: Sequence[str],
+        *,
+        doc_ids: Sequence[str] | None = None,
+        embeddings: Any = None,
+        view: str = "embedding",
+    ) -> Any:
+        """Return each text's most likely theme, with its label and score.
+
+        Parameters
+        ----------
+        texts : sequence of str
+        doc_ids : sequence of str, optional
+            Document of each text (passages read in their document's context).
+        embeddings : ndarray, optional
+            Precomputed embeddings of ``texts``.
+        view : str, default="embedding"
+
+        Returns
+        -------
+        DataFrame
+            One row per text: ``theme``, ``label``, ``score`` (membership of that theme),
+            ``second`` and ``second_score`` (see
+            :func:`topiclab.themes.predictions.predictions_frame`). :meth:`predict_ids`
+            gives the ids alone; :meth:`transform` the whole membership matrix.
+        """
+        from topiclab.themes.predictions import predictions_frame
+
+        membership = self.transform_view(view, texts, doc_ids=doc_ids, embeddings=embeddings)
+        table = None
+        if self.result is not None and view in getattr(self.result, "views", {}):
+            table = self.result.views[view].table
+        return predictions_frame(membership, table)
+
+    def predict_ids(
         self, texts: Sequence[str], *, doc_ids: Sequence[str] | None = None, embeddings: Any = None
     ) -> np.ndarray:
-        """Return the most likely embedding theme of each text."""
+        """Return the most likely embedding theme of each text (ids only)."""
         out = self.transform(texts, doc_ids=doc_ids, embeddings=embeddings)
         return np.asarray(out).argmax(axis=1)
 

@@ -104,9 +104,10 @@ class VectorizeStage(Stage):
     def fit(self, state: RunState) -> RunState:
         """Fit the vectoriser on the passages and count them."""
         vec = self._make()
-        raw = vec.analyze(state.texts, state.langs)
+        surfaces: dict[str, dict[str, int]] = {}
+        raw = vec.analyze(state.texts, state.langs, surfaces=surfaces)
         try:
-            tokens = vec.fit_transform_tokens(raw)
+            tokens = vec.fit_transform_tokens(raw, surfaces=surfaces)
         except ValueError as exc:  # only stop words, numbers or punctuation
             raise CorpusError(f"cannot vectorise the corpus: {exc}") from exc
         self.vectorizer_ = vec

@@ -24,7 +24,8 @@ class Theme:
     id : int
         Theme number within its view.
     label : str
-        Short label made from the top phrases.
+        Short title in natural case made from the best phrases (see
+        :mod:`topiclab.themes.labels`); in English when the theme has English passages.
     size : int
         Passages assigned to it.
     terms : dict
@@ -37,6 +38,13 @@ class Theme:
         ``lang``, ``text``, ``score``.
     coherence : dict
         Per-theme quality scores (``npmi``, ``c_v``) when computed.
+    labels : dict
+        Language code -> title in that language, for themes with passages in several
+        languages (empty otherwise).
+    display : dict
+        Stored term -> its written form, where they differ (``"تنميه_خضراء"`` ->
+        ``"تنمية خضراء"``, ``"ciie"`` -> ``"CIIE"``). Terms are stored normalised for
+        counting and scoring; :meth:`keywords` shows them as written.
     """
 
     id: int
@@ -46,15 +54,29 @@ class Theme:
     languages: dict[str, int]
     representative: list[dict[str, Any]] = field(default_factory=list)
     coherence: dict[str, float] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    display: dict[str, str] = field(default_factory=dict)
 
     def top_words(self, lang: str = "all", k: int = 10) -> list[str]:
-        """Return the ``k`` best terms of one language (``"all"``: every language)."""
+        """Return the ``k`` best terms of one language (``"all"``: every language).
+
+        The terms as stored (normalised, phrases joined with ``_``), as counted and scored;
+        :meth:`keywords` gives them as written.
+        """
         return [t for t, _ in self.terms.get(lang, [])[:k]]
 
     def _repr_html_(self) -> str:
         from topiclab.themes.display import theme_html
 
         return theme_html(self)
+
+    def shown(self, term: str) -> str:
+        """Return one stored term in its written form."""
+        return self.display.get(term) or term.replace("_", " ")
+
+    def keywords(self, lang: str = "all", k: int = 10) -> list[str]:
+        """Return the ``k`` best terms of one language as written (phrases with spaces)."""
+        return [self.shown(t) for t in self.top_words(lang, k)]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form."""
@@ -66,6 +88,9 @@ class Theme:
             "languages": {k: int(v) for k, v in self.languages.items()},
             "representative": self.representative,
             "coherence": {k: _finite(v) for k, v in self.coherence.items()},
+            "labels": dict(self.labels),
+            "keywords": {k: self.keywords(k) for k in self.terms},
+            "display": dict(sorted(self.display.items())),
         }
 
     @classmethod
@@ -82,6 +107,8 @@ class Theme:
                 k: (float("nan") if v is None else float(v))
                 for k, v in data.get("coherence", {}).items()
             },
+            labels={str(k): str(v) for k, v in data.get("labels", {}).items()},
+            display={str(k): str(v) for k, v in data.get("display", {}).items()},
         )
 
 
@@ -125,8 +152,10 @@ class ThemeTable:
                 "size": t.size,
                 "languages": ", ".join(f"{k}:{v}" for k, v in t.languages.items()),
             }
+            for lang, text in t.labels.items():
+                row[f"label_{lang}"] = text
             for lang in t.terms:
-                row[f"terms_{lang}"] = ", ".join(t.top_words(lang, 8))
+                row[f"terms_{lang}"] = ", ".join(t.keywords(lang, 8))
             for k, v in t.coherence.items():
                 row[k] = v
             rows.append(row)
@@ -430,15 +459,17 @@ class RunResult:
                 for t in view.table:
                     langs = ", ".join(f"{k} {v}" for k, v in t.languages.items())
                     lines.append(f"  [{t.id}] {t.label}  ({t.size} passages: {langs})")
-                    for lang, terms in t.terms.items():
+                    for lang, text in t.labels.items():
+                        if text != t.label:
+                            lines.append(f"       label ({lang}): {text}")
+                    for lang in t.terms:
                         if lang != "all":
-                            words = ", ".join(w for w, _ in terms[:n_terms])
-                            lines.append(f"       {lang}: {words}")
+                            lines.append(f"       {lang}: {', '.join(t.keywords(lang, n_terms))}")
             else:
                 lines.append(f"{view.title}:")
                 for t in view.table:
                     lines.append(f"  [{t.id}] {t.label}  ({t.size} passages)")
-                    lines.append(f"       {', '.join(t.top_words('all', n_terms))}")
+                    lines.append(f"       {', '.join(t.keywords('all', n_terms))}")
         lines.append(
             "Metrics: "
             + ", ".join(
