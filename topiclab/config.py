@@ -20,8 +20,10 @@ else:  # pragma: no cover
 
 LANG_MODES = ("auto", "en", "multilingual")
 CLUSTER_METHODS = ("auto", "hdbscan", "kmeans")
-LDA_UNITS = ("documents", "passages")
-LDA_BACKENDS = ("gibbs", "gensim")
+LDA_UNITS = ("auto", "documents", "passages")
+#: with ``lda_unit="auto"``, LDA is fitted on whole documents from this many documents
+LDA_DOCUMENT_MIN = 100
+LDA_BACKENDS = ("auto", "gibbs", "gensim")
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,18 @@ class RunConfig:
         LDA sees only this many terms, the ones in most documents (rare terms make LDA
         topics less coherent on large corpora); ``None`` keeps the whole vocabulary. The
         embedding themes always use the whole vocabulary.
+    lda_unit : {"auto", "documents", "passages"}
+        What LDA is fitted on: whole documents (passage counts summed) or passages;
+        ``auto`` uses documents from ``LDA_DOCUMENT_MIN`` (100) documents. Passage topic
+        mixtures are always inferred with the fitted model.
+    lda_backend : {"auto", "gibbs", "gensim"}
+        Collapsed Gibbs sampling (tomotopy) or gensim's online variational Bayes; ``auto``
+        uses Gibbs when LDA is fitted on documents and gensim on passages (see
+        ``docs/lda.md`` for the measurements behind both choices).
+    lda_restarts : int
+        LDA fits per K; the one agreeing most with the others is kept.
+    lda_seed_themes : bool
+        Seed LDA topics with the terms of the embedding themes.
     min_df, max_df : int/float or None
         Vocabulary pruning; ``None`` adapts to the corpus size.
     batch_size : int
@@ -128,8 +142,8 @@ class RunConfig:
     n_representative: int = 3
     lda_passes: int = 20
     lda_max_features: int | None = 5000
-    lda_unit: str = "documents"
-    lda_backend: str = "gibbs"
+    lda_unit: str = "auto"
+    lda_backend: str = "auto"
     lda_restarts: int = 3
     lda_seed_themes: bool = False
     min_df: float | None = None
@@ -335,8 +349,8 @@ class LDASection:
     n_topics: int | None = None
     lda_passes: int = 20
     lda_max_features: int | None = 5000
-    lda_unit: str = "documents"
-    lda_backend: str = "gibbs"
+    lda_unit: str = "auto"
+    lda_backend: str = "auto"
     lda_restarts: int = 3
     lda_seed_themes: bool = False
     guided: tuple[GuidedTheme, ...] = ()

@@ -11,12 +11,14 @@ path as for new texts) and describes each topic with its topic-word weights.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from topiclab.config import LDA_DOCUMENT_MIN
 from topiclab.pipeline.base import RunState, Stage, ViewState
 
 logger = logging.getLogger(__name__)
@@ -409,7 +411,16 @@ class LDAViewStage(Stage):
             position = {int(j): i for i, j in enumerate(self.columns_)}
             seed_topics = [[position[j] for j in ids if j in position] for ids in seed_topics]
         fit_counts = None
-        if getattr(s, "lda_unit", "passages") == "documents":
+        unit = getattr(s, "lda_unit", "passages")
+        if unit == "auto":  # too few documents for LDA to learn topics from: use passages
+            unit = "documents" if len(set(state.doc_ids)) >= LDA_DOCUMENT_MIN else "passages"
+        backend = getattr(s, "lda_backend", "gensim")
+        if backend == "auto":  # Gibbs measured better on documents, gensim on a few passages
+            backend = "gibbs" if unit == "documents" else "gensim"
+        self.unit_, self.backend_ = unit, backend
+        if hasattr(s, "lda_backend"):
+            s = dataclasses.replace(s, lda_unit=unit, lda_backend=backend)
+        if unit == "documents":
             fit_counts = document_counts(self._counts(counts), state.doc_ids)
         self.lda_, self.selection_ = fit_lda(
             self._counts(counts), state.tokens, lda_names, s, s.seed, seed_topics, fit_counts
