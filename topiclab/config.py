@@ -20,6 +20,7 @@ else:  # pragma: no cover
 
 LANG_MODES = ("auto", "en", "multilingual")
 CLUSTER_METHODS = ("auto", "hdbscan", "kmeans")
+SPEEDS = ("fast", "balanced", "best")
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ class RunConfig:
         Embedding batch size.
     progress : bool
         Show progress bars on long steps.
+    speed : {"fast", "balanced", "best"} or None
+        Embedding model, passage granularity and LDA search effort
+        (:mod:`topiclab.pipeline.speed`); ``None`` picks by corpus size when the run starts.
     """
 
     seed: int = 0
@@ -121,8 +125,11 @@ class RunConfig:
     max_df: float | None = None
     batch_size: int = 32
     progress: bool = True
+    speed: str | None = None
 
     def __post_init__(self) -> None:
+        if self.speed is not None and self.speed not in SPEEDS:
+            raise ConfigError(f"speed must be one of {SPEEDS} or None, got {self.speed!r}")
         if self.lang_mode not in LANG_MODES:
             raise ConfigError(f"lang_mode must be one of {LANG_MODES}, got {self.lang_mode!r}")
         if self.cluster_method not in CLUSTER_METHODS:
@@ -254,6 +261,7 @@ class PrepareSection:
 
     n_themes: int | None = None
     n_topics: int | None = None
+    speed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -272,6 +280,7 @@ class EmbedSection:
     embedding_model: str | None = None
     batch_size: int = 32
     progress: bool = True
+    speed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -300,6 +309,7 @@ class LDASection:
     top_n_terms: int = 10
     n_representative: int = 3
     seed: int = 0
+    speed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -307,6 +317,7 @@ class ScoreSection:
     """Quality scores of every view: coherence and diversity of each theme's top words."""
 
     n_scored_terms: int = 10
+    speed: str | None = None
 
 
 @dataclass(frozen=True)

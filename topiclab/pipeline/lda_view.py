@@ -104,16 +104,23 @@ def fit_lda(
     """
     from topiclab.evaluate import coherence, topic_diversity
     from topiclab.models import LDA
+    from topiclab.pipeline.speed import speed_settings
+    from topiclab.pipeline.stages import coherence_reference
     from topiclab.themes.terms import select_terms
 
     n_docs = counts.shape[0]
     names = np.asarray(feature_names, dtype=object)
+    fast = speed_settings(getattr(section, "speed", None))
+    passes = int(section.lda_passes)
+    if fast.max_lda_passes is not None:
+        passes = min(passes, fast.max_lda_passes)
     if section.n_topics is not None:
         candidates = [section.n_topics]
     elif n_docs < 200:
         candidates = list(range(3, max(4, min(9, n_docs // 4 + 1))))
     else:
-        candidates = [10, 15, 20, 30]
+        candidates = list(fast.lda_candidates or (10, 15, 20, 30))
+    reference, note = coherence_reference(tokenized, fast.coherence_max_docs)
     if seed_topics:
         candidates = [k for k in candidates if k >= len(seed_topics)] or [len(seed_topics)]
     selection: dict[str, Any] = {
@@ -122,17 +129,19 @@ def fit_lda(
         "diversity": [],
         "score": [],
         "rule": "NPMI + 0.5 * diversity of the selected top-10 terms (NPMI -1 if undefined)",
+        "passes": passes,
+        "coherence_reference": note,
     }
     best, best_score = None, -np.inf
     for k in candidates:
         lda = LDA(
             n_components=k,
-            passes=section.lda_passes,
+            passes=passes,
             random_state=seed,
             seed_topics=seed_topics,
         ).fit(counts)
         tops = [[str(names[j]) for j in c] for c in select_terms(lda.components_, counts, topn=10)]
-        npmi, _ = coherence(tops, tokenized, measure="c_npmi", topn=10)
+        npmi, _ = coherence(tops, reference, measure="c_npmi", topn=10)
         div = topic_diversity(tops, topk=10)
         selection["npmi"].append(npmi)
         selection["diversity"].append(div)

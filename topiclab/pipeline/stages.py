@@ -43,7 +43,20 @@ class PrepareStage(Stage):
 
     def fit(self, state: RunState) -> RunState:
         """Fill ``passages``, ``texts``, ``langs`` and ``doc_ids`` from ``state.corpus``."""
+        from topiclab.ingest.segment import merge_short_documents
+        from topiclab.pipeline.speed import speed_settings
+
         passages = state.corpus.passages.reset_index(drop=True).copy()
+        whole = speed_settings(getattr(self.section, "speed", None)).whole_doc_words
+        if whole:
+            before = len(passages)
+            passages = merge_short_documents(passages, whole)
+            logger.info(
+                "Documents of up to %d words embedded whole: %d passages -> %d",
+                whole,
+                before,
+                len(passages),
+            )
         n = len(passages)
         if n < 3:
             raise CorpusError(
@@ -160,7 +173,8 @@ class EmbedStage(Stage):
         self.embedder = embedder
 
     def _make(self, langs: list[str]) -> Any:
-        from topiclab.features.embed import SentenceEmbedder, resolve_model
+        from topiclab.features.embed import DEFAULT_MODEL, SentenceEmbedder, resolve_model
+        from topiclab.pipeline.speed import speed_settings
 
         s = self.section
         if self.embedder is not None:
@@ -174,6 +188,8 @@ class EmbedStage(Stage):
             model = self.embedder
         else:
             model = s.embedding_model or resolve_model(None, s.lang_mode, set(langs))
+            if not s.embedding_model and model == DEFAULT_MODEL:
+                model = speed_settings(getattr(s, "speed", None)).english_model
         return SentenceEmbedder(model=model, batch_size=s.batch_size, progress=s.progress)
 
     def fit(self, state: RunState) -> RunState:
@@ -233,12 +249,16 @@ class ScoreStage(Stage):
     def fit(self, state: RunState) -> RunState:
         """Score every view."""
         from topiclab.evaluate import coherence, silhouette, topic_diversity
+        from topiclab.pipeline.speed import speed_settings
 
         n = int(self.section.n_scored_terms)
+        reference, note = coherence_reference(
+            state.tokens, speed_settings(getattr(self.section, "speed", None)).coherence_max_docs
+        )
         for view in state.views.values():
             tops = [th.top_words("all", n) for th in view.table]
-            npmi, npmi_each = coherence(tops, state.tokens, measure="c_npmi")
-            cv, cv_each = coherence(tops, state.tokens, measure="c_v")
+            npmi, npmi_each = coherence(tops, reference, measure="c_npmi")
+            cv, cv_each = coherence(tops, reference, measure="c_v")
             for th, a, b in zip(view.table, npmi_each, cv_each, strict=True):
                 th.coherence = {"npmi": a, "c_v": b}
             scores: dict[str, Any] = {
@@ -246,11 +266,35 @@ class ScoreStage(Stage):
                 "npmi": npmi,
                 "c_v": cv,
                 "diversity": topic_diversity(tops, topk=n),
+                "coherence_reference": note,
             }
             if view.features is not None:
                 scores["silhouette"] = silhouette(view.features, view.labels, metric="cosine")
             view.metrics = {**scores, **view.metrics}
         return state
+
+
+def coherence_reference(tokens: list[list[str]], max_docs: int | None) -> tuple[list, str]:
+    """Return the coherence reference: every passage, or ``max_docs`` drawn with seed 0.
+
+    Parameters
+    ----------
+    tokens : list of list of str
+        The run's tokenised passages.
+    max_docs : int or None
+        Largest reference; ``None`` keeps every passage.
+
+    Returns
+    -------
+    reference : list of list of str
+    note : str
+        What the reference is, for ``metrics.json``.
+    """
+    n = len(tokens)
+    if max_docs is None or n <= max_docs:
+        return tokens, f"all {n} passages of the fit"
+    pick = np.sort(np.random.default_rng(0).choice(n, size=int(max_docs), replace=False))
+    return [tokens[i] for i in pick], f"{int(max_docs)} of the {n} passages, drawn with seed 0"
 
 
 class MapStage(Stage):
