@@ -46,9 +46,12 @@ def test_estimator_passes_speed():
 
 
 def test_choice_grows_with_corpus_size():
-    order = [SPEEDS.index(choose_speed(n)[0]) for n in (10, 1_000, 5_000, 50_000, 500_000)]
+    sizes = (10, 1_000, 5_000, 50_000, 500_000)
+    order = [SPEEDS.index(choose_speed(n, True)[0]) for n in sizes]
     assert order == sorted(order, reverse=True)
-    assert choose_speed(10)[0] == "best" and choose_speed(500_000)[0] == "fast"
+    assert choose_speed(10)[0] == "best" and choose_speed(500_000, True)[0] == "fast"
+    speed, reason = choose_speed(500_000, static_available=False)
+    assert speed == "balanced" and "model2vec" in reason
     assert all(str(n) in choose_speed(n)[1].replace(",", "") for n in (10, 50_000))
 
 

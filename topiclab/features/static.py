@@ -7,8 +7,8 @@ distilled locally from the bundled all-MiniLM-L6-v2 weights the first time it is
 (a few minutes on two cores; no network), written atomically into the cache folder
 (:func:`topiclab.paths.cache_dir` ``/static-models/``) and reused afterwards.
 
-Needs the optional extra ``pip install "topiclab[fast]"`` (``model2vec[distill]``) to
-distill; an already distilled model loads with ``model2vec`` alone.
+Needs the optional extra ``pip install "topiclab[fast]"`` (``model2vec`` and
+``skeletoken``; torch and transformers are already there for sentence-transformers).
 """
 
 from __future__ import annotations
@@ -96,8 +96,7 @@ def distill_static(folder: str | os.PathLike[str] | None = None, pca_dims: int =
     except ImportError as exc:
         raise ImportError(
             "the fast embedding model is distilled once from the bundled MiniLM and needs "
-            'model2vec\'s distillation: pip install "model2vec[distill]" '
-            '(or pip install "topiclab[fast]")'
+            'model2vec\'s distillation: pip install "topiclab[fast]" (model2vec, skeletoken)'
         ) from exc
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{time.time_ns():x}"
@@ -155,7 +154,7 @@ class StaticBackendModel:
             from model2vec import StaticModel
         except ImportError as exc:
             raise ImportError(
-                'model "minilm-static" needs model2vec: pip install "model2vec[distill]"'
+                'model "minilm-static" needs model2vec: pip install "topiclab[fast]"'
             ) from exc
         path = Path(folder) if folder is not None else distill_static()
         self.model = StaticModel.from_pretrained(str(path))

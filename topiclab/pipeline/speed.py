@@ -79,13 +79,16 @@ def speed_settings(speed: str | None) -> SpeedSettings:
         raise ConfigError(f"speed must be one of {SPEEDS} or None, got {speed!r}") from None
 
 
-def choose_speed(n_passages: int) -> tuple[str, str]:
+def choose_speed(n_passages: int, static_available: bool | None = None) -> tuple[str, str]:
     """Choose a speed mode from the corpus size.
 
     Parameters
     ----------
     n_passages : int
         Passages of the corpus.
+    static_available : bool, optional
+        Whether the static model can be used (``model2vec`` installed); checked when
+        ``None``. Without it a large corpus gets ``balanced`` and the reason says so.
 
     Returns
     -------
@@ -95,7 +98,7 @@ def choose_speed(n_passages: int) -> tuple[str, str]:
 
     Examples
     --------
-    >>> choose_speed(150)[0], choose_speed(5_000)[0], choose_speed(100_000)[0]
+    >>> choose_speed(150)[0], choose_speed(5_000)[0], choose_speed(100_000, True)[0]
     ('best', 'balanced', 'fast')
     """
     if n_passages <= BEST_MAX_PASSAGES:
@@ -104,6 +107,15 @@ def choose_speed(n_passages: int) -> tuple[str, str]:
         return "balanced", (
             f"{n_passages:,} passages <= {BALANCED_MAX_PASSAGES:,}: the transformer model, "
             "short documents embedded whole"
+        )
+    if static_available is None:
+        import importlib.util
+
+        static_available = importlib.util.find_spec("model2vec") is not None
+    if not static_available:
+        return "balanced", (
+            f"{n_passages:,} passages > {BALANCED_MAX_PASSAGES:,} would run fast, but its "
+            'static model needs model2vec (pip install "topiclab[fast]")'
         )
     return "fast", (
         f"{n_passages:,} passages > {BALANCED_MAX_PASSAGES:,}: static embeddings distilled "
