@@ -215,7 +215,22 @@ def run_method(method: str, texts: list[str], langs: list[str], k: int, seed: in
     raise SystemExit(f"unknown method {method}")
 
 
+class _CacheNotes:
+    """Collect the embedder's "N texts, M distinct: C cached, E embedded" log lines."""
+
+    def __init__(self) -> None:
+        import logging
+
+        self.lines: list[str] = []
+        handler = logging.Handler()
+        handler.emit = lambda record: self.lines.append(record.getMessage())
+        log = logging.getLogger("topiclab.features.embed")
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+
 def child(args: argparse.Namespace) -> int:
+    notes = _CacheNotes()
     texts, _labels, langs = load_corpus(args.corpus, args.limit, args.seed)
     half = len(texts) // 2
     fit_texts, fit_langs = texts[:half], langs[:half]
@@ -224,6 +239,7 @@ def child(args: argparse.Namespace) -> int:
     out["wall_s"] = time.perf_counter() - t0
     out["cpu_s"] = time.process_time() - c0
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["info"]["embedding_cache"] = [x for x in notes.lines if "cached" in x]
     Path(args.out_json).write_text(json.dumps(out), encoding="utf-8")
     return 0
 

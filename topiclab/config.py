@@ -310,6 +310,7 @@ class LDASection:
     n_representative: int = 3
     seed: int = 0
     speed: str | None = None
+    progress: bool = True
 
 
 @dataclass(frozen=True)
@@ -318,6 +319,7 @@ class ScoreSection:
 
     n_scored_terms: int = 10
     speed: str | None = None
+    progress: bool = True
 
 
 @dataclass(frozen=True)

@@ -132,8 +132,16 @@ def fit_lda(
         "passes": passes,
         "coherence_reference": note,
     }
+    from tqdm import tqdm
+
     best, best_score = None, -np.inf
-    for k in candidates:
+    bar = tqdm(
+        candidates,
+        desc=f"LDA ({passes} passes)",
+        unit="K",
+        disable=not getattr(section, "progress", False) or len(candidates) < 2,
+    )
+    for k in bar:
         lda = LDA(
             n_components=k,
             passes=passes,

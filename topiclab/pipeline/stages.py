@@ -255,7 +255,15 @@ class ScoreStage(Stage):
         reference, note = coherence_reference(
             state.tokens, speed_settings(getattr(self.section, "speed", None)).coherence_max_docs
         )
-        for view in state.views.values():
+        from tqdm import tqdm
+
+        views = tqdm(
+            list(state.views.values()),
+            desc=f"Coherence ({len(reference)} passages)",
+            unit="view",
+            disable=not getattr(self.section, "progress", False),
+        )
+        for view in views:
             tops = [th.top_words("all", n) for th in view.table]
             npmi, npmi_each = coherence(tops, reference, measure="c_npmi")
             cv, cv_each = coherence(tops, reference, measure="c_v")
