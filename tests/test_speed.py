@@ -185,3 +185,34 @@ def test_static_model_embeds_like_its_teacher_ranks(tmp_path):
     assert X[0] @ X[1] > X[0] @ X[2]
     assert emb.identity_["window"] is None and "static" in emb.model_id_
     assert np.array_equal(emb.transform(texts), X)  # served from the cache
+
+
+def test_batches_cover_every_text_within_the_token_budget():
+    from topiclab.features.sorted_encode import plan_batches
+
+    lengths = np.random.default_rng(0).integers(1, 300, size=500)
+    batches = plan_batches(lengths, batch_tokens=4096, max_batch=64)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(500))
+    for b in batches:
+        assert len(b) <= 64 and (len(b) == 1 or len(b) * lengths[b].max() <= 4096)
+    longest = [lengths[b].max() for b in batches]
+    assert longest == sorted(longest, reverse=True)  # longest first, similar lengths together
+
+
+@pytest.mark.slow
+def test_sorted_encode_matches_sentence_transformers_on_cpu():
+    """The accelerator loop gives encode()'s vectors (fp32 on the CPU here)."""
+    from topiclab.features.embed import _load_backend
+    from topiclab.features.sorted_encode import sorted_mean_pool_encode, supports_sorted_encode
+
+    model = _load_backend("minilm", "cpu", None).model
+    assert supports_sorted_encode(model)
+    texts = [
+        "Short one.",
+        "A much longer text about batteries and the grid. " * 12,
+        "Mid text here.",
+    ]
+    ours = sorted_mean_pool_encode(model, texts, batch_tokens=64, max_batch=2)
+    ours /= np.linalg.norm(ours, axis=1, keepdims=True)
+    ref = model.encode(texts, convert_to_numpy=True, normalize_embeddings=True)
+    assert np.min(np.sum(ours * ref, axis=1)) > 0.9999

@@ -206,8 +206,22 @@ class _SentenceTransformerBackend(_Backend):
         self.versions = package_versions(
             "torch", "transformers", "sentence-transformers", "tokenizers"
         )
+        from topiclab.features.sorted_encode import supports_sorted_encode
+
+        # on a GPU: length-sorted, token-budgeted fp16 batches, padding off the GPU's path
+        self.sorted = str(device).startswith("cuda") and supports_sorted_encode(self.model)
+        if self.sorted:
+            self.versions = {**self.versions, "encode": "sorted-mean-pool-fp16"}
+            self.normalize_out = any(type(m).__name__ == "Normalize" for m in self.model)
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        if getattr(self, "sorted", False):
+            import torch
+
+            from topiclab.features.sorted_encode import sorted_mean_pool_encode
+
+            out = sorted_mean_pool_encode(self.model, list(texts), dtype=torch.float16)
+            return _l2_normalize(out) if self.normalize_out else out
         out = self.model.encode(
             texts,
             batch_size=max(1, len(texts)),
@@ -604,8 +618,10 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         out = np.empty((len(pieces), self.dim_), dtype=np.float32)
         done = np.zeros(len(texts), dtype=np.int64)
         need = np.bincount(owner, minlength=len(texts))
-        for start in range(0, len(pieces), self.batch_size):
-            sel = order[start : start + self.batch_size]
+        # a GPU backend batches by length itself: hand it the whole block
+        step = len(pieces) if getattr(backend, "sorted", False) else self.batch_size
+        for start in range(0, len(pieces), max(step, 1)):
+            sel = order[start : start + max(step, 1)]
             vec = backend.encode([pieces[i] for i in sel])
             if vec.shape != (len(sel), self.dim_):
                 raise ValueError(
