@@ -289,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     p.add_argument("--json", type=Path, help="also write the rows here")
+    p.add_argument("--rescore", type=Path, help="score the raw results of an earlier run")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--out-json", help=argparse.SUPPRESS)
     p.add_argument(
@@ -314,7 +315,10 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     import tempfile
 
-    for method in args.methods:
+    if args.rescore:
+        results = json.loads(args.rescore.read_text(encoding="utf-8"))
+        print(f"(rescored from {args.rescore.name}: methods run earlier in this configuration)")
+    for method in [] if args.rescore else args.methods:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "r.json"
             cmd = [sys.executable, __file__, "--corpus", args.corpus, "--k", str(args.k)]
@@ -330,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             results[method] = json.loads(out.read_text())
             print(f"  {method}: {time.perf_counter() - t0:.0f} s", flush=True)
+            if args.json:  # kept as each method finishes: a stopped run keeps what it measured
+                raw = args.json.with_suffix(".raw.json")
+                raw.write_text(json.dumps(results), encoding="utf-8")
     rows = score(results, texts, labels, langs)
     head = (
         f"{'method':<18} {'wall s':>7} {'CPU s':>7} {'RSS MB':>7} {'NPMI ho':>8} {'NPMI in':>8} "
