@@ -98,7 +98,15 @@ def _config_from_args(args: argparse.Namespace):
 
     base = RunConfig.from_toml(args.config) if args.config else RunConfig()
     changes = {}
-    for name in ("seed", "n_themes", "n_topics", "lang_mode", "embedding_model", "cluster_method"):
+    for name in (
+        "seed",
+        "n_themes",
+        "n_topics",
+        "lang_mode",
+        "embedding_model",
+        "cluster_method",
+        "speed",
+    ):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
@@ -254,6 +262,12 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "--cluster-method",
         choices=["auto", "hdbscan", "kmeans"],
         help="clustering of the embeddings (default: auto)",
+    )
+    p.add_argument(
+        "--speed",
+        choices=["fast", "balanced", "best"],
+        help="fast: static embeddings, short documents whole, shorter LDA search; "
+        "best: the full pipeline (default: chosen by corpus size, logged)",
     )
     p.add_argument(
         "--context-weight",

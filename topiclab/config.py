@@ -24,6 +24,7 @@ LDA_UNITS = ("auto", "documents", "passages")
 #: with ``lda_unit="auto"``, LDA is fitted on whole documents from this many documents
 LDA_DOCUMENT_MIN = 100
 LDA_BACKENDS = ("auto", "gibbs", "gensim")
+SPEEDS = ("fast", "balanced", "best")
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,9 @@ class RunConfig:
         Document columns to make ``themes_by_<column>`` tables of (``source``, ``lang``).
     stability : int
         Runs with different seeds to measure stability over (0 or 1: not measured).
+    speed : {"fast", "balanced", "best"} or None
+        Embedding model, passage granularity and LDA search effort
+        (:mod:`topiclab.pipeline.speed`); ``None`` picks by corpus size when the run starts.
     """
 
     seed: int = 0
@@ -154,8 +158,11 @@ class RunConfig:
     time_bin: str = "auto"
     by: tuple[str, ...] = field(default_factory=tuple)
     stability: int = 0
+    speed: str | None = None
 
     def __post_init__(self) -> None:
+        if self.speed is not None and self.speed not in SPEEDS:
+            raise ConfigError(f"speed must be one of {SPEEDS} or None, got {self.speed!r}")
         if isinstance(self.by, str):
             object.__setattr__(self, "by", (self.by,))
         elif not isinstance(self.by, tuple):
@@ -307,6 +314,7 @@ class PrepareSection:
 
     n_themes: int | None = None
     n_topics: int | None = None
+    speed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -325,6 +333,7 @@ class EmbedSection:
     embedding_model: str | None = None
     batch_size: int = 32
     progress: bool = True
+    speed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -357,6 +366,8 @@ class LDASection:
     top_n_terms: int = 10
     n_representative: int = 3
     seed: int = 0
+    speed: str | None = None
+    progress: bool = True
 
 
 @dataclass(frozen=True)
@@ -364,6 +375,8 @@ class ScoreSection:
     """Quality scores of every view: coherence and diversity of each theme's top words."""
 
     n_scored_terms: int = 10
+    speed: str | None = None
+    progress: bool = True
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,9 @@ class TopicLab(BaseEstimator):
         Embedding batch size.
     progress : bool, default=False
         Progress bars and stage logs.
+    speed : {"fast", "balanced", "best"} or None, default=None
+        Embedding model, passage granularity and LDA search effort
+        (:mod:`topiclab.pipeline.speed`); ``None`` picks by corpus size.
     random_state : int, RandomState instance or None, default=0
         The one seed every stochastic stage derives its own from.
 
@@ -113,6 +116,7 @@ class TopicLab(BaseEstimator):
         batch_size: int = 32,
         progress: bool = False,
         random_state: int | np.random.RandomState | None = 0,
+        speed: str | None = None,
     ) -> None:
         self.n_themes = n_themes
         self.n_topics = n_topics
@@ -134,6 +138,7 @@ class TopicLab(BaseEstimator):
         self.batch_size = batch_size
         self.progress = progress
         self.random_state = random_state
+        self.speed = speed
 
     # ------------------------------------------------------------------ fitting
     def _config(self) -> Any:
@@ -166,6 +171,7 @@ class TopicLab(BaseEstimator):
             max_df=self.max_df,
             batch_size=self.batch_size,
             progress=self.progress,
+            speed=self.speed,
         )
 
     def fit(

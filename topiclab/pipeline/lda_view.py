@@ -288,19 +288,29 @@ def fit_lda(
         The candidates, their scores, the restarts' agreement and the rule.
     """
     from sklearn.metrics import adjusted_rand_score
+    from tqdm import tqdm
 
     from topiclab.evaluate import coherence, topic_diversity
+    from topiclab.pipeline.speed import speed_settings
+    from topiclab.pipeline.stages import coherence_reference
     from topiclab.themes.terms import select_terms
 
     train = counts if fit_counts is None else fit_counts
     n_docs = counts.shape[0]  # the K range follows the passages the topics describe
     names = np.asarray(feature_names, dtype=object)
+    fast = speed_settings(getattr(section, "speed", None))
+    passes = int(section.lda_passes)
+    if fast.max_lda_passes is not None:
+        passes = min(passes, fast.max_lda_passes)
+    if passes != section.lda_passes and dataclasses.is_dataclass(section):
+        section = dataclasses.replace(section, lda_passes=passes)
     if section.n_topics is not None:
         candidates = [section.n_topics]
     elif n_docs < 200:
         candidates = list(range(3, max(4, min(9, n_docs // 4 + 1))))
     else:
-        candidates = [10, 15, 20, 30]
+        candidates = list(fast.lda_candidates or (10, 15, 20, 30))
+    reference, note = coherence_reference(tokenized, fast.coherence_max_docs)
     if seed_topics:
         candidates = [k for k in candidates if k >= len(seed_topics)] or [len(seed_topics)]
     restarts = int(getattr(section, "lda_restarts", 1))
@@ -326,9 +336,17 @@ def fit_lda(
                 else ""
             )
         ),
+        "passes": passes,
+        "coherence_reference": note,
     }
     best, best_score = None, -np.inf
-    for k in candidates:
+    bar = tqdm(
+        candidates,
+        desc=f"LDA ({passes} passes)",
+        unit="K",
+        disable=not getattr(section, "progress", False) or len(candidates) < 2,
+    )
+    for k in bar:
         models, labels = [], []
         for s in seeds:
             lda = make_lda(section, k, s, seed_topics).fit(train)
@@ -346,7 +364,7 @@ def fit_lda(
             chosen, stability = 0, float("nan")
         lda = models[chosen]
         tops = [[str(names[j]) for j in c] for c in select_terms(lda.components_, counts, topn=10)]
-        npmi, _ = coherence(tops, tokenized, measure="c_npmi", topn=10)
+        npmi, _ = coherence(tops, reference, measure="c_npmi", topn=10)
         div = topic_diversity(tops, topk=10)
         selection["npmi"].append(npmi)
         selection["diversity"].append(div)
