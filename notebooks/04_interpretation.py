@@ -371,7 +371,10 @@ yearly.index = [f"{t}: {theme_labels[t][:40]}" for t in yearly.index]
 
 # %%
 dated_articles = documents["date"].dropna().str.slice(0, 4)
-print("Dated articles:", "; ".join(f"{y}: {short[d]}" for d, y in dated_articles.sort_values().items()))
+print(
+    "Dated articles:",
+    "; ".join(f"{y}: {short[d]}" for d, y in dated_articles.sort_values().items()),
+)
 for subject in ("energy storage", "NEVs and smart driving", "trade policy"):
     if subject not in carrier:
         print(f"{subject}: no theme carries it")
