@@ -121,7 +121,7 @@ for m in merges:
 
 # %%
 term_rows = [
-    {"theme": t.id, "lang": lang, "terms": ", ".join(t.top_words(lang, 8))}
+    {"theme": t.id, "lang": lang, "terms": ", ".join(t.keywords(lang, 8))}
     for t in result.themes
     for lang in t.terms
     if lang != "all"

@@ -126,7 +126,7 @@ for theme in result.themes:
     print(f"[{theme.id}] {theme.label}  ({theme.size} passages: {sources})")
     for lang in ("en", "ar"):
         if lang in theme.terms:
-            print(f"      {lang}: {', '.join(theme.top_words(lang, 8))}")
+            print(f"      {lang}: {', '.join(theme.keywords(lang, 8))}")
 
 # %% [markdown]
 # ## Subjects and the themes that carry them
@@ -283,8 +283,8 @@ print(
     f"passages from: "
     + ", ".join(f"{short[d]} ({n})" for d, n in english["doc_id"].value_counts().items())
 )
-print("English terms:", ", ".join(result.themes[ar_theme].top_words("en", 8)))
-print("Arabic terms: ", "، ".join(result.themes[ar_theme].top_words("ar", 8)))
+print("English terms:", ", ".join(result.themes[ar_theme].keywords("en", 8)))
+print("Arabic terms: ", "، ".join(result.themes[ar_theme].keywords("ar", 8)))
 
 # %%
 merges = [m for m in result.metrics["embedding"].get("language_merges", []) if m["lang"] == "ar"]

@@ -112,6 +112,10 @@ class RunConfig:
         LDA fits per K; the one agreeing most with the others is kept.
     lda_seed_themes : bool
         Seed LDA topics with the terms of the embedding themes.
+    lda_merge_small : bool
+        When topics hold fewer passages than the minimum (2, or 1 % of the passages), fit
+        LDA once more with that many topics fewer, so their passages join the remaining
+        topics; topics still small after the refit are flagged.
     min_df, max_df : int/float or None
         Vocabulary pruning; ``None`` adapts to the corpus size.
     batch_size : int
@@ -150,6 +154,7 @@ class RunConfig:
     lda_backend: str = "auto"
     lda_restarts: int = 3
     lda_seed_themes: bool = False
+    lda_merge_small: bool = True
     min_df: float | None = None
     max_df: float | None = None
     batch_size: int = 32
@@ -362,6 +367,7 @@ class LDASection:
     lda_backend: str = "auto"
     lda_restarts: int = 3
     lda_seed_themes: bool = False
+    lda_merge_small: bool = True
     guided: tuple[GuidedTheme, ...] = ()
     top_n_terms: int = 10
     n_representative: int = 3

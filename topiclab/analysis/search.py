@@ -105,10 +105,14 @@ def term_index(result: Any, view: str = "embedding", per_theme: int = 40) -> dic
             best = max((w for _, w in top), default=0.0) or 1.0
             for term, w in top:
                 weight = float(w) / best
-                key = str(term).replace("_", " ").lower()
-                entries = [(key, weight)]
-                if " " in key:
-                    entries += [(word, weight / 2) for word in key.split()]
+                entries = []
+                # the stored form and the written one ("تنميه" and "تنمية") both find it
+                for key in dict.fromkeys(
+                    [str(term).replace("_", " ").lower(), t.shown(term).lower()]
+                ):
+                    entries.append((key, weight))
+                    if " " in key:
+                        entries += [(word, weight / 2) for word in key.split()]
                 for k, wt in entries:
                     slot = index.setdefault(k, {})
                     slot[t.id] = max(slot.get(t.id, 0.0), round(wt, 4))

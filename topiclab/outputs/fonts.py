@@ -80,6 +80,7 @@ _BUNDLED = {
 
 _ARABIC_RE = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _LRM = "\u200e"  # LEFT-TO-RIGHT MARK: sets the paragraph direction for the bidi algorithm
+_RLM = "\u200f"  # RIGHT-TO-LEFT MARK: the same, right to left
 _RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
@@ -237,7 +238,9 @@ def native_bidi() -> bool:
     return tuple(matplotlib.__version_info__[:2]) >= (3, 11)
 
 
-def display_text(text: Any, *, max_len: int | None = None, ltr: bool = False) -> str:
+def display_text(
+    text: Any, *, max_len: int | None = None, ltr: bool = False, rtl: bool = False
+) -> str:
     """Return a label ready to draw: Arabic reshaped (reordered where matplotlib does not).
 
     Parameters
@@ -251,6 +254,9 @@ def display_text(text: Any, *, max_len: int | None = None, ltr: bool = False) ->
         Lay the line out left to right even when its first strong character is Arabic,
         e.g. ``"3: <Arabic label>"`` keeps the number on the left. By default the
         direction follows the first strong character (Unicode rule P2).
+    rtl : bool
+        Lay every line out right to left, e.g. ``"3: <Arabic label>"`` puts the number on
+        the right, where an Arabic reader starts.
 
     Returns
     -------
@@ -280,12 +286,14 @@ def display_text(text: Any, *, max_len: int | None = None, ltr: bool = False) ->
 
         lines = [arabic_reshaper.reshape(line) for line in lines]
     if native_bidi():
-        if ltr:
+        if rtl:
+            lines = [_RLM + line for line in lines]
+        elif ltr:
             lines = [_LRM + line for line in lines]
     else:
         from bidi.algorithm import get_display
 
-        base = "L" if ltr else None
+        base = "R" if rtl else ("L" if ltr else None)
         lines = [get_display(line, base_dir=base) for line in lines]
     return "\n".join(lines)
 

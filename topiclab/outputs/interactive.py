@@ -271,7 +271,7 @@ def term_bars(
         fig.add_trace(
             go.Bar(
                 x=[float(w) for _w, w in terms],
-                y=[w.replace("_", " ") for w, _ in terms],
+                y=[t.shown(w) for w, _ in terms],
                 orientation="h",
                 marker_color=colors.get(lang, theme_color(t.id)),
                 name=LANGUAGE_NAMES.get(lang, lang),

@@ -27,9 +27,11 @@ from topiclab.outputs.fonts import display_text
 from topiclab.outputs.plotting import (
     LANGUAGE_NAMES,
     MAIN_VIEW,
+    MAP_LABELS,
     get_view,
     language_colors,
     language_order,
+    legend_columns,
     message,
     new_axes,
     place_labels,
@@ -65,11 +67,15 @@ def fig_passage_map(
     ax: Axes | None = None,
     *,
     view: str = MAIN_VIEW,
-    max_legend: int = 20,
+    max_legend: int | None = None,
 ) -> Figure:
     """Draw the passages on the 2-D map, coloured by theme, labelled at each theme's median.
 
-    Marker shapes tell the languages apart; the legend lists the theme labels.
+    Marker shapes tell the languages apart; the legend lists every theme's label. Up to
+    :data:`~topiclab.outputs.plotting.MAP_LABELS` themes, the full labels are also placed
+    on the map beside their passages; with more, the map carries each theme's id (short
+    labels, placed without covering points or each other) and the legend, in columns,
+    names every id.
 
     Parameters
     ----------
@@ -80,8 +86,8 @@ def fig_passage_map(
         Draw here instead of on a new figure.
     view : str
         The view whose themes colour the passages (a key of ``result.views``).
-    max_legend : int
-        Themes listed in the legend at most (the largest).
+    max_legend : int, optional
+        Themes listed in the legend at most (the largest); default: every theme.
 
     Returns
     -------
@@ -92,8 +98,11 @@ def fig_passage_map(
 
     v = get_view(result, view)
     column = v.column or "theme"
-    fig, ax = new_axes(ax, (10.0, 7.0))
     p = result.passages
+    n_themes = 0 if p is None or column not in getattr(p, "columns", ()) else p[column].nunique()
+    many = n_themes > MAP_LABELS
+    n_cols = legend_columns(n_themes) if many else 1
+    fig, ax = new_axes(ax, (10.0 + 3.3 * (n_cols - 1) if many else 10.0, 7.0))
     if p is None or p.empty or not {"x", "y", column} <= set(p.columns):
         message(ax, "no passages with map coordinates")
         return fig
@@ -122,7 +131,9 @@ def fig_passage_map(
                 linewidths=0,
                 zorder=1 if tid < 0 else 2,
             )
-        name = theme_name(themes.get(tid), tid, max_len=45, max_lines=2)
+        name = theme_name(
+            themes.get(tid), tid, max_len=38 if many else 45, max_lines=1 if many else 2
+        )
         handles.append((len(sub), tid, Line2D([], [], ls="", marker="o", color=color, label=name)))
         if tid >= 0:
             anchors.append((float(sub["x"].median()), float(sub["y"].median()), tid))
@@ -130,12 +141,16 @@ def fig_passage_map(
     shown = sorted(handles, key=lambda h: (-h[0], h[1]))[:max_legend]
     legend = ax.legend(
         handles=[h for _n, _t, h in sorted(shown, key=lambda h: h[1])],
-        title="Themes",
+        title="Themes" if len(shown) == len(handles) else f"Largest {len(shown)} themes",
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
-        fontsize=8,
+        fontsize=7 if many else 8,
         frameon=False,
         alignment="left",
+        ncols=n_cols,
+        handletextpad=0.3,
+        columnspacing=1.0,
+        labelspacing=0.35 if many else 0.5,
     )
     if len(langs) > 1:
         ax.add_artist(legend)
@@ -153,26 +168,27 @@ def fig_passage_map(
                 for lang in langs
             ],
             title="Language",
-            loc="lower left",
-            bbox_to_anchor=(1.01, 0.0),
+            loc="upper left" if many else "lower left",
+            bbox_to_anchor=(0.0, -0.01) if many else (1.01, 0.0),
             fontsize=8,
             frameon=False,
             alignment="left",
+            ncols=len(langs) if many else 1,
         )
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(f"Passages by theme ({len(p)} passages, {len(ids)} themes)")
     if anchors:
-        many = len(anchors) > 20
         place_labels(
             ax,
             [a[0] for a in anchors],
             [a[1] for a in anchors],
-            [theme_name(themes.get(t), t, 18 if many else 24, 3) for _x, _y, t in anchors],
+            [str(t) if many else theme_name(themes.get(t), t, 24, 3) for _x, _y, t in anchors],
             points_x=p["x"].to_numpy(dtype=float),
             points_y=p["y"].to_numpy(dtype=float),
             colors=[theme_color(t) for _x, _y, t in anchors],
-            fontsize=6 if many else 8,
+            fontsize=7 if many else 8,
+            max_distance=0.12 if many else 0.2,
         )
     return fig
 

@@ -329,13 +329,50 @@ def theme_name(theme: Theme | None, theme_id: int, max_len: int = 40, max_lines:
     Returns
     -------
     str
-        The label to draw.
+        The label to draw. A right-to-left label (Arabic) is laid out right to left,
+        its id on the right where its reader starts; others left to right, id on the left.
     """
     if theme_id < 0:
         return "outliers"
     label = theme.label if theme is not None else ""
     text = f"{theme_id}: {label}" if label else str(theme_id)
-    return display_text(wrap_text(text, max_len, max_lines), ltr=True)
+    # a right-to-left label reads from the right: the id goes there, where reading starts
+    rtl = bool(label) and first_strong_rtl(label)
+    return display_text(wrap_text(text, max_len, max_lines), ltr=not rtl, rtl=rtl)
+
+
+def first_strong_rtl(text: str) -> bool:
+    """Tell whether the first letter of ``text`` with a direction is right to left.
+
+    Examples
+    --------
+    >>> first_strong_rtl("تويوتا and Toyota"), first_strong_rtl("3: Toyota تويوتا")
+    (True, False)
+    """
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+#: Most themes whose full labels are placed on a map; above, maps carry ids and a legend.
+MAP_LABELS = 20
+#: Legend entries per column when every theme is listed.
+LEGEND_ROWS = 26
+
+
+def legend_columns(n: int) -> int:
+    """Return the columns a legend of ``n`` one-line entries needs (at most 4).
+
+    Examples
+    --------
+    >>> legend_columns(5), legend_columns(50)
+    (1, 2)
+    """
+    return max(1, min(4, -(-n // LEGEND_ROWS)))
 
 
 def place_labels(
@@ -348,6 +385,7 @@ def place_labels(
     points_y: Sequence[float] | None = None,
     colors: Sequence[str] | None = None,
     fontsize: float = 8,
+    max_distance: float = 0.2,
 ) -> list[Any]:
     """Place labels beside their anchor points without covering points or each other.
 
@@ -370,6 +408,8 @@ def place_labels(
     colors : sequence of str, optional
         Leader-line colour per label.
     fontsize : float, default=8
+    max_distance : float, default=0.2
+        Longest leader line, as a share of the axes.
 
     Returns
     -------
@@ -405,7 +445,7 @@ def place_labels(
         linewidth=0.6,
         margin=0.01,
         min_distance=0.015,
-        max_distance=0.25,
+        max_distance=max_distance,
         nbr_candidates=300,
         draw_all=True,
         avoid_label_lines_overlap=True,

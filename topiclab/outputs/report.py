@@ -57,7 +57,7 @@ from topiclab.themes import RunResult, Theme, View
 
 log = logging.getLogger(__name__)
 
-__all__ = ["render_report", "report_data", "script_json", "write_report"]
+__all__ = ["citations", "render_report", "report_data", "script_json", "write_report"]
 
 #: Characters of a passage kept for the map tooltip.
 TOOLTIP_CHARS = 400
@@ -162,6 +162,9 @@ def render_report(result: RunResult, *, title: str | None = None) -> str:
         "data": script_json(data),
         "run": run_section_html(result),
     }
+    from topiclab.outputs.report_static import map_image, static_slots
+
+    slots.update(static_slots(data, map_image(data)))
     template = _asset("report.html")
     # one pass: text put into a slot is never searched for further slots
     return _SLOT.sub(lambda m: slots[m.group(1)], template)
@@ -213,8 +216,10 @@ def report_data(result: RunResult) -> dict[str, Any]:
     """
     main = _main_view(result)
     anchors = _anchors(list(result.views))
+    cites = citations(result.documents)
     views = [
-        _view(view, anchor=anchors[name], main=view is main) for name, view in result.views.items()
+        _view(view, anchor=anchors[name], main=view is main, cites=cites)
+        for name, view in result.views.items()
     ]
     themes = next((v["themes"] for v in views if v["main"]), [])
     labels = {t["id"]: t["label"] for t in themes}
@@ -268,7 +273,38 @@ def _anchors(names: list[str]) -> dict[str, str]:
     return out
 
 
-def _view(view: View, *, anchor: str, main: bool) -> dict[str, Any]:
+def citations(documents: pd.DataFrame | None) -> dict[str, str]:
+    """Return document id -> how a reader names it: "title · date · source".
+
+    The article's title (or its first words when it has none), then the date and the
+    source where the article's header gave them; never the file name.
+
+    Parameters
+    ----------
+    documents : DataFrame or None
+        The run's documents (``doc_id``, ``title``, ``display_title``, ``date``, ``source``).
+
+    Returns
+    -------
+    dict
+    """
+    if documents is None or "doc_id" not in getattr(documents, "columns", ()):
+        return {}
+    n = len(documents)
+    cols = {k: _column(documents, k, "", n) for k in ("title", "display_title", "date", "source")}
+    out = {}
+    for i, doc in enumerate(documents["doc_id"].tolist()):
+        title = _text(cols["title"][i]).strip() or _text(cols["display_title"][i]).strip()
+        parts = [" ".join(title.split())] if title else []
+        parts += [p for p in (_date(cols["date"][i])[:10], _text(cols["source"][i]).strip()) if p]
+        if parts:
+            out[_text(doc)] = " · ".join(parts)
+    return out
+
+
+def _view(
+    view: View, *, anchor: str, main: bool, cites: dict[str, str] | None = None
+) -> dict[str, Any]:
     return {
         "name": _text(view.name),
         "title": _text(view.title) or _text(view.name),
@@ -276,7 +312,7 @@ def _view(view: View, *, anchor: str, main: bool) -> dict[str, Any]:
         "main": main,
         "n_themes": len(view.table),
         "metrics": _flatten(view.metrics),
-        "themes": [_theme(t, REPRESENTATIVE_CHARS) for t in view.table],
+        "themes": [_theme(t, REPRESENTATIVE_CHARS, cites or {}) for t in view.table],
     }
 
 
@@ -323,12 +359,13 @@ def _summary(result: RunResult, main: View | None) -> dict[str, Any]:
     }
 
 
-def _theme(theme: Theme, max_chars: int) -> dict[str, Any]:
+def _theme(theme: Theme, max_chars: int, cites: dict[str, str] | None = None) -> dict[str, Any]:
+    cites = cites or {}
     return {
         "id": int(theme.id),
         "label": _text(theme.label),
         "size": int(theme.size),
-        "terms": _ordered_terms(theme.terms),
+        "terms": _ordered_terms(theme.terms, theme.shown),
         "languages": sorted(
             Counter({_lang(k): int(v) for k, v in theme.languages.items()}).items(),
             key=lambda kv: (-kv[1], kv[0]),
@@ -341,17 +378,24 @@ def _theme(theme: Theme, max_chars: int) -> dict[str, Any]:
                 "lang": _lang(r.get("lang")),
                 "text": _clip(_text(r.get("text", "")), max_chars),
                 "score": r.get("score"),
+                "share": r.get("share"),
+                "cite": cites.get(_text(r.get("doc_id", "")), ""),
             }
             for r in theme.representative
         ],
     }
 
 
-def _ordered_terms(terms: dict[str, list[tuple[str, float]]]) -> list[list[Any]]:
-    """``[[lang, [[term, weight], ...]], ...]``: en, ar, zh, other languages, then all."""
+def _ordered_terms(terms: dict[str, list[tuple[str, float]]], shown: Any = None) -> list[list[Any]]:
+    """``[[lang, [[term, weight], ...]], ...]``: en, ar, zh, other languages, then all.
+
+    Terms are given as written (``shown``: stored term -> written form, e.g.
+    :meth:`Theme.shown`); the stored, normalised form stays for counting only.
+    """
     rank = {"en": 0, "ar": 1, "zh": 2, "all": 9}
     order = sorted(terms, key=lambda k: (rank.get(k, 5), k))
-    return [[lang, [[_text(t), float(w)] for t, w in terms[lang]]] for lang in order]
+    show = shown or (lambda t: t.replace("_", " "))
+    return [[lang, [[_text(show(t)), float(w)] for t, w in terms[lang]]] for lang in order]
 
 
 def _points(passages: pd.DataFrame, theme_column: str) -> dict[str, list[Any]]:
@@ -411,7 +455,7 @@ def _documents(
                 "title": _text(columns["title"][i]) or _text(columns["display_title"][i]) or doc_id,
                 "lang": _lang(columns["lang"][i]),
                 "date": _date(columns["date"][i]),
-                "source": _text(columns["source"][i]) or _text(columns["source_file"][i]),
+                "source": _text(columns["source"][i]),
                 "text": _clip(_text(columns["text"][i]), DOC_TEXT_CHARS),
                 "n_passages": _int(columns["n_passages"][i], 0),
                 "dominant": dominant,

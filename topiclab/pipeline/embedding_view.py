@@ -152,6 +152,7 @@ class EmbeddingViewStage(Stage):
     def _table(self, state: RunState, labels: np.ndarray, context: np.ndarray) -> Any:
         from topiclab.models import class_tfidf
         from topiclab.themes import build_theme_table
+        from topiclab.themes.tables import doc_titles
         from topiclab.themes.terms import select_terms, spread_terms
 
         s = self.section
@@ -182,6 +183,7 @@ class EmbeddingViewStage(Stage):
             n_themes=k,
             selections=selections,
             display=display_function(state.vectorizer),
+            titles=doc_titles(getattr(state.corpus, "documents", None)),
         )
 
     @classmethod

@@ -413,6 +413,7 @@ class LDAViewStage(Stage):
         """Fit LDA on the counts, then assign the passages with :meth:`transform`'s path."""
         from topiclab.pipeline.embedding_view import display_function
         from topiclab.themes import build_theme_table
+        from topiclab.themes.tables import doc_titles
         from topiclab.themes.terms import select_terms
 
         s = self.section
@@ -445,6 +446,18 @@ class LDAViewStage(Stage):
         )
 
         state = self.transform(state)
+        merge = self._merge_small(state, s, seed_topics)
+        if merge is not None:  # refit with fewer topics; the same path assigns the passages
+            self.lda_, _refit = fit_lda(
+                self._counts(counts),
+                state.tokens,
+                lda_names,
+                dataclasses.replace(s, n_topics=merge["to"]),
+                s.seed,
+                seed_topics,
+                fit_counts,
+            )
+            state = self.transform(state)
         view = state.views[VIEW]
         topic_word = np.asarray(self.lda_.components_)
         if self.columns_ is not None:  # back onto the whole vocabulary (zero outside LDA's)
@@ -464,12 +477,18 @@ class LDAViewStage(Stage):
             display=display_function(state.vectorizer),
             membership=view.membership,
             evidence=np.minimum(1.0, np.asarray(self._counts(counts).sum(axis=1)).ravel() / 20.0),
+            titles=doc_titles(getattr(state.corpus, "documents", None)),
         )
         view.metrics = {
             "k_selection": self.selection_,
             "theme_distances": hellinger_distances(topic_word),
             **topic_checks(view.labels, state.langs, self.lda_.n_components),
         }
+        view.metrics["small_topic_rule"] = (
+            "refit with fewer topics" if getattr(s, "lda_merge_small", False) else "flagged only"
+        )
+        if merge is not None:
+            view.metrics["small_topic_refit"] = merge
         chosen = self.selection_["candidates"].index(self.selection_["chosen"])
         view.metrics["seed_stability"] = {
             "mean_ari": self.selection_["stability"][chosen],
@@ -483,6 +502,32 @@ class LDAViewStage(Stage):
                 view.metrics["min_topic_size"],
             )
         return state
+
+    def _merge_small(
+        self, state: RunState, section: Any, seed_topics: list[list[int]] | None
+    ) -> dict[str, Any] | None:
+        """Return the refit to make when topics fall below the minimum size, else None.
+
+        ``{"from": K, "to": K - n_small, "small_topics": ids, "sizes": sizes}``; None
+        when merging is off, no topic is small, fewer than two topics would be left or
+        guided topics need more topics than that.
+        """
+        if not getattr(section, "lda_merge_small", False):
+            return None
+        labels = state.views[VIEW].labels
+        k = int(self.lda_.n_components)
+        small = topic_checks(labels, state.langs, k)["small_topics"]
+        to = k - len(small)
+        if not small or to < 2 or (seed_topics and len(seed_topics) > to):
+            return None
+        sizes = np.bincount(labels, minlength=k)
+        logger.info("LDA: %d topic(s) below the minimum size; refitting with %d", len(small), to)
+        return {
+            "from": k,
+            "to": to,
+            "small_topics": [int(t) for t in small],
+            "sizes": [int(sizes[t]) for t in small],
+        }
 
     def transform(self, state: RunState) -> RunState:
         """Topic mixtures of the passages and the most likely topic of each."""

@@ -88,7 +88,7 @@ def _term_lines(theme: Theme, n_terms: int) -> str:
     langs.sort(key=lambda k: (_LANG_ORDER.get(k, 5), k))
     lines = []
     for lang in langs:
-        words = [t.replace("_", " ") for t in theme.top_words(lang, n_terms)]
+        words = theme.keywords(lang, n_terms)
         if not words:
             continue
         lines.append(
@@ -109,7 +109,7 @@ def _passage(theme: Theme, chars: int) -> str:
     rep = theme.representative[0]
     lang = str(rep.get("lang") or "")
     text = _clip(" ".join(str(rep.get("text", "")).split()), chars)
-    source = _e(rep.get("doc_id", ""))
+    source = _e(rep.get("title") or rep.get("doc_id", ""))
     return f'<div{_lang_attrs(lang)}>{_e(text)}</div><div class="tl-muted" dir="ltr">{source}</div>'
 
 
@@ -201,7 +201,8 @@ def theme_html(theme: Theme) -> str:
     passages = "".join(
         f"<li><div{_lang_attrs(str(r.get('lang') or ''))}>"
         f"{_e(_clip(' '.join(str(r.get('text', '')).split()), PASSAGE_CHARS * 2))}</div>"
-        f'<div class="tl-muted" dir="ltr">{_e(r.get("doc_id", ""))} · {_e(r.get("lang", ""))}'
+        f'<div class="tl-muted" dir="ltr">{_e(r.get("title") or r.get("doc_id", ""))} · '
+        f"{_e(r.get('lang', ''))}"
         f"</div></li>"
         for r in theme.representative
     )

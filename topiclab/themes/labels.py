@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["FILLER_EN", "MAX_CHARS", "label_names", "make_title", "words_of"]
+__all__ = ["FILLER_EN", "MAX_CHARS", "label_names", "make_title", "title_items", "words_of"]
 
 #: Longest title in characters (more items are left to the keyword list).
 MAX_CHARS = 48
@@ -148,6 +148,32 @@ def make_title(
     >>> make_title(["تنمية خضراء", "تويوتا", "شنغهاي"], lang="ar")
     'تنمية خضراء، تويوتا وشنغهاي'
     """
+    return (
+        _join(
+            title_items(terms, lang=lang, skip=skip, max_items=max_items, max_chars=max_chars), lang
+        )
+        if terms
+        else ""
+    )
+
+
+def title_items(
+    terms: Sequence[str],
+    *,
+    lang: str = "en",
+    skip: Sequence[str] = (),
+    max_items: int = 3,
+    max_chars: int = MAX_CHARS,
+) -> list[str]:
+    """Return the terms :func:`make_title` joins into a title, in title order.
+
+    Parameters are those of :func:`make_title`.
+
+    Examples
+    --------
+    >>> title_items(["storage", "energy storage system", "CIIE"])
+    ['energy storage system', 'CIIE']
+    """
     skipped = {s.lower() for s in skip}
     pool = [
         t
@@ -157,7 +183,7 @@ def make_title(
     if not pool:
         pool = [t for t in terms if t]  # better filler than nothing
     if not pool:
-        return ""
+        return []
     pool = pool[:8]
     # Phrases first (they name a subject), then nouns, then lone adjectives; rank within.
     order = sorted(
@@ -178,10 +204,12 @@ def make_title(
             continue
         chosen.append(t)
         used |= keys
-    return _join(chosen, lang)
+    return chosen
 
 
 def _join(items: list[str], lang: str) -> str:
+    if not items:
+        return ""
     if lang == "zh":
         return "、".join(items)
     if lang == "ar":

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 
 from topiclab.features.tokenize import display_term
-from topiclab.themes.labels import make_title
+from topiclab.themes.headlines import make_headline
+from topiclab.themes.labels import _is_filler, make_title, title_items
 from topiclab.themes.result import Theme, ThemeTable
 
-__all__ = ["build_theme_table", "make_label"]
+__all__ = ["build_theme_table", "doc_titles", "make_label"]
 
 
 def make_label(
@@ -80,6 +81,7 @@ def build_theme_table(
     mix_languages: bool = True,
     membership: np.ndarray | None = None,
     evidence: np.ndarray | None = None,
+    titles: dict[str, str] | None = None,
 ) -> ThemeTable:
     """Assemble a :class:`ThemeTable` from model outputs.
 
@@ -126,6 +128,11 @@ def build_theme_table(
         its counted words over 20: a three-word title line gets a share near 1 from
         almost nothing). Passages are ranked by share times evidence; the share shown is
         the share itself.
+    titles : dict, optional
+        Document id -> headline. Labels are then taken, where they can be, from the
+        headlines of the theme's most typical documents and the sentences of its most
+        central passages (:func:`topiclab.themes.headlines.make_headline`); otherwise, and
+        always as the fallback, from the keywords alone.
     """
     labels = np.asarray(labels)
     k = int(n_themes if n_themes is not None else (labels.max() + 1 if labels.size else 0))
@@ -154,13 +161,20 @@ def build_theme_table(
             terms["all"] = _mixed_terms(terms, lang_counts, per_lang, top_n)
         all_terms = {w for lst in terms.values() for w, _ in lst}
         shown = dict(zip(sorted(all_terms), show(sorted(all_terms)), strict=True))
-        theme_labels = _labels(terms, shown, per_lang or [c for c in lang_counts.index])
         if membership is not None:
             share = np.asarray(membership, dtype=float)[:, t]
             rank = share if evidence is None else share * np.asarray(evidence, dtype=float)
             representative = _by_share(passages, share, n_representative, rank)
+            typical = [int(i) for i in np.argsort(-rank, kind="stable")[:N_TYPICAL] if share[i] > 0]
         else:
             representative = _representative(passages, members, scores, n_representative)
+            s_ = np.zeros(members.size) if scores is None else np.asarray(scores)[members]
+            typical = [int(i) for i in members[np.argsort(-s_, kind="stable")][:N_TYPICAL]]
+        texts = _typical_texts(passages, typical, titles) if titles is not None else None
+        for rep in representative if titles else []:  # name each passage's article
+            if titles.get(rep["doc_id"]):
+                rep["title"] = titles[rep["doc_id"]]
+        theme_labels = _labels(terms, shown, per_lang or [c for c in lang_counts.index], texts)
         main = theme_labels.get("en") or (theme_labels.get(per_lang[0]) if per_lang else None)
         themes.append(
             Theme(
@@ -196,17 +210,59 @@ def _mixed_terms(
     return ranked[:top_n]
 
 
+#: Passages (and their documents' headlines) a headline-like label is looked for in.
+N_TYPICAL = 5
+
+
+def doc_titles(documents: pd.DataFrame | None) -> dict[str, str]:
+    """Return document id -> headline for the documents that have one."""
+    if documents is None or not {"doc_id", "title"} <= set(documents.columns):
+        return {}
+    out = {}
+    for doc, title in zip(documents["doc_id"], documents["title"], strict=True):
+        if isinstance(title, str) and title.strip():
+            out[str(doc)] = " ".join(title.split())
+    return out
+
+
+def _typical_texts(
+    passages: pd.DataFrame, typical: list[int], titles: dict[str, str]
+) -> dict[str, tuple[list[str], list[str]]]:
+    """Language -> (headlines of the typical documents, typical passage texts)."""
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for i in typical:
+        row = passages.iloc[i]
+        lang = str(row["lang"]) if isinstance(row["lang"], str) else "und"
+        heads, texts = out.setdefault(lang, ([], []))
+        title = titles.get(str(row["doc_id"]))
+        if title and title not in heads:
+            heads.append(title)
+        texts.append(str(row["text"])[:1000])
+    return out
+
+
 def _labels(
-    terms: dict[str, list[tuple[str, float]]], shown: dict[str, str], langs: Sequence[str]
+    terms: dict[str, list[tuple[str, float]]],
+    shown: dict[str, str],
+    langs: Sequence[str],
+    texts: dict[str, tuple[list[str], list[str]]] | None = None,
 ) -> dict[str, str]:
-    """Return a title per language the theme has passages in (from its terms)."""
+    """Return a title per language the theme has passages in (headline, else terms)."""
     out: dict[str, str] = {}
     for lang in langs:
         lst = terms.get(lang) or (terms.get("all") if len(langs) == 1 else None)
         if not lst:
             continue
         words = [shown[w] for w, _ in lst[:10]]
-        title = make_title(words, lang=_script_lang(words, lang))
+        script = _script_lang(words, lang)
+        title = ""
+        if texts:
+            heads, bodies = texts.get(str(lang), ([], []))
+            if heads or bodies:
+                anchors = title_items(words, lang=script)
+                kept = [w for w in words if w in anchors or not _is_filler(w, script)]
+                title = make_headline(kept, heads, bodies, lang=script, anchors=anchors)
+        title = title or make_title(words, lang=script)
         if title:
             out[str(lang)] = title
     return out

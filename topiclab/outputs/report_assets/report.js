@@ -1,4 +1,7 @@
-// Renders the topiclab report from the JSON block #data.
+// Renders the interactive topiclab report from the JSON block #data.
+// The page reads without this script: every section is static HTML rendered on the server
+// (tables, a map image). The script replaces those sections with their interactive
+// versions (canvas map, filters, search, sorting, paging).
 // Every string from the data is inserted with textContent or as an attribute value,
 // never parsed as HTML.
 (function () {
@@ -89,6 +92,9 @@
 
   function renderMap() {
     var canvas = document.getElementById("map-canvas");
+    var still = document.getElementById("map-static");
+    if (still) { still.parentNode.removeChild(still); }
+    canvas.hidden = false;
     var P = DATA.points, W = MAP.W, H = MAP.H, PAD = MAP.PAD, i;
     MAP.canvas = canvas;
     var dpr = window.devicePixelRatio || 1;
@@ -335,6 +341,7 @@
 
   function renderLegend() {
     var legend = document.getElementById("legend");
+    clear(legend);
     var entries = DATA.themes.map(function (t) { return [t.id, t.label, t.size]; });
     var noise = DATA.points.theme.filter(function (v) { return v < 0; }).length;
     if (noise) { entries.push([-1, "Unassigned", noise]); }
@@ -410,7 +417,8 @@
           d.appendChild(el("div", "", r.text));
           li.appendChild(d);
         }
-        var src = el("span", "src", r.doc_id + " · " + langName(r.lang));
+        var src = el("span", "src", (r.cite || r.doc_id) + " · " + langName(r.lang));
+        if (r.cite) { src.title = r.doc_id; }
         src.setAttribute("dir", "ltr");
         li.appendChild(src);
         ul.appendChild(li);
@@ -422,6 +430,7 @@
 
   function renderCards() {
     var box = document.getElementById("cards");
+    clear(box);
     if (!DATA.themes.length) { box.appendChild(el("p", "empty", "No themes in this run.")); }
     DATA.themes.forEach(function (t) {
       var built = buildCard(t, colour(t.id), "theme-" + t.id);
@@ -441,6 +450,7 @@
 
   function renderViews() {
     var box = document.getElementById("view-sections");
+    clear(box);
     var next = document.querySelector('.toc a[href="#documents"]');
     DATA.views.forEach(function (v) {
       if (v.main) { return; }
@@ -475,7 +485,7 @@
       });
       sec.appendChild(cards);
       box.appendChild(sec);
-      if (next) {
+      if (next && !document.querySelector('.toc a[href="#' + v.anchor + '"]')) {
         var a = el("a", "", v.title);
         a.setAttribute("href", "#" + v.anchor);
         next.parentNode.insertBefore(a, next);
@@ -487,6 +497,7 @@
   function renderThemeSearch() {
     var input = document.getElementById("theme-search");
     var list = document.getElementById("theme-search-results");
+    document.getElementById("theme-search-box").hidden = false;
     var index = DATA.term_index || {};
     var keys = Object.keys(index);
     input.addEventListener("input", function () {
@@ -524,6 +535,7 @@
   // ---- derived tables: over time, by class, theme tree ------------------------------
   function renderAnalyses() {
     var box = document.getElementById("analysis-sections");
+    clear(box);
     var next = document.querySelector('.toc a[href="#documents"]');
     (DATA.analyses || []).forEach(function (a) {
       var sec = el("section", "analysis");
@@ -585,7 +597,7 @@
       wrap.appendChild(table);
       sec.appendChild(wrap);
       box.appendChild(sec);
-      if (next) {
+      if (next && !document.querySelector('.toc a[href="#' + a.anchor + '"]')) {
         var link = el("a", "", a.title);
         link.setAttribute("href", "#" + a.anchor);
         next.parentNode.insertBefore(link, next);
@@ -651,6 +663,8 @@
 
   function renderDocs() {
     var table = document.getElementById("doc-table");
+    clear(table);
+    document.getElementById("doc-tools").hidden = false;
     var cols = headerRow(table, [
       { label: "Title", key: "title", cls: "sortable" },
       { label: "Lang", key: "lang", cls: "sortable" },
@@ -726,6 +740,8 @@
       : "No cleaning records in this run.";
     var counts = document.getElementById("cleaning-counts");
     var details = document.getElementById("cleaning-details");
+    clear(counts);
+    clear(document.getElementById("cleaning-records"));
     if (!C.n_records) { details.hidden = true; return; }
     headerRow(counts, [{ label: "Step" }, { label: "Action" }, { label: "Records", cls: "num" }]);
     var tb = el("tbody");
@@ -757,6 +773,7 @@
 
   function renderKV(id, pairs) { fillKV(document.getElementById(id), pairs); }
   function fillKV(dl, pairs) {
+    clear(dl);
     if (!pairs.length) { dl.appendChild(el("dd", "empty", "none")); return; }
     pairs.forEach(function (kv) {
       dl.appendChild(el("dt", "", kv[0]));
