@@ -374,19 +374,23 @@ def test_arabic_and_chinese_terms_are_kept(page):
 def test_corpus_markup_is_only_ever_escaped(page, parsed):
     start, end = _data_block(page)
     assert "<script>alert(1)" not in page
-    for needle in ("<script>window", "<img", "</script><script>"):
+    for needle in ("<script>window", "<img src=x", "</script><script>"):
         assert needle not in page
-    # markup only in escaped form, only inside the data block
+    # outside the data block corpus text appears only HTML-escaped (the static sections)
     outside = page[:start] + page[end:]
-    for needle in ("onerror", "alert(1)", "__xss", "\\u003cscript"):
-        assert needle not in outside
+    assert "&lt;img src=x onerror=alert(1)&gt;" in outside
+    assert "&lt;/script&gt;&lt;script&gt;window.__xss=1" in outside
+    assert "\\u003cscript" not in outside
     assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in page[start:end]
     assert "\u2028" not in page and "\u2029" not in page
     assert "&amp;T" not in page[start:end] and "\\u0026amp;T" in page[start:end]
     # exactly two scripts: the data and the page code; no event-handler attributes
     assert len(parsed.scripts) == 2
     assert not [(t, k) for t, a in parsed.tags for k in a if k.lower().startswith("on")]
-    assert not [t for t, _ in parsed.tags if t in ("img", "iframe", "object", "embed")]
+    assert not [t for t, _ in parsed.tags if t in ("iframe", "object", "embed")]
+    # the one image is the static passage map, inline
+    images = [a for t, a in parsed.tags if t == "img"]
+    assert len(images) == 1 and images[0]["src"].startswith("data:image/png;base64,")
 
 
 def test_title_is_escaped(page):
@@ -516,3 +520,80 @@ def test_main_view_drives_map_and_documents(result):
         "view-a-b-c",
         "view-a-b-c-2",
     ]
+
+
+class _Text(HTMLParser):
+    """The text a reader sees without JavaScript: scripts, styles and templates left out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def _static_text(page: str) -> str:
+    p = _Text()
+    p.feed(page)
+    p.close()
+    return " ".join(" ".join(p.parts).split())
+
+
+def test_every_section_reads_without_javascript(result, page):
+    text = _static_text(page)
+    # the main view's cards and legend, the LDA topics, documents, cleaning, run metrics
+    for theme in result.views["embedding"].table:
+        assert text.count(theme.label) >= 2, theme.label  # legend and card
+    for topic in result.views["lda"].table:
+        assert f"#{topic.id} {topic.label}" in text
+    for title in result.documents["title"].dropna().head(5):
+        assert " ".join(str(title).split()) in text
+    assert "glued articles" in text and "mojibake" in text  # cleaning records
+    assert "embedding.npmi" in text and "abc123" in text  # metrics and provenance
+    # the map is an image; the canvas and the search boxes only appear with the script
+    collected = _Collector()
+    collected.feed(page)
+    tags = {a.get("id"): a for t, a in collected.tags if a.get("id")}
+    assert "hidden" in tags["map-canvas"] and "hidden" in tags["doc-tools"]
+    assert tags["map-static"]["src"].startswith("data:image/png;base64,")
+
+
+def test_cards_show_terms_as_written_and_name_articles_by_title(result):
+    from topiclab.outputs.report import citations
+
+    theme = result.views["embedding"].table[0]
+    stored = theme.terms["en"][0][0]
+    assert "_" in stored  # energy_storage: a phrase as counted
+    shown = result.replace(views=dict(result.views))
+    theme.display = {stored: "Energy Storage"}
+    try:
+        data = report_data(shown)
+        page = render_report(shown)
+    finally:
+        theme.display = {}
+    en = dict(data["themes"][0]["terms"])["en"]
+    assert en[0][0] == "Energy Storage"
+    assert all("_" not in t for lang, terms in data["themes"][0]["terms"] for t, _w in terms)
+    text = _static_text(page)
+    assert "Energy Storage" in text and stored not in text
+    # representative passages name the article (title, date, source), not the file
+    docs = result.documents
+    cites = citations(docs)
+    row = docs.iloc[0]
+    assert cites[row["doc_id"]].startswith(" ".join(str(row["title"]).split()))
+    assert str(row["source"]) in cites[row["doc_id"]]
+    assert all(".txt" not in c for c in cites.values())
+    rep = data["themes"][0]["representative"][1]
+    assert rep["cite"] == cites[rep["doc_id"]] and rep["cite"] in text
+    assert all(".txt" not in d["source"] for d in data["documents"])

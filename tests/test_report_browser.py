@@ -408,3 +408,36 @@ def test_interactive_chart_pages_load_offline(browser: Any, tmp_path: Path) -> N
         assert errors == []
     finally:
         context.close()
+
+
+def test_page_reads_without_javascript(browser: Any, report_url: str) -> None:
+    """Every section is static HTML: cards, legend, map image and tables show without JS."""
+    result = synthetic_result()
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(report_url, wait_until="load")
+        n_cards = len(result.views["embedding"].table) + len(result.views["lda"].table)
+        assert _visible(page, ".card") == n_cards
+        assert _visible(page, "#legend .legend-item") >= len(result.views["embedding"].table)
+        assert _visible(page, "#map-static") == 1 and _visible(page, "#map-canvas") == 0
+        width = page.eval_on_selector("#map-static", "e => e.naturalWidth")
+        assert width > 100  # the PNG decodes
+        assert _visible(page, "#doc-table tbody tr") == len(result.documents)
+        assert _visible(page, "#cleaning-counts tbody tr") > 0
+        assert _visible(page, "#doc-tools") == 0  # search needs the script
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "report_nojs.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_script_replaces_the_static_sections(loaded: Loaded) -> None:
+    page = loaded.page
+    assert page.query_selector("#map-static") is None
+    assert _visible(page, "#map-canvas") == 1
+    cards = synthetic_result().views["embedding"].table
+    assert page.eval_on_selector_all("#cards .card", "els => els.length") == len(cards)
+    assert page.eval_on_selector_all("#legend .legend-item.static", "els => els.length") == 0
+    toc = page.eval_on_selector_all(".toc a", "els => els.map(e => e.getAttribute('href'))")
+    assert len(toc) == len(set(toc))  # the script adds no second link to a section
