@@ -6,6 +6,10 @@ subject; the label "names" it when they share a content word
 ``rec.sport.hockey``). Prints the share of themes whose label names the subject, for the
 embedding themes and the LDA topics, with every theme's label and subject.
 
+A second share counts the label together with its keyword list (the ten keywords shown
+beside it), by the same rule. Lines are marked ``+`` (the label names the subject), ``k``
+(only with the keyword list) or ``-``.
+
 Slices (read from ``../shared/corpora`` or ``--corpora``), one passage per document:
 
 * ``20ng``: 20 Newsgroups, the first ``--per-label`` posts of each newsgroup;
@@ -48,7 +52,10 @@ def _slice(corpus: str, corpora: Path, per_label: int) -> list[dict]:
             if not label or taken[label] >= per_label:
                 continue
             taken[label] += 1
-            out.append({"id": rec["id"], "text": rec["text"], "label": label})
+            item = {"id": rec["id"], "text": rec["text"], "label": label}
+            if rec.get("title"):  # the article's headline (20 Newsgroups: its Subject)
+                item["title"] = rec["title"]
+            out.append(item)
     return out
 
 
@@ -94,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     p_ = result.passages
     for name, view in result.views.items():
         hits = []
+        with_keywords = []
         lines = []
         for theme in view.table:
             members = p_[p_[view.column] == theme.id]
@@ -102,13 +110,24 @@ def main(argv: list[str] | None = None) -> int:
             counts = Counter(labels[d] for d in members["doc_id"])
             subject, n = counts.most_common(1)[0]
             hit = label_names(theme.label, _subject(subject))
+            keywords = theme.keywords("all", 10) or [
+                k for lang in theme.terms for k in theme.keywords(lang, 10)
+            ]
+            hit_kw = label_names(theme.label, _subject(subject), keywords)
             hits.append(hit)
+            with_keywords.append(hit_kw)
+            mark = "+" if hit else ("k" if hit_kw else "-")
             lines.append(
-                f"  {'+' if hit else '-'} [{theme.id}] {theme.label}  <- {subject} "
-                f"({n}/{len(members)})"
+                f"  {mark} [{theme.id}] {theme.label}  <- {subject} "
+                f"({n}/{len(members)})  | {', '.join(keywords[:6])}"
             )
         share = sum(hits) / max(len(hits), 1)
+        share_kw = sum(with_keywords) / max(len(with_keywords), 1)
         print(f"{name}: {sum(hits)} of {len(hits)} labels name the majority label ({share:.0%})")
+        print(
+            f"{name}: {sum(with_keywords)} of {len(with_keywords)} labels with their keyword "
+            f"list name it ({share_kw:.0%})"
+        )
         print("\n".join(lines))
     if args.figures is not None:
         from topiclab.outputs.figures import render_all

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from topiclab.themes.labels import label_names, make_title, words_of
+from topiclab.themes.labels import label_names, make_title, title_items, words_of
 from topiclab.themes.tables import build_theme_table
 
 # Subjects of the bundled articles, written by hand from corpus/README.md and the article
@@ -121,3 +121,92 @@ def test_seed_terms_shown_as_written(seed_run):
     assert arabic, "the seed corpus has an Arabic article"
     # Arabic shown in its own spelling: some term keeps a ة (normalised to ه for counting)
     assert any("ة" in w for w in arabic), arabic
+
+
+# ------------------------------------------------------------------ headline-like titles
+def test_headline_takes_the_span_of_a_headline_that_names_two_keywords():
+    from topiclab.themes.headlines import make_headline
+
+    title = make_headline(
+        ["Canada", "trade", "Carney", "visit"],
+        ["Carney's visit paves way for Canada–China trade ties"],
+    )
+    assert title == "Canada–China trade"  # as written: the dash and the capitals kept
+    # no span covers two keywords: no headline (the caller keeps the keyword title)
+    assert make_headline(["Canada", "trade"], ["Hockey night in Toronto"]) == ""
+
+
+def test_headline_from_a_passage_is_a_phrase_not_a_clause():
+    from topiclab.themes.headlines import make_headline
+
+    text = (
+        "Toyota is capturing attention with its exhibit. "
+        "It showed energy storage systems at the CIIE in Shanghai."
+    )
+    title = make_headline(["energy storage system", "CIIE", "Toyota", "exhibit"], [], [text])
+    assert title == "Energy storage systems at the CIIE"
+    # words of a clause ("is capturing attention with its") never sit inside a span
+    clause = make_headline(
+        ["Toyota", "exhibit"], [], ["Toyota is capturing attention with its exhibit."]
+    )
+    assert clause == ""
+
+
+def test_headline_must_name_the_anchor_terms():
+    from topiclab.themes.headlines import make_headline
+
+    text = ["Motor performance gets better with thinner silicon steel sheets."]
+    keywords = ["silicon steel", "soft magnetic materials", "motor", "performance"]
+    # the keyword title would name silicon steel, soft magnetic materials and motor
+    anchors = title_items(keywords)
+    assert make_headline(keywords, [], text, anchors=anchors) == ""
+    assert make_headline(keywords, [], ["Silicon steel for the motor of an EV"], anchors=anchors)
+
+
+def test_headline_in_arabic_and_chinese():
+    from topiclab.themes.headlines import make_headline, word_key
+
+    assert word_key("والصين", "ar") == word_key("الصين", "ar") == "صين"
+    ar = make_headline(
+        ["تويوتا", "الصين", "التنمية الخضراء"],
+        ["تويوتا تدعم التنمية الخضراء في الصين"],
+        lang="ar",
+    )
+    assert ar.startswith("تويوتا") and "الصين" in ar
+    zh = make_headline(["储能", "进博会", "丰田"], ["丰田储能系统亮相进博会，吸引观众"], lang="zh")
+    assert zh == "丰田储能系统亮相进博会"
+
+
+def test_table_labels_come_from_the_typical_headline():
+    import pandas as pd
+
+    names = ["canada", "trade", "carney", "hockey"]
+    labels = np.array([0, 0, 0, 1, 1])
+    passages = pd.DataFrame(
+        {
+            "passage_id": [f"p{i}" for i in range(5)],
+            "doc_id": ["a", "a", "b", "c", "c"],
+            "lang": ["en"] * 5,
+            "text": ["Canada and trade.", "Carney.", "Trade.", "Hockey.", "Hockey night."],
+        }
+    )
+    scores = {"all": np.array([[0.9, 0.8, 0.5, 0.0], [0.0, 0.0, 0.0, 0.9]])}
+    display = lambda terms: [t.capitalize() if t != "trade" else t for t in terms]  # noqa: E731
+    titles = {"a": "Carney visit opens Canada–China trade talks", "c": "Hockey night"}
+    with_titles = build_theme_table(
+        "embedding", labels, scores, names, passages, display=display, titles=titles
+    )
+    plain = build_theme_table("embedding", labels, scores, names, passages, display=display)
+    label = with_titles[0].label
+    assert label in titles["a"] and "Canada–China trade" in label  # a span, as written
+    assert plain[0].label == make_title(["Canada", "trade", "Carney"])
+    # the keyword list stays beside the title, and passages are named by their article
+    assert with_titles[0].keywords("all")[:2] == ["Canada", "trade"]
+    assert with_titles[0].representative[0]["title"] == titles["a"]
+    assert with_titles[1].label == plain[1].label  # one keyword: no headline
+
+
+def test_label_check_can_count_the_keyword_list():
+    assert not label_names("Team, Gretzky and playoffs", "rec.sport.hockey")
+    assert label_names("Team, Gretzky and playoffs", "rec.sport.hockey", ["NHL", "Hockey"])
+    assert not label_names("Team, Gretzky and playoffs", "rec.sport.hockey", ["NHL", "ice"])

@@ -413,7 +413,9 @@ def test_interactive_chart_pages_load_offline(browser: Any, tmp_path: Path) -> N
 def test_page_reads_without_javascript(browser: Any, report_url: str) -> None:
     """Every section is static HTML: cards, legend, map image and tables show without JS."""
     result = synthetic_result()
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, java_script_enabled=False)
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, java_script_enabled=False
+    )
     try:
         page = context.new_page()
         page.goto(report_url, wait_until="load")

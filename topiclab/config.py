@@ -114,8 +114,8 @@ class RunConfig:
         Seed LDA topics with the terms of the embedding themes.
     lda_merge_small : bool
         When topics hold fewer passages than the minimum (2, or 1 % of the passages), fit
-        LDA once more with that many topics fewer, so their passages join the remaining
-        topics; topics still small after the refit are flagged.
+        LDA again with that many topics fewer, so their passages join the remaining
+        topics (at most three refits); topics still small after that are flagged.
     min_df, max_df : int/float or None
         Vocabulary pruning; ``None`` adapts to the corpus size.
     batch_size : int

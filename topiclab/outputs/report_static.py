@@ -49,7 +49,8 @@ _VIEW_SCORES = (
 
 
 def _e(v: Any) -> str:
-    return html.escape("" if v is None else str(v), quote=True)
+    text = html.escape("" if v is None else str(v), quote=True)
+    return text.replace("\u2028", "&#x2028;").replace("\u2029", "&#x2029;")
 
 
 def _dir(lang: str) -> str:

@@ -114,6 +114,8 @@ def topic_checks(labels: np.ndarray, langs: Sequence[str], n_topics: int) -> dic
 
 
 VIEW = "lda"
+#: Refits with fewer topics at most while topics stay below the minimum size.
+MAX_REFITS = 3
 
 
 def guided_term_ids(vectorizer: Any, guided: Sequence[Any]) -> list[list[int]] | None:
@@ -446,8 +448,12 @@ class LDAViewStage(Stage):
         )
 
         state = self.transform(state)
-        merge = self._merge_small(state, s, seed_topics)
-        if merge is not None:  # refit with fewer topics; the same path assigns the passages
+        refits: list[dict[str, Any]] = []
+        while len(refits) < MAX_REFITS:
+            merge = self._merge_small(state, s, seed_topics)
+            if merge is None:
+                break
+            # refit with fewer topics; the same transform then assigns the passages
             self.lda_, _refit = fit_lda(
                 self._counts(counts),
                 state.tokens,
@@ -458,6 +464,7 @@ class LDAViewStage(Stage):
                 fit_counts,
             )
             state = self.transform(state)
+            refits.append(merge)
         view = state.views[VIEW]
         topic_word = np.asarray(self.lda_.components_)
         if self.columns_ is not None:  # back onto the whole vocabulary (zero outside LDA's)
@@ -487,8 +494,8 @@ class LDAViewStage(Stage):
         view.metrics["small_topic_rule"] = (
             "refit with fewer topics" if getattr(s, "lda_merge_small", False) else "flagged only"
         )
-        if merge is not None:
-            view.metrics["small_topic_refit"] = merge
+        if refits:
+            view.metrics["small_topic_refit"] = refits
         chosen = self.selection_["candidates"].index(self.selection_["chosen"])
         view.metrics["seed_stability"] = {
             "mean_ari": self.selection_["stability"][chosen],

@@ -238,7 +238,7 @@ def _content_words(text: str) -> set[str]:
     }
 
 
-def label_names(label: str, name: str) -> bool:
+def label_names(label: str, name: str, keywords: Sequence[str] = ()) -> bool:
     """Whether a label names a subject: they share a content word (plurals folded).
 
     The check used to test that labels are interpretable: a theme's label against a
@@ -251,6 +251,9 @@ def label_names(label: str, name: str) -> bool:
         A theme label.
     name : str
         The subject's name (words in any separator: spaces, dots, hyphens).
+    keywords : sequence of str, optional
+        The theme's keyword list, shown beside the label: its words count as the label's
+        (the same rule, a shared content word).
 
     Returns
     -------
@@ -262,5 +265,8 @@ def label_names(label: str, name: str) -> bool:
     True
     >>> label_names("Canada, trade and Carney", "rec.sport.hockey")
     False
+    >>> label_names("Team, Gretzky and playoffs", "rec.sport.hockey", ["NHL", "hockey"])
+    True
     """
-    return bool(_content_words(label) & _content_words(name.replace(".", " ")))
+    words = _content_words(" ".join([label, *keywords]))
+    return bool(words & _content_words(name.replace(".", " ")))
