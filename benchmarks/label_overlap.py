@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--corpora", type=Path, default=CORPORA)
     p.add_argument("--figures", type=Path, default=None, help="render the figures here")
+    p.add_argument("--save", type=Path, default=None, help="save the run (and its report) here")
     args = p.parse_args(argv)
 
     from topiclab.config import RunConfig
@@ -129,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
             f"list name it ({share_kw:.0%})"
         )
         print("\n".join(lines))
+    if args.save is not None:
+        from topiclab.storage.runs import save_run
+
+        save_run(args.save, result, _model, report=True)
+        print(f"run saved in {args.save}")
     if args.figures is not None:
         from topiclab.outputs.figures import render_all
 

@@ -325,7 +325,7 @@ def test_passage_map_labels_every_theme(result: RunResult) -> None:
 
     fig = fig_passage_map(result)
     ax = fig.get_axes()[0]
-    texts = [t.get_text().lstrip("\u200e") for t in ax.texts]
+    texts = [t.get_text().lstrip("\u200e\u200f") for t in ax.texts]
     for theme in result.themes:
         assert any(t.startswith(f"{theme.id}: ") for t in texts)
     legend_labels = {

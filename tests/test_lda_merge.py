@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -70,7 +72,7 @@ def test_small_topics_are_merged_by_a_refit_with_fewer(flagged, merged):
     refits = view.metrics["small_topic_refit"]
     assert refits[0]["from"] == 7 and refits[0]["to"] == 7 - len(before)
     assert refits[0]["small_topics"] == before
-    for a, b in zip(refits, refits[1:], strict=False):
+    for a, b in itertools.pairwise(refits):
         assert b["from"] == a["to"] and b["to"] < b["from"]
     k = refits[-1]["to"]
     assert stage.lda_.n_components == k == len(view.table) < 7

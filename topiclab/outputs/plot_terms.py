@@ -16,7 +16,9 @@ from topiclab.outputs.fonts import display_text
 from topiclab.outputs.plotting import (
     LANGUAGE_NAMES,
     MAIN_VIEW,
+    MAP_LABELS,
     language_order,
+    legend_columns,
     message,
     new_axes,
     place_labels,
@@ -212,9 +214,12 @@ def fig_intertopic_distance(
 ) -> Figure:
     """Draw the themes placed by classical MDS of their distances; bubble area = passages.
 
-    The distances are :func:`theme_distances`: Jensen-Shannon distance between the
-    themes' top-term distributions, averaged with the cosine distance of their
-    document-mixture columns.
+    The distances are those the view recorded (cosine between theme centres, Hellinger
+    between LDA topics), else :func:`theme_distances`. Bubbles are large enough to see
+    and never overlap: where MDS puts two themes closer than their bubbles allow, they are
+    pushed apart just enough (:func:`_separate`). Up to
+    :data:`~topiclab.outputs.plotting.MAP_LABELS` themes, full labels are placed beside
+    the bubbles; with more, each bubble carries its id and a legend in columns names them.
 
     Parameters
     ----------
@@ -231,13 +236,15 @@ def fig_intertopic_distance(
         The figure drawn on.
     """
     table = view_table(result, view)
-    fig, ax = new_axes(ax, (8.0, 7.0))
+    many = len(table) > MAP_LABELS
+    n_cols = legend_columns(len(table)) if many else 1
+    fig, ax = new_axes(ax, (7.5 + 3.6 * n_cols, 7.5) if many else (8.0, 7.0))
     if len(table) == 0:
         message(ax, "no themes")
         return fig
     coords = classical_mds(theme_distances(result, view))
     sizes = np.array([max(t.size, 0) for t in table], dtype=float)
-    radii = _bubble_radii(coords, sizes)
+    coords, radii = _separate(coords, sizes)
     colors = [theme_color(t.id) for t in table]
     ax.axhline(0.0, color="#dddddd", lw=0.8, zorder=0)
     ax.axvline(0.0, color="#dddddd", lw=0.8, zorder=0)
@@ -265,33 +272,81 @@ def fig_intertopic_distance(
     ax.set_title(f"{what}: intertopic distance (bubble area = passages)")
     ax.set_xlabel(f"MDS 1 of the {measure}", fontsize=9)
     ax.set_ylabel("MDS 2")
-    fontsize = 8 if len(table) <= 20 else 6
-    place_labels(
-        ax,
-        coords[:, 0],
-        coords[:, 1],
-        [theme_name(t, t.id, 24 if len(table) <= 20 else 18, 3) for t in table],
-        points_x=np.concatenate([coords[:, 0], rim_x]),
-        points_y=np.concatenate([coords[:, 1], rim_y]),
-        colors=colors,
-        fontsize=fontsize,
-    )
+    if not many:
+        place_labels(
+            ax,
+            coords[:, 0],
+            coords[:, 1],
+            [theme_name(t, t.id, 24, 3) for t in table],
+            points_x=np.concatenate([coords[:, 0], rim_x]),
+            points_y=np.concatenate([coords[:, 1], rim_y]),
+            colors=colors,
+            fontsize=8,
+            max_distance=0.15,
+        )
+    else:  # each bubble carries its id at its centre: no leader line, no overlap
+        for t, (x, y) in zip(table, coords, strict=True):
+            ax.text(x, y, str(t.id), ha="center", va="center", fontsize=7, color="#111111")
+        from matplotlib.lines import Line2D
+
+        ax.legend(
+            handles=[
+                Line2D(
+                    [], [], ls="", marker="o", color=c, alpha=0.6, label=theme_name(t, t.id, 38, 1)
+                )
+                for t, c in zip(table, colors, strict=True)
+            ],
+            title="Themes",
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            fontsize=7,
+            frameon=False,
+            ncols=n_cols,
+            handletextpad=0.3,
+            columnspacing=1.0,
+            labelspacing=0.35,
+            alignment="left",
+        )
     return fig
 
 
-def _bubble_radii(coords: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Radii (data units) with area proportional to size, scaled so that no bubbles overlap."""
+#: Radius of the largest bubble, as a share of the map's span.
+BUBBLE_SCALE = 0.09
+
+
+def _separate(coords: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return centres and radii of bubbles that are visible and do not overlap.
+
+    Radii have area proportional to size, the largest :data:`BUBBLE_SCALE` of the span
+    (a one-passage theme at least a quarter of that). Overlapping bubbles are pushed
+    apart along the line joining their centres, a little at a time, until no two
+    overlap (at most 400 rounds): the map keeps MDS's arrangement, only spread where
+    bubbles would hide each other. Deterministic.
+    """
+    coords = np.asarray(coords, dtype=float).copy()
     n = len(sizes)
-    rel = np.sqrt(np.where(sizes > 0, sizes, 0.0) / max(float(sizes.max()), 1.0))
-    rel = np.maximum(rel, 0.25)  # a one-passage theme stays visible
+    rel = np.sqrt(np.where(sizes > 0, sizes, 0.0) / max(float(sizes.max()) if n else 1.0, 1.0))
+    rel = np.maximum(rel, 0.25)
     span = float(np.ptp(coords, axis=0).max()) if n > 1 else 1.0
-    scale = 0.12 * (span if span > 0 else 1.0)
-    for i in range(n):
-        for j in range(i + 1, n):
-            gap = float(np.linalg.norm(coords[i] - coords[j]))
-            if gap > 0:
-                scale = min(scale, 0.95 * gap / (rel[i] + rel[j]))
-    return rel * max(scale, 1e-9)
+    radii = rel * BUBBLE_SCALE * (span if span > 0 else 1.0)
+    if n < 2:
+        return coords, radii
+    need = 1.03 * (radii[:, None] + radii[None, :])
+    for _ in range(400):
+        diff = coords[:, None, :] - coords[None, :, :]
+        dist = np.sqrt((diff**2).sum(axis=2))
+        np.fill_diagonal(dist, np.inf)
+        over = np.clip(need - dist, 0.0, None)
+        np.fill_diagonal(over, 0.0)
+        if not over.any():
+            break
+        same = dist < 1e-12  # identical centres: split them along a fixed direction
+        unit = np.where(
+            same[..., None], np.array([1.0, 0.0]), diff / np.where(same, 1.0, dist)[..., None]
+        )
+        unit = np.where(np.triu(same)[..., None], -unit, unit)
+        coords += 0.5 * (unit * over[..., None]).sum(axis=1)
+    return coords, radii
 
 
 @register_figure("theme_dendrogram", order=70, view=MAIN_VIEW)

@@ -188,7 +188,7 @@ def fig_passage_map(
             points_y=p["y"].to_numpy(dtype=float),
             colors=[theme_color(t) for _x, _y, t in anchors],
             fontsize=7 if many else 8,
-            max_distance=0.12 if many else 0.2,
+            max_distance=0.1 if many else 0.2,
         )
     return fig
 

@@ -443,10 +443,10 @@ def place_labels(
         draw_lines=True,
         linecolor=list(colors) if colors is not None else "#777777",
         linewidth=0.6,
-        margin=0.01,
+        margin=0.005,
         min_distance=0.015,
         max_distance=max_distance,
-        nbr_candidates=300,
+        nbr_candidates=1000,
         draw_all=True,
         avoid_label_lines_overlap=True,
     )
