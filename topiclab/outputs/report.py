@@ -20,9 +20,15 @@ Content-Security-Policy forbids every network request. The page shows
 * the cleaning summary (counts per step and action, and every record), and the run's
   metrics and provenance.
 
-Corpus text is never parsed as HTML: it is escaped inside the JSON block (``<``, ``>``,
+Every section is also rendered as static HTML on the server
+(:mod:`topiclab.outputs.report_static`: the map as a PNG, tables for the rest), so the page
+reads without JavaScript; the script replaces each section with its interactive version.
+Representative passages are named by their article's title, date and source
+(:func:`citations`), not by file.
+
+Corpus text is never parsed as HTML in the page script: it is escaped inside the JSON block (``<``, ``>``,
 ``&``, U+2028 and U+2029 become ``\uXXXX``) and the page script inserts it with
-``textContent`` only.
+``textContent`` only; the static sections HTML-escape it.
 
 Examples
 --------
