@@ -413,7 +413,7 @@ def _term_bars(ax: Axes, terms: list[tuple[str, float]], color: str, theme: Any 
     ypos = np.arange(len(terms))
     ax.barh(ypos, weights, color=color, height=0.7)
     shown = [theme.shown(t) if theme is not None else t.replace("_", " ") for t, _w in terms]
-    ax.set_yticks(ypos, [display_text(wrap_text(t, 26, 2)) for t in shown])
+    ax.set_yticks(ypos, [display_text(wrap_text(t, 34, 2)) for t in shown])
     ax.invert_yaxis()
     ax.tick_params(axis="y", labelsize=8, length=0)
     ax.tick_params(axis="x", labelsize=7)
