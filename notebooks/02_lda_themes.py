@@ -114,7 +114,8 @@ quality = pd.DataFrame(
             for t in result.topics
         ],
         "shared_words": [
-            ", ".join(t.shown(w) for w in top_words[t.id] if word_topics[w] > 1) for t in result.topics
+            ", ".join(t.shown(w) for w in top_words[t.id] if word_topics[w] > 1)
+            for t in result.topics
         ],
     },
     index=pd.Index([t.id for t in result.topics], name="topic"),
