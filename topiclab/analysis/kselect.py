@@ -135,7 +135,10 @@ def choose_k(
     jobs = [(k, config.seed + i) for k in k_values for i in range(n_seeds)]
     reference: dict[int, Any] = {}
     for k, seed in tqdm(jobs, desc="choosing K", disable=not progress):
-        cfg = config.replace(seed=int(seed), n_themes=k, n_topics=k, progress=False)
+        # each candidate K is scored as K topics: no refit merges small ones here
+        cfg = config.replace(
+            seed=int(seed), n_themes=k, n_topics=k, progress=False, lda_merge_small=False
+        )
         full = Pipeline.from_config(cfg, embedder=embedder)
         names = full.names()
         last = max(names.index("cluster"), names.index("lda"))
