@@ -238,7 +238,7 @@ def fig_intertopic_distance(
     table = view_table(result, view)
     many = len(table) > MAP_LABELS
     n_cols = legend_columns(len(table)) if many else 1
-    fig, ax = new_axes(ax, (7.5 + 3.6 * n_cols, 7.5) if many else (8.0, 7.0))
+    fig, ax = new_axes(ax, (8.0 + 4.3 * n_cols, 7.5) if many else (8.0, 7.0))
     if len(table) == 0:
         message(ax, "no themes")
         return fig
@@ -292,7 +292,7 @@ def fig_intertopic_distance(
         ax.legend(
             handles=[
                 Line2D(
-                    [], [], ls="", marker="o", color=c, alpha=0.6, label=theme_name(t, t.id, 38, 1)
+                    [], [], ls="", marker="o", color=c, alpha=0.6, label=theme_name(t, t.id, 38, 2)
                 )
                 for t, c in zip(table, colors, strict=True)
             ],

@@ -131,9 +131,7 @@ def fig_passage_map(
                 linewidths=0,
                 zorder=1 if tid < 0 else 2,
             )
-        name = theme_name(
-            themes.get(tid), tid, max_len=38 if many else 45, max_lines=1 if many else 2
-        )
+        name = theme_name(themes.get(tid), tid, max_len=38 if many else 45, max_lines=2)
         handles.append((len(sub), tid, Line2D([], [], ls="", marker="o", color=color, label=name)))
         if tid >= 0:
             anchors.append((float(sub["x"].median()), float(sub["y"].median()), tid))
