@@ -316,9 +316,11 @@ def fig_doc_theme_heatmap(
     themes = {t.id: t for t in table}
     cols = [int(c) if str(c).lstrip("-").isdigit() else i for i, c in enumerate(mix.columns)]
     ax.set_xticks(np.arange(n_cols), [theme_name(themes.get(c), c, 24) for c in cols])
-    ax.tick_params(axis="x", labelrotation=40, labelsize=8)
+    # many columns: upright labels, so wrapped three-line labels keep apart
+    ax.tick_params(axis="x", labelrotation=90 if n_cols > 20 else 40, labelsize=8)
     for label in ax.get_xticklabels():
         label.set_horizontalalignment("right")
+        label.set_verticalalignment("center" if n_cols > 20 else "top")
         label.set_rotation_mode("anchor")
     ax.set_yticks(np.arange(len(rows)), labels)
     ax.tick_params(axis="y", labelsize=8)
