@@ -157,7 +157,8 @@ def _legend(data: dict[str, Any]) -> str:
     for i, t in enumerate(data["themes"]):
         items.append(
             f'<div class="legend-item static" data-theme="{_e(t["id"])}">'
-            f'{_swatch(_colour_class(i))}<span dir="auto">{_e(t["label"])}</span>'
+            f'{_swatch(_colour_class(i))}<span class="tid">#{_e(t["id"])}</span>'
+            f'<span dir="auto">{_e(t["label"])}</span>'
             f'<span class="n">{_fmt(t["size"])}</span></div>'
         )
     noise = sum(1 for v in data["points"]["theme"] if v < 0)
