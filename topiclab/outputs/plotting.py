@@ -391,9 +391,11 @@ def place_labels(
 
     Uses ``textalloc``, chosen over ``adjustText`` on ``benchmarks/label_placement.py``
     (saved in ``benchmarks/results/label_placement.txt``): on seeded maps of 5 and 50
-    themes it left no two labels overlapping and hid fewer points (87 of 1,000 at 50
-    themes, against 16 overlapping pairs and 263 hidden points with adjustText), in less
-    time. Each label gets a thin leader line to its anchor.
+    themes it left no two labels overlapping and hid fewer points (56 of 1,000 with full
+    labels at 50 themes, against 16 overlapping pairs and 263 hidden points with
+    adjustText). Each label gets a thin leader line to its anchor. Maps with more than
+    :data:`MAP_LABELS` themes place short id labels instead, which hide no point on the
+    seeded 50-theme map of ``tests/test_figures_many.py``.
 
     Parameters
     ----------
