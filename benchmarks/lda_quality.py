@@ -123,8 +123,28 @@ class Half:
         self.labels = np.array([labels[d] for d in self.doc_ids])
 
 
-def prepare(name: str, limit: int, split_seed: int) -> tuple[Half, Half, Any]:
-    """Ingest, split in halves by document, tokenise with one vectoriser (fitted half)."""
+def prepare(
+    name: str, limit: int, split_seed: int, cache: Path | None = None
+) -> tuple[Half, Half, Any]:
+    """Ingest, split in halves by document, tokenise with one vectoriser (fitted half).
+
+    With ``cache``, the prepared halves are read from that pickle when it exists and
+    written to it otherwise (a benchmark-local shortcut: tokenising is the slow part).
+    """
+    import pickle
+
+    if cache is not None and cache.exists():
+        with cache.open("rb") as fh:
+            return pickle.load(fh)
+    halves = _prepare(name, limit, split_seed)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with cache.open("wb") as fh:
+            pickle.dump(halves, fh)
+    return halves
+
+
+def _prepare(name: str, limit: int, split_seed: int) -> tuple[Half, Half, Any]:
     from topiclab.features.vectorize import TextVectorizer
     from topiclab.ingest import from_texts
 
@@ -255,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--tomotopy-iterations", type=int, default=1000)
     p.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    p.add_argument("--cache", type=Path, help="pickle of the prepared halves (read or written)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -268,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus not found: {path}", file=sys.stderr)
         return 2
     t0, c0 = time.perf_counter(), cpu_s()
-    fit, out, vec = prepare(args.corpus, args.limit, 0)
+    fit, out, vec = prepare(args.corpus, args.limit, 0, args.cache)
     print(
         f"{args.corpus}: {len(fit.doc_ids)} fitted + {len(out.doc_ids)} held-out documents, "
         f"{len(fit.passages)} + {len(out.passages)} passages, {len(set(fit.labels))} labels, "

@@ -112,6 +112,11 @@ class RunConfig:
         LDA fits per K; the one agreeing most with the others is kept.
     lda_seed_themes : bool
         Seed LDA topics with the terms of the embedding themes.
+    lda_neighbours : int
+        Cross-lingual LDA: every passage's counts get those of its ``lda_neighbours``
+        nearest passages (by embedding) in each other language added, for training and
+        for inferring its topics, so that topics hold words of every language and
+        translations share a topic (``0``: off; see ``docs/lda.md``).
     min_df, max_df : int/float or None
         Vocabulary pruning; ``None`` adapts to the corpus size.
     batch_size : int
@@ -150,6 +155,7 @@ class RunConfig:
     lda_backend: str = "auto"
     lda_restarts: int = 3
     lda_seed_themes: bool = False
+    lda_neighbours: int = 0
     min_df: float | None = None
     max_df: float | None = None
     batch_size: int = 32
@@ -197,6 +203,14 @@ class RunConfig:
             )
         if not isinstance(self.lda_restarts, int) or self.lda_restarts < 1:
             raise ConfigError(f"lda_restarts must be a positive integer, got {self.lda_restarts!r}")
+        if (
+            isinstance(self.lda_neighbours, bool)
+            or not isinstance(self.lda_neighbours, int)
+            or self.lda_neighbours < 0
+        ):
+            raise ConfigError(
+                f"lda_neighbours must be a non-negative integer, got {self.lda_neighbours!r}"
+            )
         if self.top_n_terms < 1 or self.n_representative < 0 or self.lda_passes < 1:
             raise ConfigError("top_n_terms and lda_passes must be >= 1, n_representative >= 0")
 
@@ -362,6 +376,7 @@ class LDASection:
     lda_backend: str = "auto"
     lda_restarts: int = 3
     lda_seed_themes: bool = False
+    lda_neighbours: int = 0
     guided: tuple[GuidedTheme, ...] = ()
     top_n_terms: int = 10
     n_representative: int = 3

@@ -405,9 +405,21 @@ class LDAViewStage(Stage):
 
     def __init__(self, section: Any) -> None:
         self.section = section
+        self.neighbours_ = int(getattr(section, "lda_neighbours", 0) or 0)
+        if self.neighbours_:  # cross-lingual units need the passage embeddings
+            self.requires = ("vectorize", "embed")
 
     def _counts(self, counts: Any) -> Any:
         return counts if self.columns_ is None else counts[:, self.columns_]
+
+    def _unit_counts(self, state: RunState) -> Any:
+        """Return the passages' counts LDA sees (with ``lda_neighbours``, plus neighbours')."""
+        counts = state.counts
+        if self.neighbours_:
+            from topiclab.pipeline.lda_align import crosslingual_counts
+
+            counts = crosslingual_counts(counts, state.embeddings, state.langs, self.neighbours_)
+        return self._counts(counts)
 
     def fit(self, state: RunState) -> RunState:
         """Fit LDA on the counts, then assign the passages with :meth:`transform`'s path."""
@@ -438,11 +450,14 @@ class LDAViewStage(Stage):
         self.unit_, self.backend_ = unit, backend
         if hasattr(s, "lda_backend"):
             s = dataclasses.replace(s, lda_unit=unit, lda_backend=backend)
+        unit_counts = self._unit_counts(state)
         if unit == "documents":
-            fit_counts = document_counts(self._counts(counts), state.doc_ids)
+            fit_counts = document_counts(unit_counts, state.doc_ids)
         self.lda_, self.selection_ = fit_lda(
-            self._counts(counts), state.tokens, lda_names, s, s.seed, seed_topics, fit_counts
+            unit_counts, state.tokens, lda_names, s, s.seed, seed_topics, fit_counts
         )
+        if self.neighbours_:
+            self.selection_["crosslingual_neighbours"] = self.neighbours_
 
         state = self.transform(state)
         view = state.views[VIEW]
@@ -486,16 +501,16 @@ class LDAViewStage(Stage):
 
     def transform(self, state: RunState) -> RunState:
         """Topic mixtures of the passages and the most likely topic of each."""
-        doc_topic = self.lda_.transform(self._counts(state.counts))
+        doc_topic = self.lda_.transform(self._unit_counts(state))
         state.views[VIEW] = ViewState(labels=doc_topic.argmax(axis=1), membership=doc_topic)
         return state
 
     @classmethod
-    def from_fitted(cls, lda: Any, columns: np.ndarray | None) -> LDAViewStage:
+    def from_fitted(cls, lda: Any, columns: np.ndarray | None, neighbours: int = 0) -> LDAViewStage:
         """Wrap a fitted LDA model in a fitted stage (a loaded model)."""
         from topiclab.config import LDASection
 
-        stage = cls(LDASection(n_topics=int(lda.n_components)))
+        stage = cls(LDASection(n_topics=int(lda.n_components), lda_neighbours=int(neighbours)))
         stage.lda_ = lda
         stage.columns_ = None if columns is None else np.asarray(columns, dtype=np.intp)
         stage.selection_ = {}
