@@ -93,9 +93,10 @@ def test_lda_view_with_neighbours_keeps_fit_predict_identity_and_saves_it(seed_c
     from topiclab.storage.model_state import load_model, save_model
 
     pytest.importorskip("tomotopy")
-    config = RunConfig(seed=0, progress=False, n_topics=4, lda_neighbours=1)
+    config = RunConfig(seed=0, progress=False, n_topics=4)  # lda_neighbours=1 by default
     result, model = run(seed_corpus, config)
     p = result.passages
+    assert "lda_neighbours" in result.views["lda"].metrics["language_note"]
     mixtures = model.transform_lda(p["text"].tolist(), p["lang"].tolist())
     assert mixtures.argmax(axis=1).tolist() == p["lda_topic"].tolist()
     if p["lang"].nunique() > 1:  # some passage shares its topic with another language

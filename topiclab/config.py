@@ -116,7 +116,8 @@ class RunConfig:
         Cross-lingual LDA: every passage's counts get those of its ``lda_neighbours``
         nearest passages (by embedding) in each other language added, for training and
         for inferring its topics, so that topics hold words of every language and
-        translations share a topic (``0``: off; see ``docs/lda.md``).
+        translations share a topic (``0``: off; see ``docs/lda.md``). Only used when
+        two or more languages each hold 5 % of the passages.
     min_df, max_df : int/float or None
         Vocabulary pruning; ``None`` adapts to the corpus size.
     batch_size : int
@@ -155,7 +156,7 @@ class RunConfig:
     lda_backend: str = "auto"
     lda_restarts: int = 3
     lda_seed_themes: bool = False
-    lda_neighbours: int = 0
+    lda_neighbours: int = 1
     min_df: float | None = None
     max_df: float | None = None
     batch_size: int = 32
@@ -376,7 +377,7 @@ class LDASection:
     lda_backend: str = "auto"
     lda_restarts: int = 3
     lda_seed_themes: bool = False
-    lda_neighbours: int = 0
+    lda_neighbours: int = 1
     guided: tuple[GuidedTheme, ...] = ()
     top_n_terms: int = 10
     n_representative: int = 3

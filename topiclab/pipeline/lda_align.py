@@ -21,12 +21,29 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["crosslingual_counts", "crosslingual_neighbours"]
+__all__ = ["crosslingual_counts", "crosslingual_languages", "crosslingual_neighbours"]
 
 
 #: Languages holding less than this share of the passages neither give nor take
 #: neighbours (stray language guesses on a few lines must not spread over the corpus).
 MIN_LANGUAGE_SHARE = 0.05
+
+
+def crosslingual_languages(
+    langs: Sequence[str], min_share: float = MIN_LANGUAGE_SHARE
+) -> list[str]:
+    """Return the languages holding at least ``min_share`` of the passages (sorted).
+
+    Cross-lingual units are made only when there are two or more.
+
+    Examples
+    --------
+    >>> crosslingual_languages(["en"] * 30 + ["ar"] * 4 + ["fr"])
+    ['ar', 'en']
+    """
+    values, sizes = np.unique(np.asarray([str(x) for x in langs]), return_counts=True)
+    n = int(sizes.sum())
+    return [str(v) for v, c in zip(values, sizes, strict=True) if c >= min_share * n]
 
 
 def crosslingual_neighbours(
@@ -70,8 +87,7 @@ def crosslingual_neighbours(
     if E.ndim != 2 or E.shape[0] != lang_arr.size:
         raise ValueError(f"embeddings of shape {E.shape} do not match {lang_arr.size} languages")
     n = E.shape[0]
-    values, sizes = np.unique(lang_arr.astype(str), return_counts=True)
-    names = [str(v) for v, c in zip(values, sizes, strict=True) if c >= min_share * n]
+    names = crosslingual_languages(lang_arr.tolist(), min_share)
     if n_neighbours < 1 or len(names) < 2:
         return np.empty((n, 0), dtype=np.intp)
     norms = np.linalg.norm(E, axis=1, keepdims=True)

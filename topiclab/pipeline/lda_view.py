@@ -42,6 +42,13 @@ LANGUAGE_NOTE = (
     "topic holds passages of one language unless they share words (names, acronyms). "
     "The embedding themes join languages; compare the two views."
 )
+#: The note when LDA was fitted on cross-lingual units (``lda_neighbours``).
+JOINED_NOTE = (
+    "LDA was fitted on passages joined with their nearest passages in the other languages "
+    "(by embedding, lda_neighbours), so a topic holds words of every language and a "
+    "passage and its translation share a topic; set lda_neighbours = 0 for LDA on each "
+    "passage's own words only, which keeps languages apart."
+)
 
 
 def hellinger_distances(topic_word: np.ndarray) -> dict[str, Any]:
@@ -72,7 +79,9 @@ def hellinger_distances(topic_word: np.ndarray) -> dict[str, Any]:
     }
 
 
-def topic_checks(labels: np.ndarray, langs: Sequence[str], n_topics: int) -> dict[str, Any]:
+def topic_checks(
+    labels: np.ndarray, langs: Sequence[str], n_topics: int, joined: bool = False
+) -> dict[str, Any]:
     """Flag topics below the minimum size and say which languages LDA kept apart.
 
     The minimum size is 2 passages, or 1% of the passages when that is more.
@@ -84,13 +93,15 @@ def topic_checks(labels: np.ndarray, langs: Sequence[str], n_topics: int) -> dic
     langs : sequence of str
         Language of each passage.
     n_topics : int
+    joined : bool, default=False
+        Whether LDA was fitted on cross-lingual units (changes the note).
 
     Returns
     -------
     dict
         ``min_topic_size``, ``small_topics`` (ids), ``topic_languages`` (topic id ->
-        languages of its passages) and, when the corpus has several languages and no topic
-        holds more than one, ``language_note``.
+        languages of its passages) and, when the corpus has several languages,
+        ``language_note``.
 
     Examples
     --------
@@ -109,7 +120,7 @@ def topic_checks(labels: np.ndarray, langs: Sequence[str], n_topics: int) -> dic
         "topic_languages": per_topic,
     }
     if len(set(lang_arr.tolist())) > 1:
-        out["language_note"] = LANGUAGE_NOTE
+        out["language_note"] = JOINED_NOTE if joined else LANGUAGE_NOTE
     return out
 
 
@@ -405,9 +416,12 @@ class LDAViewStage(Stage):
 
     def __init__(self, section: Any) -> None:
         self.section = section
-        self.neighbours_ = int(getattr(section, "lda_neighbours", 0) or 0)
-        if self.neighbours_:  # cross-lingual units need the passage embeddings
-            self.requires = ("vectorize", "embed")
+        self._set_neighbours(int(getattr(section, "lda_neighbours", 0) or 0))
+
+    def _set_neighbours(self, n: int) -> None:
+        self.neighbours_ = n
+        # cross-lingual units need the passage embeddings, for new texts too
+        self.requires = ("vectorize", "embed") if n else ("vectorize",)
 
     def _counts(self, counts: Any) -> Any:
         return counts if self.columns_ is None else counts[:, self.columns_]
@@ -450,6 +464,11 @@ class LDAViewStage(Stage):
         self.unit_, self.backend_ = unit, backend
         if hasattr(s, "lda_backend"):
             s = dataclasses.replace(s, lda_unit=unit, lda_backend=backend)
+        if self.neighbours_:
+            from topiclab.pipeline.lda_align import crosslingual_languages
+
+            if state.embeddings is None or len(crosslingual_languages(state.langs)) < 2:
+                self._set_neighbours(0)  # one language (or no embeddings): nothing to join
         unit_counts = self._unit_counts(state)
         if unit == "documents":
             fit_counts = document_counts(unit_counts, state.doc_ids)
@@ -483,7 +502,9 @@ class LDAViewStage(Stage):
         view.metrics = {
             "k_selection": self.selection_,
             "theme_distances": hellinger_distances(topic_word),
-            **topic_checks(view.labels, state.langs, self.lda_.n_components),
+            **topic_checks(
+                view.labels, state.langs, self.lda_.n_components, joined=bool(self.neighbours_)
+            ),
         }
         chosen = self.selection_["candidates"].index(self.selection_["chosen"])
         view.metrics["seed_stability"] = {
