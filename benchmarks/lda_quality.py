@@ -177,6 +177,25 @@ def doc_labels(half: Half, membership: np.ndarray) -> np.ndarray:
     return mix.to_numpy().argmax(axis=1)
 
 
+def view_doc_labels(
+    stage: Any, half: Half, view: Any, membership: Any, average_passages: bool = False
+) -> np.ndarray:
+    """Each document's topic as the view reports it in ``doc_topics.parquet``.
+
+    Fitted on documents, the view infers a document's mixture from its summed counts
+    (:func:`topiclab.pipeline.lda_view.document_mixture`, also for the held-out half);
+    otherwise (or with ``average_passages``, how the view aggregated before) it is the
+    length-weighted average of the passages' mixtures.
+    """
+    from topiclab.pipeline.lda_view import document_mixture
+
+    if getattr(stage, "unit_", "passages") == "documents" and not average_passages:
+        counts = stage._counts(half.counts)
+        mix = document_mixture(stage.lda_, counts, half.passages["doc_id"].astype(str).tolist())
+        return mix.reindex(half.doc_ids).to_numpy().argmax(axis=1)
+    return doc_labels(half, view.membership if membership is None else membership)
+
+
 def run_tomotopy(fit: Half, out: Half, k: int, seed: int, iterations: int) -> dict:
     """Fit tomotopy's LDA with its defaults; topic-word matrix and document labels."""
     import tomotopy as tp
@@ -244,6 +263,8 @@ def run_view(fit: Half, out: Half, vec: Any, k: int, seed: int, options: dict) -
         st.vectorizer = vec
         return st
 
+    options = dict(options)
+    average = bool(options.pop("_average_passages", False))
     stage = LDAViewStage(LDASection(n_topics=k, seed=seed, **options))
     st = stage.fit(state(fit))
     fit_membership = st.views["lda"].membership
@@ -256,8 +277,8 @@ def run_view(fit: Half, out: Half, vec: Any, k: int, seed: int, options: dict) -
         "words": names,
         "phi": topic_word,
         "columns": stage.columns_,
-        "fit_labels": doc_labels(fit, fit_membership),
-        "out_labels": doc_labels(out, st_out.views["lda"].membership),
+        "fit_labels": view_doc_labels(stage, fit, st.views["lda"], fit_membership, average),
+        "out_labels": view_doc_labels(stage, out, st_out.views["lda"], None, average),
         "metrics": st.views["lda"].metrics,
     }
 

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "LDAViewStage",
     "document_counts",
+    "document_mixture",
     "fit_lda",
     "guided_term_ids",
     "hellinger_distances",
@@ -232,6 +233,35 @@ def document_counts(counts: Any, doc_ids: Sequence[str]) -> Any:
         (np.ones(n, dtype=counts.dtype), (rows, np.arange(n))), shape=(len(position), n)
     )
     return sp.csr_matrix(agg @ counts)
+
+
+def document_mixture(lda: Any, counts: Any, doc_ids: Sequence[str]) -> Any:
+    """Infer each document's topic mixture from its summed passage counts.
+
+    LDA fitted on whole documents describes a document best from all its words at once;
+    averaging its passages' mixtures instead lets short passages, each inferred from a
+    few words, outvote the rest (measured in ``docs/lda.md``).
+
+    Parameters
+    ----------
+    lda : GibbsLDA or LDA
+        The fitted model.
+    counts : sparse matrix of shape (n_passages, n_terms)
+        The passages' counts over the model's columns.
+    doc_ids : sequence of str
+        Document of each passage.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``doc_id`` (order of first appearance), one integer column per topic;
+        rows sum to 1.
+    """
+    import pandas as pd
+
+    theta = lda.transform(document_counts(counts, doc_ids))
+    index = pd.Index(list(dict.fromkeys(str(d) for d in doc_ids)), name="doc_id")
+    return pd.DataFrame(theta, index=index, columns=list(range(theta.shape[1])))
 
 
 def make_lda(section: Any, k: int, seed: int, seed_topics: list[list[int]] | None) -> Any:
@@ -480,6 +510,8 @@ class LDAViewStage(Stage):
 
         state = self.transform(state)
         view = state.views[VIEW]
+        if unit == "documents":  # documents' mixtures from their own counts, as fitted
+            view.doc_mixture = document_mixture(self.lda_, unit_counts, state.doc_ids)
         topic_word = np.asarray(self.lda_.components_)
         if self.columns_ is not None:  # back onto the whole vocabulary (zero outside LDA's)
             full = np.zeros((topic_word.shape[0], counts.shape[1]))
