@@ -109,7 +109,12 @@ class RunConfig:
         uses Gibbs when LDA is fitted on documents and gensim on passages (see
         ``docs/lda.md`` for the measurements behind both choices).
     lda_restarts : int
-        LDA fits per K; the one agreeing most with the others is kept.
+        LDA fits per K; which one is kept is ``lda_restart_criterion``.
+    lda_restart_criterion : {"score", "likelihood", "typical"}
+        Which restart is kept: the best NPMI + 0.5 x diversity of its plain top-10 words
+        + 0.5 x its agreement with the other restarts (``score``, the rule K is chosen
+        by), the highest log-likelihood per word (Gibbs sampling; the gensim backend falls
+        back to ``typical``), or the one agreeing most with the others (``typical``).
     lda_seed_themes : bool
         Seed LDA topics with the terms of the embedding themes.
     lda_neighbours : int
@@ -155,6 +160,7 @@ class RunConfig:
     lda_unit: str = "auto"
     lda_backend: str = "auto"
     lda_restarts: int = 3
+    lda_restart_criterion: str = "score"
     lda_seed_themes: bool = False
     lda_neighbours: int = 1
     min_df: float | None = None
@@ -201,6 +207,11 @@ class RunConfig:
         if self.lda_backend not in LDA_BACKENDS:
             raise ConfigError(
                 f"lda_backend must be one of {LDA_BACKENDS}, got {self.lda_backend!r}"
+            )
+        if self.lda_restart_criterion not in ("score", "likelihood", "typical"):
+            raise ConfigError(
+                "lda_restart_criterion must be 'score', 'likelihood' or 'typical', "
+                f"got {self.lda_restart_criterion!r}"
             )
         if not isinstance(self.lda_restarts, int) or self.lda_restarts < 1:
             raise ConfigError(f"lda_restarts must be a positive integer, got {self.lda_restarts!r}")
@@ -376,6 +387,7 @@ class LDASection:
     lda_unit: str = "auto"
     lda_backend: str = "auto"
     lda_restarts: int = 3
+    lda_restart_criterion: str = "score"
     lda_seed_themes: bool = False
     lda_neighbours: int = 1
     guided: tuple[GuidedTheme, ...] = ()

@@ -359,6 +359,13 @@ def fit_lda(
     if restarts == 1:
         seeds = [seed]
     stability_weight = 0.5 if restarts > 1 else 0.0
+    criterion = str(getattr(section, "lda_restart_criterion", "typical"))
+    kept = {
+        "likelihood": "the one whose sampler ended with the highest log-likelihood per word "
+        "is kept (Gibbs; otherwise the one with the highest mean ARI to the others)",
+        "score": "the one with the best NPMI + 0.5 * diversity of its plain top-10 words "
+        "+ 0.5 * its mean ARI to the others is kept",
+    }.get(criterion, "the one with the highest mean ARI to the others is kept")
     selection: dict[str, Any] = {
         "candidates": candidates,
         "npmi": [],
@@ -366,13 +373,14 @@ def fit_lda(
         "stability": [],
         "score": [],
         "restarts": restarts,
+        "restart_criterion": criterion if restarts > 1 else None,
         "backend": getattr(section, "lda_backend", "gensim"),
         "unit": "passages" if fit_counts is None else "documents",
         "rule": (
             "NPMI + 0.5 * diversity of the selected top-10 terms (NPMI -1 if undefined)"
             + (
                 " + 0.5 * stability (mean pairwise ARI of the restarts' passage topics); "
-                "of the restarts, the one with the highest mean ARI to the others is kept"
+                f"of the restarts, {kept}"
                 if restarts > 1
                 else ""
             )
@@ -400,6 +408,20 @@ def fit_lda(
                     agree[i, j] = agree[j, i] = adjusted_rand_score(labels[i], labels[j])
             typical = (agree.sum(axis=1) - 1.0) / (restarts - 1)
             chosen = int(np.argmax(typical))
+            likelihood = [float(getattr(m, "log_likelihood_", np.nan)) for m in models]
+            if criterion == "likelihood" and np.all(np.isfinite(likelihood)):
+                chosen = int(np.argmax(likelihood))
+            elif criterion == "score":
+                restart_scores = []
+                for m, agreement in zip(models, typical, strict=True):
+                    plain = [[str(names[j]) for j in row] for row in m.top_terms(10)]
+                    r_npmi, _ = coherence(plain, reference, measure="c_npmi", topn=10)
+                    restart_scores.append(
+                        (r_npmi if np.isfinite(r_npmi) else -1.0)
+                        + 0.5 * topic_diversity(plain, topk=10)
+                        + 0.5 * agreement
+                    )
+                chosen = int(np.argmax(restart_scores))
             stability = float(agree[np.triu_indices(restarts, 1)].mean())
         else:
             chosen, stability = 0, float("nan")
