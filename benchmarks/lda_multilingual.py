@@ -3,11 +3,13 @@
 Runs the main job's stages up to the embedding themes once (prepare, vectorise, embed,
 cluster), then fits the LDA view in several ways on the same state:
 
-* ``plain``: the LDA view's defaults (LDA on the word counts);
-* ``seeded``: ``lda_seed_themes`` (one LDA topic seeded per embedding theme with that
-  theme's terms in every language);
+* ``plain``: ``lda_neighbours = 0``, LDA on each passage's own word counts (the view
+  before cross-lingual units);
+* ``seeded``: ``lda_seed_themes`` with ``lda_neighbours = 0`` (one LDA topic seeded per
+  embedding theme with that theme's terms in every language);
 * ``neighbours=N``: ``lda_neighbours = N`` (every passage's counts plus those of its N
-  nearest passages, by embedding, in each other language; for training and inference).
+  mutual nearest passages, by embedding, in each other language; for training and
+  inference; ``neighbours=1`` is the default).
 
 For each it prints the LDA topics' passages per language; a topic is *single-language*
 when one language holds at least 90 % of its passages; for each language, the passages
@@ -55,9 +57,9 @@ def cpu_s() -> float:
 def variant_options(name: str) -> dict[str, Any]:
     """LDASection options of a variant name (``plain``, ``seeded``, ``neighbours=N``)."""
     if name == "plain":
-        return {}
+        return {"lda_neighbours": 0}
     if name == "seeded":
-        return {"lda_seed_themes": True}
+        return {"lda_seed_themes": True, "lda_neighbours": 0}
     if name.startswith("neighbours="):
         return {"lda_neighbours": int(name.split("=", 1)[1])}
     raise SystemExit(f"unknown variant {name!r}")
