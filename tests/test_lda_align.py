@@ -105,3 +105,16 @@ def test_lda_view_with_neighbours_keeps_fit_predict_identity_and_saves_it(seed_c
     loaded = load_model(save_model(model, tmp_path / "model"))
     again = loaded.transform_lda(p["text"].tolist(), p["lang"].tolist())
     np.testing.assert_allclose(again, mixtures)
+
+
+def test_lda_options_are_checked_and_reach_the_estimator():
+    from topiclab.config import RunConfig
+    from topiclab.errors import ConfigError
+    from topiclab.pipeline.lda_view import make_lda
+
+    for bad in ({"lda_neighbours": -1}, {"lda_eta": 0.0}, {"lda_restart_criterion": "best"}):
+        with pytest.raises(ConfigError, match=next(iter(bad))):
+            RunConfig(**bad)
+    section = RunConfig(lda_backend="gibbs", lda_eta=0.05).section("lda")
+    assert make_lda(section, 3, 0, None).eta == 0.05
+    assert make_lda(RunConfig(lda_backend="gibbs").section("lda"), 3, 0, None).eta == 0.01

@@ -110,6 +110,10 @@ class RunConfig:
         ``docs/lda.md`` for the measurements behind both choices).
     lda_restarts : int
         LDA fits per K; which one is kept is ``lda_restart_criterion``.
+    lda_eta : float or None
+        Topic-word prior of the Gibbs backend (``None``: 0.01, tomotopy's default). Larger
+        values (0.05) measured better on very short items (headlines, news blurbs) and
+        worse on longer posts; see ``docs/lda.md``.
     lda_restart_criterion : {"score", "likelihood", "typical"}
         Which restart is kept: the best NPMI + 0.5 x diversity of its plain top-10 words
         + 0.5 x its agreement with the other restarts (``score``, the rule K is chosen
@@ -161,6 +165,7 @@ class RunConfig:
     lda_backend: str = "auto"
     lda_restarts: int = 3
     lda_restart_criterion: str = "score"
+    lda_eta: float | None = None
     lda_seed_themes: bool = False
     lda_neighbours: int = 1
     min_df: float | None = None
@@ -208,6 +213,12 @@ class RunConfig:
             raise ConfigError(
                 f"lda_backend must be one of {LDA_BACKENDS}, got {self.lda_backend!r}"
             )
+        if self.lda_eta is not None and (
+            isinstance(self.lda_eta, bool)
+            or not isinstance(self.lda_eta, int | float)
+            or self.lda_eta <= 0
+        ):
+            raise ConfigError(f"lda_eta must be a positive number or None, got {self.lda_eta!r}")
         if self.lda_restart_criterion not in ("score", "likelihood", "typical"):
             raise ConfigError(
                 "lda_restart_criterion must be 'score', 'likelihood' or 'typical', "
@@ -388,6 +399,7 @@ class LDASection:
     lda_backend: str = "auto"
     lda_restarts: int = 3
     lda_restart_criterion: str = "score"
+    lda_eta: float | None = None
     lda_seed_themes: bool = False
     lda_neighbours: int = 1
     guided: tuple[GuidedTheme, ...] = ()

@@ -282,7 +282,9 @@ def make_lda(section: Any, k: int, seed: int, seed_topics: list[list[int]] | Non
     if getattr(section, "lda_backend", "gensim") == "gibbs":
         from topiclab.models.lda_gibbs import GibbsLDA
 
-        return GibbsLDA(n_components=k, random_state=seed, seed_topics=seed_topics)
+        eta = getattr(section, "lda_eta", None)
+        extra = {} if eta is None else {"eta": float(eta)}
+        return GibbsLDA(n_components=k, random_state=seed, seed_topics=seed_topics, **extra)
     from topiclab.models import LDA
 
     return LDA(
