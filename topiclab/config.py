@@ -126,7 +126,8 @@ class RunConfig:
         nearest passages (by embedding) in each other language added, for training and
         for inferring its topics, so that topics hold words of every language and
         translations share a topic (``0``: off; see ``docs/lda.md``). Only used when
-        two or more languages each hold 5 % of the passages.
+        two or more languages each hold 5 % of the passages and the embedding model is
+        a named model (saved with the run, so new texts get the same embeddings).
     min_df, max_df : int/float or None
         Vocabulary pruning; ``None`` adapts to the corpus size.
     batch_size : int

@@ -521,8 +521,14 @@ class LDAViewStage(Stage):
         if self.neighbours_:
             from topiclab.pipeline.lda_align import crosslingual_languages
 
+            model = getattr(state.embedder, "model", None)
             if state.embeddings is None or len(crosslingual_languages(state.langs)) < 2:
                 self._set_neighbours(0)  # one language (or no embeddings): nothing to join
+            elif not (model is None or isinstance(model, str)):
+                # new texts need the same embeddings, and an embedding object is not
+                # saved with the model: keep plain LDA so a loaded model can assign texts
+                logger.info("cross-lingual LDA units skipped: the embedder is not a named model")
+                self._set_neighbours(0)
         unit_counts = self._unit_counts(state)
         if unit == "documents":
             fit_counts = document_counts(unit_counts, state.doc_ids)
