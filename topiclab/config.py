@@ -97,9 +97,10 @@ class RunConfig:
     lda_passes : int
         Passes over the corpus when training LDA.
     lda_max_features : int or None
-        LDA sees only this many terms, the ones in most documents (rare terms make LDA
-        topics less coherent on large corpora); ``None`` keeps the whole vocabulary. The
-        embedding themes always use the whole vocabulary.
+        LDA sees only this many terms, the ones in most passages; ``None`` (the default)
+        keeps the run's whole vocabulary, which measured better with Gibbs sampling (a
+        cap helped gensim's estimator; see ``docs/lda.md``). The embedding themes always
+        use the whole vocabulary.
     lda_unit : {"auto", "documents", "passages"}
         What LDA is fitted on: whole documents (passage counts summed) or passages;
         ``auto`` uses documents from ``LDA_DOCUMENT_MIN`` (100) documents. Passage topic
@@ -161,7 +162,7 @@ class RunConfig:
     top_n_terms: int = 10
     n_representative: int = 3
     lda_passes: int = 20
-    lda_max_features: int | None = 5000
+    lda_max_features: int | None = None
     lda_unit: str = "auto"
     lda_backend: str = "auto"
     lda_restarts: int = 3
@@ -395,7 +396,7 @@ class LDASection:
 
     n_topics: int | None = None
     lda_passes: int = 20
-    lda_max_features: int | None = 5000
+    lda_max_features: int | None = None
     lda_unit: str = "auto"
     lda_backend: str = "auto"
     lda_restarts: int = 3
