@@ -88,6 +88,30 @@ def test_gibbs_rejects_bad_parameters(planted):
         GibbsLDA(iterations=0).fit(X)
 
 
+def test_document_mixture_reads_each_document_from_all_its_words(planted):
+    import scipy.sparse as sp
+
+    from topiclab.pipeline.lda_view import document_mixture
+
+    X, labels = planted
+    lda = GibbsLDA(n_components=N_TOPICS, iterations=100, random_state=0).fit(X)
+    long_doc = 0
+    other = int(np.flatnonzero(labels != labels[long_doc])[0])
+    topic_long = int(lda.transform(X[long_doc]).argmax())
+    topic_other = int(lda.transform(X[other]).argmax())
+    assert topic_long != topic_other
+    # document "d": one long passage of one topic and two two-word passages of another
+    word = int(np.argmax(lda.components_[topic_other]))
+    short = sp.csr_matrix(([2.0], ([0], [word])), shape=(1, X.shape[1]))
+    passages = sp.vstack([X[long_doc], short, short]).tocsr()
+    per_passage = lda.transform(passages).argmax(axis=1)
+    assert per_passage.tolist() == [topic_long, topic_other, topic_other]
+    mix = document_mixture(lda, passages, ["d", "d", "d"])
+    assert mix.index.tolist() == ["d"] and mix.shape == (1, N_TOPICS)
+    np.testing.assert_allclose(mix.to_numpy().sum(axis=1), 1.0)
+    assert int(mix.to_numpy().argmax()) == topic_long  # all the words decide, not a vote
+
+
 def test_document_counts_sum_passages_of_a_document():
     import scipy.sparse as sp
 
@@ -129,6 +153,9 @@ def test_lda_view_options_keep_fit_predict_identity(seed_corpus, options):
         assert -1.0 <= stability["mean_ari"] <= 1.0
     else:
         assert stability["mean_ari"] is None
+    mixture = result.views["lda"].mixture
+    assert mixture.index.tolist() == result.documents["doc_id"].tolist()
+    np.testing.assert_allclose(mixture.to_numpy().sum(axis=1), 1.0, atol=1e-9)
     if options.get("lda_seed_themes"):  # one seeded topic per embedding theme at least
         assert len(result.topics) >= len(result.themes)
 

@@ -97,9 +97,10 @@ class RunConfig:
     lda_passes : int
         Passes over the corpus when training LDA.
     lda_max_features : int or None
-        LDA sees only this many terms, the ones in most documents (rare terms make LDA
-        topics less coherent on large corpora); ``None`` keeps the whole vocabulary. The
-        embedding themes always use the whole vocabulary.
+        LDA sees only this many terms, the ones in most passages; ``None`` (the default)
+        keeps the run's whole vocabulary, which measured better with Gibbs sampling (a
+        cap helped gensim's estimator; see ``docs/lda.md``). The embedding themes always
+        use the whole vocabulary.
     lda_unit : {"auto", "documents", "passages"}
         What LDA is fitted on: whole documents (passage counts summed) or passages;
         ``auto`` uses documents from ``LDA_DOCUMENT_MIN`` (100) documents. Passage topic
@@ -109,13 +110,29 @@ class RunConfig:
         uses Gibbs when LDA is fitted on documents and gensim on passages (see
         ``docs/lda.md`` for the measurements behind both choices).
     lda_restarts : int
-        LDA fits per K; the one agreeing most with the others is kept.
+        LDA fits per K; which one is kept is ``lda_restart_criterion``.
+    lda_eta : float or None
+        Topic-word prior of the Gibbs backend (``None``: 0.01, tomotopy's default). Larger
+        values (0.05) measured better on very short items (headlines, news blurbs) and
+        worse on longer posts; see ``docs/lda.md``.
+    lda_restart_criterion : {"score", "likelihood", "typical"}
+        Which restart is kept: the best NPMI + 0.5 x diversity of its plain top-10 words
+        + 0.5 x its agreement with the other restarts (``score``, the rule K is chosen
+        by), the highest log-likelihood per word (Gibbs sampling; the gensim backend falls
+        back to ``typical``), or the one agreeing most with the others (``typical``).
     lda_seed_themes : bool
         Seed LDA topics with the terms of the embedding themes.
     lda_merge_small : bool
         When topics hold fewer passages than the minimum (2, or 1 % of the passages), fit
         LDA again with that many topics fewer, so their passages join the remaining
         topics (at most three refits); topics still small after that are flagged.
+    lda_neighbours : int
+        Cross-lingual LDA: every passage's counts get those of its ``lda_neighbours``
+        nearest passages (by embedding) in each other language added, for training and
+        for inferring its topics, so that topics hold words of every language and
+        translations share a topic (``0``: off; see ``docs/lda.md``). Only used when
+        two or more languages each hold 5 % of the passages and the embedding model is
+        a named model (saved with the run, so new texts get the same embeddings).
     min_df, max_df : int/float or None
         Vocabulary pruning; ``None`` adapts to the corpus size.
     batch_size : int
@@ -149,12 +166,15 @@ class RunConfig:
     top_n_terms: int = 10
     n_representative: int = 3
     lda_passes: int = 20
-    lda_max_features: int | None = 5000
+    lda_max_features: int | None = None
     lda_unit: str = "auto"
     lda_backend: str = "auto"
     lda_restarts: int = 3
+    lda_restart_criterion: str = "score"
+    lda_eta: float | None = None
     lda_seed_themes: bool = False
     lda_merge_small: bool = True
+    lda_neighbours: int = 1
     min_df: float | None = None
     max_df: float | None = None
     batch_size: int = 32
@@ -200,8 +220,27 @@ class RunConfig:
             raise ConfigError(
                 f"lda_backend must be one of {LDA_BACKENDS}, got {self.lda_backend!r}"
             )
+        if self.lda_eta is not None and (
+            isinstance(self.lda_eta, bool)
+            or not isinstance(self.lda_eta, int | float)
+            or self.lda_eta <= 0
+        ):
+            raise ConfigError(f"lda_eta must be a positive number or None, got {self.lda_eta!r}")
+        if self.lda_restart_criterion not in ("score", "likelihood", "typical"):
+            raise ConfigError(
+                "lda_restart_criterion must be 'score', 'likelihood' or 'typical', "
+                f"got {self.lda_restart_criterion!r}"
+            )
         if not isinstance(self.lda_restarts, int) or self.lda_restarts < 1:
             raise ConfigError(f"lda_restarts must be a positive integer, got {self.lda_restarts!r}")
+        if (
+            isinstance(self.lda_neighbours, bool)
+            or not isinstance(self.lda_neighbours, int)
+            or self.lda_neighbours < 0
+        ):
+            raise ConfigError(
+                f"lda_neighbours must be a non-negative integer, got {self.lda_neighbours!r}"
+            )
         if self.top_n_terms < 1 or self.n_representative < 0 or self.lda_passes < 1:
             raise ConfigError("top_n_terms and lda_passes must be >= 1, n_representative >= 0")
 
@@ -362,12 +401,15 @@ class LDASection:
 
     n_topics: int | None = None
     lda_passes: int = 20
-    lda_max_features: int | None = 5000
+    lda_max_features: int | None = None
     lda_unit: str = "auto"
     lda_backend: str = "auto"
     lda_restarts: int = 3
+    lda_restart_criterion: str = "score"
+    lda_eta: float | None = None
     lda_seed_themes: bool = False
     lda_merge_small: bool = True
+    lda_neighbours: int = 1
     guided: tuple[GuidedTheme, ...] = ()
     top_n_terms: int = 10
     n_representative: int = 3

@@ -55,7 +55,7 @@ class TopicLab(BaseEstimator):
     top_n_terms : int, default=10
     n_representative : int, default=3
     lda_passes : int, default=20
-    lda_max_features : int or None, default=5000
+    lda_max_features : int or None, default=None
     min_df, max_df : float or None, default=None
     batch_size : int, default=32
         Embedding batch size.
@@ -110,7 +110,7 @@ class TopicLab(BaseEstimator):
         top_n_terms: int = 10,
         n_representative: int = 3,
         lda_passes: int = 20,
-        lda_max_features: int | None = 5000,
+        lda_max_features: int | None = None,
         min_df: float | None = None,
         max_df: float | None = None,
         batch_size: int = 32,

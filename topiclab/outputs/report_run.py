@@ -3,7 +3,7 @@
 Rendered on the server side, so the section reads without JavaScript: the parameters of
 the run, how long each stage took (the stages add up to the total; time outside the
 stages is shown as its own row), the files the articles were read from with their
-sha256, and notes a reader must know (such as the languages LDA cannot join).
+sha256, and notes a reader must know (such as how LDA treated the languages).
 """
 
 from __future__ import annotations

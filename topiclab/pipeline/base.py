@@ -43,6 +43,10 @@ class ViewState:
     features : ndarray or None
         The matrix the view's themes live in, when it has one (the embedding view's
         context-blended passage vectors), for scores and maps.
+    doc_mixture : DataFrame or None
+        Document mixtures the view infers itself (indexed by ``doc_id``, one column per
+        theme), used instead of the length-weighted average of the passage memberships
+        (the LDA view fitted on whole documents infers them from the documents' counts).
     """
 
     labels: np.ndarray
@@ -50,6 +54,7 @@ class ViewState:
     table: Any = None
     metrics: dict[str, Any] = field(default_factory=dict)
     features: np.ndarray | None = None
+    doc_mixture: Any = None
 
 
 @dataclass

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "LDAViewStage",
     "document_counts",
+    "document_mixture",
     "fit_lda",
     "guided_term_ids",
     "hellinger_distances",
@@ -41,6 +42,13 @@ LANGUAGE_NOTE = (
     "LDA counts words, so it cannot join passages written in different languages: a "
     "topic holds passages of one language unless they share words (names, acronyms). "
     "The embedding themes join languages; compare the two views."
+)
+#: The note when LDA was fitted on cross-lingual units (``lda_neighbours``).
+JOINED_NOTE = (
+    "LDA was fitted on passages joined with their nearest passages in the other languages "
+    "(by embedding, lda_neighbours), so a topic holds words of every language and a "
+    "passage and its translation share a topic; set lda_neighbours = 0 for LDA on each "
+    "passage's own words only, which keeps languages apart."
 )
 
 
@@ -72,7 +80,9 @@ def hellinger_distances(topic_word: np.ndarray) -> dict[str, Any]:
     }
 
 
-def topic_checks(labels: np.ndarray, langs: Sequence[str], n_topics: int) -> dict[str, Any]:
+def topic_checks(
+    labels: np.ndarray, langs: Sequence[str], n_topics: int, joined: bool = False
+) -> dict[str, Any]:
     """Flag topics below the minimum size and say which languages LDA kept apart.
 
     The minimum size is 2 passages, or 1% of the passages when that is more.
@@ -84,13 +94,15 @@ def topic_checks(labels: np.ndarray, langs: Sequence[str], n_topics: int) -> dic
     langs : sequence of str
         Language of each passage.
     n_topics : int
+    joined : bool, default=False
+        Whether LDA was fitted on cross-lingual units (changes the note).
 
     Returns
     -------
     dict
         ``min_topic_size``, ``small_topics`` (ids), ``topic_languages`` (topic id ->
-        languages of its passages) and, when the corpus has several languages and no topic
-        holds more than one, ``language_note``.
+        languages of its passages) and, when the corpus has several languages,
+        ``language_note``.
 
     Examples
     --------
@@ -109,7 +121,7 @@ def topic_checks(labels: np.ndarray, langs: Sequence[str], n_topics: int) -> dic
         "topic_languages": per_topic,
     }
     if len(set(lang_arr.tolist())) > 1:
-        out["language_note"] = LANGUAGE_NOTE
+        out["language_note"] = JOINED_NOTE if joined else LANGUAGE_NOTE
     return out
 
 
@@ -225,6 +237,35 @@ def document_counts(counts: Any, doc_ids: Sequence[str]) -> Any:
     return sp.csr_matrix(agg @ counts)
 
 
+def document_mixture(lda: Any, counts: Any, doc_ids: Sequence[str]) -> Any:
+    """Infer each document's topic mixture from its summed passage counts.
+
+    LDA fitted on whole documents describes a document best from all its words at once;
+    averaging its passages' mixtures instead lets short passages, each inferred from a
+    few words, outvote the rest (measured in ``docs/lda.md``).
+
+    Parameters
+    ----------
+    lda : GibbsLDA or LDA
+        The fitted model.
+    counts : sparse matrix of shape (n_passages, n_terms)
+        The passages' counts over the model's columns.
+    doc_ids : sequence of str
+        Document of each passage.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``doc_id`` (order of first appearance), one integer column per topic;
+        rows sum to 1.
+    """
+    import pandas as pd
+
+    theta = lda.transform(document_counts(counts, doc_ids))
+    index = pd.Index(list(dict.fromkeys(str(d) for d in doc_ids)), name="doc_id")
+    return pd.DataFrame(theta, index=index, columns=list(range(theta.shape[1])))
+
+
 def make_lda(section: Any, k: int, seed: int, seed_topics: list[list[int]] | None) -> Any:
     """Return the unfitted LDA estimator of the section's backend.
 
@@ -243,7 +284,9 @@ def make_lda(section: Any, k: int, seed: int, seed_topics: list[list[int]] | Non
     if getattr(section, "lda_backend", "gensim") == "gibbs":
         from topiclab.models.lda_gibbs import GibbsLDA
 
-        return GibbsLDA(n_components=k, random_state=seed, seed_topics=seed_topics)
+        eta = getattr(section, "lda_eta", None)
+        extra = {} if eta is None else {"eta": float(eta)}
+        return GibbsLDA(n_components=k, random_state=seed, seed_topics=seed_topics, **extra)
     from topiclab.models import LDA
 
     return LDA(
@@ -320,6 +363,13 @@ def fit_lda(
     if restarts == 1:
         seeds = [seed]
     stability_weight = 0.5 if restarts > 1 else 0.0
+    criterion = str(getattr(section, "lda_restart_criterion", "typical"))
+    kept = {
+        "likelihood": "the one whose sampler ended with the highest log-likelihood per word "
+        "is kept (Gibbs; otherwise the one with the highest mean ARI to the others)",
+        "score": "the one with the best NPMI + 0.5 * diversity of its plain top-10 words "
+        "+ 0.5 * its mean ARI to the others is kept",
+    }.get(criterion, "the one with the highest mean ARI to the others is kept")
     selection: dict[str, Any] = {
         "candidates": candidates,
         "npmi": [],
@@ -327,13 +377,14 @@ def fit_lda(
         "stability": [],
         "score": [],
         "restarts": restarts,
+        "restart_criterion": criterion if restarts > 1 else None,
         "backend": getattr(section, "lda_backend", "gensim"),
         "unit": "passages" if fit_counts is None else "documents",
         "rule": (
             "NPMI + 0.5 * diversity of the selected top-10 terms (NPMI -1 if undefined)"
             + (
                 " + 0.5 * stability (mean pairwise ARI of the restarts' passage topics); "
-                "of the restarts, the one with the highest mean ARI to the others is kept"
+                f"of the restarts, {kept}"
                 if restarts > 1
                 else ""
             )
@@ -361,6 +412,20 @@ def fit_lda(
                     agree[i, j] = agree[j, i] = adjusted_rand_score(labels[i], labels[j])
             typical = (agree.sum(axis=1) - 1.0) / (restarts - 1)
             chosen = int(np.argmax(typical))
+            likelihood = [float(getattr(m, "log_likelihood_", np.nan)) for m in models]
+            if criterion == "likelihood" and np.all(np.isfinite(likelihood)):
+                chosen = int(np.argmax(likelihood))
+            elif criterion == "score":
+                restart_scores = []
+                for m, agreement in zip(models, typical, strict=True):
+                    plain = [[str(names[j]) for j in row] for row in m.top_terms(10)]
+                    r_npmi, _ = coherence(plain, reference, measure="c_npmi", topn=10)
+                    restart_scores.append(
+                        (r_npmi if np.isfinite(r_npmi) else -1.0)
+                        + 0.5 * topic_diversity(plain, topk=10)
+                        + 0.5 * agreement
+                    )
+                chosen = int(np.argmax(restart_scores))
             stability = float(agree[np.triu_indices(restarts, 1)].mean())
         else:
             chosen, stability = 0, float("nan")
@@ -407,9 +472,24 @@ class LDAViewStage(Stage):
 
     def __init__(self, section: Any) -> None:
         self.section = section
+        self._set_neighbours(int(getattr(section, "lda_neighbours", 0) or 0))
+
+    def _set_neighbours(self, n: int) -> None:
+        self.neighbours_ = n
+        # cross-lingual units need the passage embeddings, for new texts too
+        self.requires = ("vectorize", "embed") if n else ("vectorize",)
 
     def _counts(self, counts: Any) -> Any:
         return counts if self.columns_ is None else counts[:, self.columns_]
+
+    def _unit_counts(self, state: RunState) -> Any:
+        """Return the passages' counts LDA sees (with ``lda_neighbours``, plus neighbours')."""
+        counts = state.counts
+        if self.neighbours_:
+            from topiclab.pipeline.lda_align import crosslingual_counts
+
+            counts = crosslingual_counts(counts, state.embeddings, state.langs, self.neighbours_)
+        return self._counts(counts)
 
     def fit(self, state: RunState) -> RunState:
         """Fit LDA on the counts, then assign the passages with :meth:`transform`'s path."""
@@ -441,11 +521,25 @@ class LDAViewStage(Stage):
         self.unit_, self.backend_ = unit, backend
         if hasattr(s, "lda_backend"):
             s = dataclasses.replace(s, lda_unit=unit, lda_backend=backend)
+        if self.neighbours_:
+            from topiclab.pipeline.lda_align import crosslingual_languages
+
+            model = getattr(state.embedder, "model", None)
+            if state.embeddings is None or len(crosslingual_languages(state.langs)) < 2:
+                self._set_neighbours(0)  # one language (or no embeddings): nothing to join
+            elif not (model is None or isinstance(model, str)):
+                # new texts need the same embeddings, and an embedding object is not
+                # saved with the model: keep plain LDA so a loaded model can assign texts
+                logger.info("cross-lingual LDA units skipped: the embedder is not a named model")
+                self._set_neighbours(0)
+        unit_counts = self._unit_counts(state)
         if unit == "documents":
-            fit_counts = document_counts(self._counts(counts), state.doc_ids)
+            fit_counts = document_counts(unit_counts, state.doc_ids)
         self.lda_, self.selection_ = fit_lda(
-            self._counts(counts), state.tokens, lda_names, s, s.seed, seed_topics, fit_counts
+            unit_counts, state.tokens, lda_names, s, s.seed, seed_topics, fit_counts
         )
+        if self.neighbours_:
+            self.selection_["crosslingual_neighbours"] = self.neighbours_
 
         state = self.transform(state)
         refits: list[dict[str, Any]] = []
@@ -466,6 +560,8 @@ class LDAViewStage(Stage):
             state = self.transform(state)
             refits.append(merge)
         view = state.views[VIEW]
+        if unit == "documents":  # documents' mixtures from their own counts, as fitted
+            view.doc_mixture = document_mixture(self.lda_, unit_counts, state.doc_ids)
         topic_word = np.asarray(self.lda_.components_)
         if self.columns_ is not None:  # back onto the whole vocabulary (zero outside LDA's)
             full = np.zeros((topic_word.shape[0], counts.shape[1]))
@@ -489,7 +585,9 @@ class LDAViewStage(Stage):
         view.metrics = {
             "k_selection": self.selection_,
             "theme_distances": hellinger_distances(topic_word),
-            **topic_checks(view.labels, state.langs, self.lda_.n_components),
+            **topic_checks(
+                view.labels, state.langs, self.lda_.n_components, joined=bool(self.neighbours_)
+            ),
         }
         view.metrics["small_topic_rule"] = (
             "refit with fewer topics" if getattr(s, "lda_merge_small", False) else "flagged only"
@@ -538,16 +636,16 @@ class LDAViewStage(Stage):
 
     def transform(self, state: RunState) -> RunState:
         """Topic mixtures of the passages and the most likely topic of each."""
-        doc_topic = self.lda_.transform(self._counts(state.counts))
+        doc_topic = self.lda_.transform(self._unit_counts(state))
         state.views[VIEW] = ViewState(labels=doc_topic.argmax(axis=1), membership=doc_topic)
         return state
 
     @classmethod
-    def from_fitted(cls, lda: Any, columns: np.ndarray | None) -> LDAViewStage:
+    def from_fitted(cls, lda: Any, columns: np.ndarray | None, neighbours: int = 0) -> LDAViewStage:
         """Wrap a fitted LDA model in a fitted stage (a loaded model)."""
         from topiclab.config import LDASection
 
-        stage = cls(LDASection(n_topics=int(lda.n_components)))
+        stage = cls(LDASection(n_topics=int(lda.n_components), lda_neighbours=int(neighbours)))
         stage.lda_ = lda
         stage.columns_ = None if columns is None else np.asarray(columns, dtype=np.intp)
         stage.selection_ = {}

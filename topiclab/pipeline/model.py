@@ -55,6 +55,7 @@ class ThemeModel:
         context_weight: float = 0.0,
         lda_columns: np.ndarray | None = None,
         result: Any = None,
+        lda_neighbours: int = 0,
     ) -> ThemeModel:
         """Build a model from fitted estimators (how a saved model is restored)."""
         from topiclab.pipeline.embedding_view import EmbeddingViewStage
@@ -65,7 +66,7 @@ class ThemeModel:
             VectorizeStage.from_fitted(vectorizer),
             EmbedStage.from_fitted(embedder),
             EmbeddingViewStage.from_fitted(clusterer, context_weight),
-            LDAViewStage.from_fitted(lda, lda_columns),
+            LDAViewStage.from_fitted(lda, lda_columns, lda_neighbours),
         ]
         return cls(Pipeline(stages), result)
 
@@ -98,7 +99,13 @@ class ThemeModel:
     @property
     def meta(self) -> dict[str, Any]:
         """Settings the transforms use."""
-        return {"context_weight": float(self.pipeline["cluster"].section.context_weight)}
+        meta: dict[str, Any] = {
+            "context_weight": float(self.pipeline["cluster"].section.context_weight)
+        }
+        neighbours = int(getattr(self.pipeline["lda"], "neighbours_", 0) or 0)
+        if neighbours:
+            meta["lda_neighbours"] = neighbours
+        return meta
 
     @property
     def views(self) -> list[str]:

@@ -348,6 +348,8 @@ class AssembleStage(Stage):
 
     def fit(self, state: RunState) -> RunState:
         """Set ``state.extras["result"]`` to the :class:`~topiclab.themes.RunResult`."""
+        import pandas as pd
+
         from topiclab.themes import RunResult, View, display_title, theme_mixture
 
         passages = state.passages
@@ -365,7 +367,11 @@ class AssembleStage(Stage):
                 vs.table[i].label if i >= 0 else "(unassigned)" for i in labels
             ]
             passages[f"{view.column}_score"] = np.asarray(vs.membership).max(axis=1)
-            view.mixture = theme_mixture(passages, vs.membership, doc_ids)
+            if vs.doc_mixture is not None:  # inferred by the view from whole documents
+                view.mixture = vs.doc_mixture.reindex([str(d) for d in doc_ids]).fillna(0.0)
+                view.mixture.index = pd.Index(doc_ids, name="doc_id")
+            else:
+                view.mixture = theme_mixture(passages, vs.membership, doc_ids)
             documents[view.column] = view.mixture.to_numpy().argmax(axis=1) if doc_ids else []
             views[name] = view
         xy = state.extras.get("xy")

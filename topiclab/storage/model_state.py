@@ -142,6 +142,7 @@ def load_model(folder: str | os.PathLike[str]) -> Any:
             embedder=_load_embedder(manifest["embedder"]),
             context_weight=float(meta.get("context_weight", 0.0)),
             lda_columns=np.asarray(arrays["lda_columns"]) if "lda_columns" in arrays else None,
+            lda_neighbours=int(meta.get("lda_neighbours", 0)),
         )
     except ModelLoadError as exc:
         raise ModelLoadError(f"{folder}: {exc}") from exc
