@@ -150,9 +150,8 @@ class EmbeddingViewStage(Stage):
         return state
 
     def _table(self, state: RunState, labels: np.ndarray, context: np.ndarray) -> Any:
-        from topiclab.models import class_tfidf
         from topiclab.themes import build_theme_table
-        from topiclab.themes.terms import select_terms, spread_terms
+        from topiclab.themes.terms import theme_term_selection
 
         s = self.section
         counts = state.counts
@@ -160,16 +159,14 @@ class EmbeddingViewStage(Stage):
         centers = np.asarray(self.clusterer_.cluster_centers_)
         centrality = np.einsum("ij,ij->i", context, centers[np.clip(labels, 0, k - 1)])
         centrality[labels < 0] = 0.0  # outliers kept unassigned (reassign_outliers=False)
-        spread = spread_terms(counts, labels, k)  # in every theme alike: describes none
-        term_scores = {"all": class_tfidf(counts, labels, n_classes=k)}
-        term_scores["all"][:, spread] = 0.0
-        selections = {"all": select_terms(term_scores["all"], counts, topn=s.top_n_terms)}
+        scores, picks = theme_term_selection(counts, labels, k, topn=s.top_n_terms)
+        term_scores, selections = {"all": scores}, {"all": picks}
         lang_arr = np.asarray(state.langs)
         for lang in sorted(set(state.langs)):
             rows = np.flatnonzero(lang_arr == lang)
-            term_scores[lang] = class_tfidf(counts[rows], labels[rows], n_classes=k)
-            term_scores[lang][:, spread] = 0.0
-            selections[lang] = select_terms(term_scores[lang], counts[rows], topn=s.top_n_terms)
+            term_scores[lang], selections[lang] = theme_term_selection(
+                counts[rows], labels[rows], k, topn=s.top_n_terms, spread_from=(counts, labels)
+            )
         return build_theme_table(
             VIEW,
             labels,

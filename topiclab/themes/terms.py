@@ -2,17 +2,25 @@
 
 Class-based TF-IDF ranks the words that distinguish a theme, but its top words are often
 shared with neighbouring themes (``people``, ``time``) or are rare words that co-occur with
-nothing else. :func:`select_terms` keeps the c-TF-IDF ranking as the backbone and re-ranks
+nothing else. :func:`select_terms` keeps a weight ranking as the backbone and re-ranks
 a pool of candidates greedily, in the spirit of maximal marginal relevance:
 
 * **distinct** — with ``exclusive=True`` each word describes at most the theme where its
-  c-TF-IDF weight is highest, so theme descriptions do not repeat each other;
+  weight is highest, so theme descriptions do not repeat each other;
 * **coherent** — a candidate gains from its document co-occurrence (NPMI over the corpus
   the themes were found in) with the words already chosen for the theme.
 
 The score of candidate ``w`` for theme ``c`` with chosen words ``S`` is
 ``(1 - coherence_weight) * rank_score(w) + coherence_weight * mean_{s in S} npmi(w, s)``,
-where ``rank_score`` is the c-TF-IDF weight scaled to [0, 1] within the theme's pool.
+where ``rank_score`` is the weight scaled to [0, 1] within the theme's pool.
+
+The embedding view (:func:`theme_term_selection`) weighs terms by
+:func:`coverage_weights` (the share of a theme's passages that use a word, times the log
+of how much more often they use it than the corpus does) rather than by c-TF-IDF, takes
+100 candidates per theme, and shrinks the NPMI of word pairs seen together in few
+passages towards 0 (``npmi_shrinkage``): c-TF-IDF's top words in a broad theme include
+names that a handful of passages repeat, and raw NPMI rewards pairs of rare words that
+meet once, two choices that fit the fitted texts and not the next ones.
 """
 
 from __future__ import annotations
@@ -23,10 +31,17 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["document_npmi", "select_terms", "spread_terms", "theme_terms"]
+__all__ = [
+    "coverage_weights",
+    "document_npmi",
+    "select_terms",
+    "spread_terms",
+    "theme_term_selection",
+    "theme_terms",
+]
 
 
-def document_npmi(counts: Any, columns: Sequence[int]) -> np.ndarray:
+def document_npmi(counts: Any, columns: Sequence[int], *, shrinkage: float = 0.0) -> np.ndarray:
     """NPMI of document co-occurrence between the given term columns.
 
     Parameters
@@ -35,6 +50,10 @@ def document_npmi(counts: Any, columns: Sequence[int]) -> np.ndarray:
         Term counts (only presence matters).
     columns : sequence of int
         Term columns to compare.
+    shrinkage : float, default=0.0
+        Multiply the NPMI of a pair seen together in ``n`` documents by
+        ``n / (n + shrinkage)``: a pair of rare words found together in one or two
+        documents has an NPMI near 1 that says little about other documents.
 
     Returns
     -------
@@ -55,6 +74,8 @@ def document_npmi(counts: Any, columns: Sequence[int]) -> np.ndarray:
         npmi = pmi / -np.log(pij)
     npmi[co == 0] = -1.0
     npmi[~np.isfinite(npmi)] = -1.0
+    if shrinkage > 0:
+        npmi *= co / (co + float(shrinkage))
     np.fill_diagonal(npmi, 1.0)
     return np.clip(npmi, -1.0, 1.0)
 
@@ -67,6 +88,7 @@ def select_terms(
     pool: int = 40,
     exclusive: bool = True,
     coherence_weight: float = 0.5,
+    npmi_shrinkage: float = 0.0,
 ) -> list[list[int]]:
     """Pick ``topn`` term columns per theme from c-TF-IDF ``scores``.
 
@@ -85,6 +107,10 @@ def select_terms(
     coherence_weight : float in [0, 1]
         0 keeps the c-TF-IDF order; larger values favour words that co-occur with the
         words already chosen.
+    npmi_shrinkage : float, default=0.0
+        Shrink the co-occurrence NPMI of pairs seen together in few documents towards 0
+        (see :func:`document_npmi`), so that words which co-occur by chance in a handful
+        of documents do not win over words that co-occur throughout the theme.
 
     Returns
     -------
@@ -114,7 +140,7 @@ def select_terms(
         pools.append(order[row[order] > 0])
     union = np.unique(np.concatenate(pools)) if pools else np.array([], dtype=np.int64)
     if coherence_weight > 0 and union.size:
-        npmi = document_npmi(counts, union)
+        npmi = document_npmi(counts, union, shrinkage=npmi_shrinkage)
         where = {int(t): i for i, t in enumerate(union)}
     out: list[list[int]] = []
     for c in range(k):
@@ -201,3 +227,97 @@ def spread_terms(
         rates[c] = np.asarray(present[rows].sum(axis=0)).ravel() / rows.size
     low, high = rates.min(axis=0), rates.max(axis=0)
     return (low > 0) & (high < ratio * low)
+
+
+def coverage_weights(counts: Any, labels: Any, n_themes: int) -> np.ndarray:
+    """Weigh each term by how much of a theme it covers and how typical it is of it.
+
+    ``w[c, t] = q[c, t] * log(q[c, t] / p[t])`` where ``q[c, t]`` is the share of theme
+    ``c``'s units (passages or documents) that contain ``t`` and ``p[t]`` the share of all
+    units that do; zero when the theme uses the term no more often than the corpus. A word
+    found in a third of a theme's passages and three times as often there as elsewhere
+    outweighs a name found in five passages only, however rare it is elsewhere: the words
+    that describe a broad theme are the ones most of its texts use.
+
+    Parameters
+    ----------
+    counts : sparse matrix of shape (n_units, n_terms)
+        Term counts (only presence matters).
+    labels : array-like of shape (n_units,)
+        Theme of each unit (``-1``: unassigned, ignored in the themes, counted in ``p``).
+    n_themes : int
+
+    Returns
+    -------
+    ndarray of shape (n_themes, n_terms)
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> X = sp.csr_matrix(np.array([[1, 1, 0], [1, 0, 0], [0, 1, 1], [0, 0, 1]]))
+    >>> coverage_weights(X, [0, 0, 1, 1], 2).argmax(axis=1).tolist()
+    [0, 2]
+    """
+    P = (sp.csr_matrix(counts) > 0).astype(np.float64)
+    labels = np.asarray(labels)
+    n = max(P.shape[0], 1)
+    p = np.asarray(P.sum(axis=0)).ravel() / n
+    out = np.zeros((n_themes, P.shape[1]))
+    for c in range(n_themes):
+        rows = np.flatnonzero(labels == c)
+        if rows.size == 0:
+            continue
+        q = np.asarray(P[rows].sum(axis=0)).ravel() / rows.size
+        typical = q > p
+        out[c, typical] = q[typical] * np.log(q[typical] / p[typical])
+    return out
+
+
+#: how the embedding view picks its terms (measured with ``benchmarks/embedding_quality.py``)
+EMBEDDING_TERM_OPTIONS: dict[str, float | int] = {
+    "pool": 100,
+    "coherence_weight": 0.8,
+    "npmi_shrinkage": 5.0,
+}
+
+
+def theme_term_selection(
+    counts: Any,
+    labels: Any,
+    n_themes: int,
+    *,
+    topn: int = 10,
+    spread_from: tuple[Any, Any] | None = None,
+) -> tuple[np.ndarray, list[list[int]]]:
+    """Weigh and pick the words of clustered themes (the embedding view's terms).
+
+    Terms are weighed by :func:`coverage_weights`, terms spread evenly over all themes
+    weigh nothing, and :func:`select_terms` picks ``topn`` per theme with
+    ``EMBEDDING_TERM_OPTIONS`` (100 candidates, coherence weight 0.8, NPMI shrinkage 5).
+
+    Parameters
+    ----------
+    counts : sparse matrix of shape (n_units, n_terms)
+        Term counts of the clustered units (passages or documents).
+    labels : array-like of shape (n_units,)
+        Theme of each unit (``-1``: unassigned, ignored).
+    n_themes : int
+    topn : int, default=10
+    spread_from : (counts, labels), optional
+        Units that decide which terms are spread over all themes (:func:`spread_terms`);
+        default: ``counts`` and ``labels`` (give all passages when ``counts`` holds one
+        language's).
+
+    Returns
+    -------
+    scores : ndarray of shape (n_themes, n_terms)
+        The weight shown beside each term (:func:`coverage_weights`; zero for spread
+        terms, see :func:`spread_terms`).
+    picks : list of list of int
+        Term columns per theme, as :func:`select_terms` returns them.
+    """
+    labels = np.asarray(labels)
+    scores = coverage_weights(counts, labels, n_themes)
+    spread_counts, spread_labels = spread_from if spread_from is not None else (counts, labels)
+    scores[:, spread_terms(spread_counts, np.asarray(spread_labels), n_themes)] = 0.0
+    return scores, select_terms(scores, counts, topn=topn, **EMBEDDING_TERM_OPTIONS)
