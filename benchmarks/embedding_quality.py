@@ -19,7 +19,12 @@ Rows:
   three ways from the same clusters: ``plain`` (the 10 highest class-based TF-IDF weights),
   ``select-v1`` (the previous term selection: spread terms dropped, each word kept for one
   theme, candidates re-ranked by document co-occurrence) and ``selected`` (the view's
-  term selection now, :func:`topiclab.themes.terms.theme_term_selection`).
+  term selection now, :func:`topiclab.themes.terms.theme_term_selection`). With
+  ``--ablation``, also each step from one to the other (``ABLATION``): c-TF-IDF with
+  exclusivity only, plus NPMI shrinkage, coverage weights plain and exclusive, coverage
+  with the previous re-ranking, plus shrinkage, plus 100 candidates (the last step to
+  ``selected`` is coherence weight 0.8), and ``sel-passages``: the selection computed
+  over the documents' passages (each with its document's theme) instead of documents.
 * ``bertopic``: BERTopic defaults (HDBSCAN, then ``nr_topics=K``), the shared UMAP settings.
 * ``bertopic-kmeans``: BERTopic with KMeans(K) in place of HDBSCAN.
 * ``keynmf``: turftopic ``KeyNMF(K)``; it embeds its vocabulary with the same MiniLM.
@@ -43,7 +48,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lda_quality import SOURCES, Half, cpu_s, read_corpus  # noqa: E402
+from lda_quality import SOURCES, Half, cpu_s, read_corpus
 
 METHODS = ("topiclab", "bertopic", "bertopic-kmeans", "keynmf")
 MODEL = "minilm"
@@ -94,28 +99,62 @@ def document_vectors(fit: Half, raw: dict[str, str]) -> np.ndarray:
     return _Encoder().encode([raw[d] for d in fit.doc_ids])
 
 
-def topiclab_terms(fit: Half, labels: np.ndarray, k: int, names: np.ndarray) -> dict[str, list]:
-    """The same clusters described three ways (see the module docstring)."""
+#: the term selection step by step, on the same clusters: (weights, select_terms options)
+ABLATION: dict[str, tuple[str, dict[str, Any]]] = {
+    "ctfidf-excl": ("ctfidf", {"coherence_weight": 0.0}),
+    "+shrink": ("ctfidf", {"npmi_shrinkage": 5.0}),
+    "coverage": ("coverage", {"exclusive": False, "coherence_weight": 0.0}),
+    "cov-excl": ("coverage", {"coherence_weight": 0.0}),
+    "cov+v1": ("coverage", {}),
+    "cov+shrink": ("coverage", {"npmi_shrinkage": 5.0}),
+    "cov+shr+p100": ("coverage", {"npmi_shrinkage": 5.0, "pool": 100}),
+}
+
+
+def topiclab_terms(
+    fit: Half, labels: np.ndarray, k: int, names: np.ndarray, ablation: bool = False
+) -> dict[str, list]:
+    """The same clusters described several ways (see the module docstring)."""
     from topiclab.models import class_tfidf
-    from topiclab.themes.terms import select_terms, spread_terms, theme_term_selection
+    from topiclab.themes.terms import (
+        coverage_weights,
+        select_terms,
+        spread_terms,
+        theme_term_selection,
+    )
 
     counts = fit.doc_counts
     scores = class_tfidf(counts, labels, n_classes=k)
     plain = [[str(names[j]) for j in np.argsort(-row, kind="stable")[:10]] for row in scores]
+    spread = spread_terms(counts, labels, k)
     old = scores.copy()
-    old[:, spread_terms(counts, labels, k)] = 0.0
+    old[:, spread] = 0.0
     v1 = [[str(names[j]) for j in c] for c in select_terms(old, counts, topn=10)]
     _, picks = theme_term_selection(counts, labels, k, topn=10)
     now = [[str(names[j]) for j in c] for c in picks]
-    return {"plain": plain, "select-v1": v1, "selected": now}
+    out = {"plain": plain, "select-v1": v1, "selected": now}
+    if ablation:
+        # the same selection over passages (each with its document's theme), as the
+        # pipeline sees them when it cuts documents into passages
+        _, picks = theme_term_selection(fit.counts, labels[fit.passage_doc], k, topn=10)
+        out["sel-passages"] = [[str(names[j]) for j in c] for c in picks]
+        cover = coverage_weights(counts, labels, k)
+        cover[:, spread] = 0.0
+        for name, (weights, opts) in ABLATION.items():
+            w = old if weights == "ctfidf" else cover
+            cols = select_terms(w, counts, topn=10, **opts)
+            out[name] = [[str(names[j]) for j in c] for c in cols]
+    return out
 
 
-def run_topiclab(fit: Half, X: np.ndarray, k: int, seed: int, names: np.ndarray) -> dict:
+def run_topiclab(
+    fit: Half, X: np.ndarray, k: int, seed: int, names: np.ndarray, ablation: bool = False
+) -> dict:
     """The embedding view's clusterer on the document vectors, then its term selection."""
     from topiclab.models import EmbeddingClusterer
 
     labels = np.asarray(EmbeddingClusterer(n_clusters=k, random_state=seed).fit(X).labels_)
-    return {"labels": labels, "terms": topiclab_terms(fit, labels, k, names)}
+    return {"labels": labels, "terms": topiclab_terms(fit, labels, k, names, ablation)}
 
 
 def run_peer(method: str, fit: Half, X: np.ndarray, k: int, seed: int) -> dict:
@@ -161,6 +200,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--k", type=int, default=20)
     p.add_argument("--seeds", type=int, nargs="+", default=[0])
     p.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    p.add_argument(
+        "--ablation",
+        action="store_true",
+        help="also describe topiclab's clusters with each step of the term selection",
+    )
     p.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -188,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     header = (
-        f"{'method':<16} {'terms':<10} {'seed':>4} {'NPMI out':>8} {'NPMI in':>8} {'div':>6} "
+        f"{'method':<16} {'terms':<13} {'seed':>4} {'NPMI out':>8} {'NPMI in':>8} {'div':>6} "
         f"{'ARI':>6} {'NMI':>6} {'K':>3} {'wall s':>7} {'CPU s':>7}"
     )
     print(header, flush=True)
@@ -197,14 +241,20 @@ def main(argv: list[str] | None = None) -> int:
         for seed in args.seeds:
             t, c = time.perf_counter(), cpu_s()
             if method == "topiclab":
-                res = run_topiclab(fit, X, args.k, seed, names)
+                res = run_topiclab(fit, X, args.k, seed, names, args.ablation)
             else:
                 res = run_peer(method, fit, X, args.k, seed)
             wall, cpu = time.perf_counter() - t, cpu_s() - c
             agree = label_agreement(fit.labels, res["labels"])
+            # one coherence pass per reference over every term list of this fit
+            flat = [t for tops in res["terms"].values() for t in tops]
+            _, per_out = coherence(flat, out.doc_tokens, measure="c_npmi", topn=10)
+            _, per_in = coherence(flat, fit.doc_tokens, measure="c_npmi", topn=10)
+            pos = 0
             for terms, tops in res["terms"].items():
-                npmi_out, _ = coherence(tops, out.doc_tokens, measure="c_npmi", topn=10)
-                npmi_in, _ = coherence(tops, fit.doc_tokens, measure="c_npmi", topn=10)
+                npmi_out = float(np.nanmean(per_out[pos : pos + len(tops)]))
+                npmi_in = float(np.nanmean(per_in[pos : pos + len(tops)]))
+                pos += len(tops)
                 r = {
                     "method": method,
                     "terms": terms,
@@ -222,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
                 }
                 rows.append(r)
                 print(
-                    f"{method:<16} {terms:<10} {seed:>4} {npmi_out:>8.3f} {npmi_in:>8.3f} "
+                    f"{method:<16} {terms:<13} {seed:>4} {npmi_out:>8.3f} {npmi_in:>8.3f} "
                     f"{r['diversity']:>6.3f} {r['ari']:>6.3f} {r['nmi']:>6.3f} {len(tops):>3} "
                     f"{wall:>7.1f} {cpu:>7.1f}",
                     flush=True,
@@ -230,17 +280,22 @@ def main(argv: list[str] | None = None) -> int:
     if len(args.seeds) > 1:
         print("\nMean (min-max) over seeds:")
         keys = ("npmi_out", "npmi_in", "diversity", "ari", "nmi")
-        print(f"{'method':<16} {'terms':<10} " + " ".join(f"{k:>17}" for k in keys))
+        print(f"{'method':<16} {'terms':<13} " + " ".join(f"{k:>17}" for k in keys))
         for method, terms in dict.fromkeys((r["method"], r["terms"]) for r in rows):
             sel = [r for r in rows if r["method"] == method and r["terms"] == terms]
             cells = []
             for key in keys:
                 v = np.array([r[key] for r in sel], dtype=float)
                 cells.append(f"{v.mean():.3f} ({v.min():.2f}-{v.max():.2f})")
-            print(f"{method:<16} {terms:<10} " + " ".join(f"{c:>17}" for c in cells))
+            print(f"{method:<16} {terms:<13} " + " ".join(f"{c:>17}" for c in cells))
     print("\nTop words (first seed):")
     for r in rows:
-        if r["seed"] != args.seeds[0]:
+        if r["seed"] != args.seeds[0] or r["terms"] not in (
+            "plain",
+            "select-v1",
+            "selected",
+            "own",
+        ):
             continue
         print(f"[{r['method']} / {r['terms']}]")
         for i, tops in enumerate(r["topics"]):

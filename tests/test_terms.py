@@ -101,3 +101,26 @@ def test_theme_term_selection_is_deterministic(seed):
     b = theme_term_selection(X, labels, 2)
     assert a[1] == b[1]
     assert np.array_equal(a[0], b[0])
+
+
+def test_one_language_in_one_theme_still_has_terms():
+    # an "Arabic" block of 5 units, all in theme 1, words 10..12 used only there
+    X, labels, _ = _planted()
+    ar = np.zeros((5, X.shape[1]), dtype=int)
+    ar[:, -1] = 1
+    ar[:3, 1] = 1  # one of theme 0's words, borrowed
+    extra = np.zeros((X.shape[0] + 5, 3), dtype=int)
+    extra[-5:, 0] = 1
+    extra[-5:-2, 1] = 1
+    extra[-2:, 2] = 1
+    full = sp.hstack([sp.vstack([X, sp.csr_matrix(ar)]), sp.csr_matrix(extra)]).tocsr()
+    full_labels = np.concatenate([labels, np.ones(5, dtype=int)])
+    rows = np.arange(X.shape[0], X.shape[0] + 5)
+    alone = coverage_weights(full[rows], full_labels[rows], 2)
+    assert not alone.any()  # against its own rows only, nothing is typical of the theme
+    _, picks = theme_term_selection(
+        full[rows], full_labels[rows], 2, spread_from=(full, full_labels)
+    )
+    words = set(picks[1])
+    assert {X.shape[1], X.shape[1] + 1} <= words
+    assert picks[0] == []

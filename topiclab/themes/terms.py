@@ -229,7 +229,9 @@ def spread_terms(
     return (low > 0) & (high < ratio * low)
 
 
-def coverage_weights(counts: Any, labels: Any, n_themes: int) -> np.ndarray:
+def coverage_weights(
+    counts: Any, labels: Any, n_themes: int, *, background: Any = None
+) -> np.ndarray:
     """Weigh each term by how much of a theme it covers and how typical it is of it.
 
     ``w[c, t] = q[c, t] * log(q[c, t] / p[t])`` where ``q[c, t]`` is the share of theme
@@ -246,6 +248,10 @@ def coverage_weights(counts: Any, labels: Any, n_themes: int) -> np.ndarray:
     labels : array-like of shape (n_units,)
         Theme of each unit (``-1``: unassigned, ignored in the themes, counted in ``p``).
     n_themes : int
+    background : sparse matrix of shape (n_other_units, n_terms), optional
+        The units ``p`` is taken from (default: ``counts``). Give all passages when
+        ``counts`` holds one language's: a language whose passages all sit in one theme
+        would otherwise look no more typical of it than of the corpus.
 
     Returns
     -------
@@ -260,8 +266,8 @@ def coverage_weights(counts: Any, labels: Any, n_themes: int) -> np.ndarray:
     """
     P = (sp.csr_matrix(counts) > 0).astype(np.float64)
     labels = np.asarray(labels)
-    n = max(P.shape[0], 1)
-    p = np.asarray(P.sum(axis=0)).ravel() / n
+    B = P if background is None else (sp.csr_matrix(background) > 0).astype(np.float64)
+    p = np.asarray(B.sum(axis=0)).ravel() / max(B.shape[0], 1)
     out = np.zeros((n_themes, P.shape[1]))
     for c in range(n_themes):
         rows = np.flatnonzero(labels == c)
@@ -304,9 +310,10 @@ def theme_term_selection(
     n_themes : int
     topn : int, default=10
     spread_from : (counts, labels), optional
-        Units that decide which terms are spread over all themes (:func:`spread_terms`);
-        default: ``counts`` and ``labels`` (give all passages when ``counts`` holds one
-        language's).
+        Units that decide which terms are spread over all themes (:func:`spread_terms`)
+        and how common a term is in the corpus (``background`` of
+        :func:`coverage_weights`); default: ``counts`` and ``labels``. Give all passages
+        when ``counts`` holds one language's.
 
     Returns
     -------
@@ -317,7 +324,7 @@ def theme_term_selection(
         Term columns per theme, as :func:`select_terms` returns them.
     """
     labels = np.asarray(labels)
-    scores = coverage_weights(counts, labels, n_themes)
     spread_counts, spread_labels = spread_from if spread_from is not None else (counts, labels)
+    scores = coverage_weights(counts, labels, n_themes, background=spread_counts)
     scores[:, spread_terms(spread_counts, np.asarray(spread_labels), n_themes)] = 0.0
     return scores, select_terms(scores, counts, topn=topn, **EMBEDDING_TERM_OPTIONS)
