@@ -23,8 +23,12 @@ Rows:
   ``--ablation``, also each step from one to the other (``ABLATION``): c-TF-IDF with
   exclusivity only, plus NPMI shrinkage, coverage weights plain and exclusive, coverage
   with the previous re-ranking, plus shrinkage, plus 100 candidates (the last step to
-  ``selected`` is coherence weight 0.8), and ``sel-passages``: the selection computed
-  over the documents' passages (each with its document's theme) instead of documents.
+  ``selected`` is coherence weight 0.8), the final options without shrinkage
+  (``final-noshrink``) and with c-TF-IDF weights (``ctfidf-final``), ``sel-passages``: the selection computed
+  over the documents' passages (each with its document's theme) instead of documents, and
+  ``sel-units``: what the embedding view does with passages
+  (:func:`~topiclab.themes.terms.embedding_theme_terms` sums them per document and theme
+  first).
 * ``bertopic``: BERTopic defaults (HDBSCAN, then ``nr_topics=K``), the shared UMAP settings.
 * ``bertopic-kmeans``: BERTopic with KMeans(K) in place of HDBSCAN.
 * ``keynmf``: turftopic ``KeyNMF(K)``; it embeds its vocabulary with the same MiniLM.
@@ -108,6 +112,8 @@ ABLATION: dict[str, tuple[str, dict[str, Any]]] = {
     "cov+v1": ("coverage", {}),
     "cov+shrink": ("coverage", {"npmi_shrinkage": 5.0}),
     "cov+shr+p100": ("coverage", {"npmi_shrinkage": 5.0, "pool": 100}),
+    "final-noshrink": ("coverage", {"pool": 100, "coherence_weight": 0.8}),
+    "ctfidf-final": ("ctfidf", {"npmi_shrinkage": 5.0, "pool": 100, "coherence_weight": 0.8}),
 }
 
 
@@ -118,6 +124,7 @@ def topiclab_terms(
     from topiclab.models import class_tfidf
     from topiclab.themes.terms import (
         coverage_weights,
+        embedding_theme_terms,
         select_terms,
         spread_terms,
         theme_term_selection,
@@ -138,6 +145,16 @@ def topiclab_terms(
         # pipeline sees them when it cuts documents into passages
         _, picks = theme_term_selection(fit.counts, labels[fit.passage_doc], k, topn=10)
         out["sel-passages"] = [[str(names[j]) for j in c] for c in picks]
+        # what the embedding view does with passages: sum them per document and theme
+        _, sel = embedding_theme_terms(
+            fit.counts,
+            labels[fit.passage_doc],
+            k,
+            fit.passages["lang"].astype(str).tolist(),
+            fit.passages["doc_id"].astype(str).tolist(),
+            topn=10,
+        )
+        out["sel-units"] = [[str(names[j]) for j in c] for c in sel["all"]]
         cover = coverage_weights(counts, labels, k)
         cover[:, spread] = 0.0
         for name, (weights, opts) in ABLATION.items():

@@ -9,6 +9,8 @@ import scipy.sparse as sp
 from topiclab.themes.terms import (
     coverage_weights,
     document_npmi,
+    document_units,
+    embedding_theme_terms,
     select_terms,
     theme_term_selection,
 )
@@ -124,3 +126,33 @@ def test_one_language_in_one_theme_still_has_terms():
     words = set(picks[1])
     assert {X.shape[1], X.shape[1] + 1} <= words
     assert picks[0] == []
+
+
+def test_document_units_sum_passages_of_one_document_and_theme():
+    X = sp.csr_matrix(np.array([[1, 0, 2], [0, 1, 0], [1, 1, 0], [0, 0, 1]]))
+    units, labels, unit_of = document_units(X, [0, 0, 1, 0], ["a", "a", "a", "b"])
+    assert units.shape == (3, 3)
+    assert labels.tolist() == [0, 1, 0]
+    assert unit_of.tolist() == [0, 0, 1, 2]
+    assert units.toarray().tolist() == [[1, 1, 2], [1, 1, 0], [0, 0, 1]]
+    with pytest.raises(ValueError, match="groups"):
+        document_units(X, [0, 0, 1, 0], ["a"])
+
+
+def test_embedding_theme_terms_per_language_and_over_documents():
+    X, labels, common = _planted()
+    # cut every document in two passages: its common words and its name apart
+    names = np.zeros_like(X.toarray())
+    names[:, 2 * common :] = X.toarray()[:, 2 * common :]
+    words = X.toarray() - names
+    passages = sp.csr_matrix(np.vstack([words, names]))
+    plabels = np.concatenate([labels, labels])
+    doc_ids = [str(i) for i in range(X.shape[0])] * 2
+    langs = ["en"] * X.shape[0] * 2
+    scores, picks = embedding_theme_terms(passages, plabels, 2, langs, doc_ids, topn=common)
+    assert set(scores) == {"all", "en"}
+    for theme in range(2):
+        assert set(picks["all"][theme]) == set(range(theme * common, (theme + 1) * common))
+    # over documents the weights are those of the whole documents
+    whole, _ = theme_term_selection(X, labels, 2, topn=common)
+    assert np.allclose(scores["all"], whole)

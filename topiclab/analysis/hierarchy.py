@@ -267,23 +267,24 @@ def merge_themes(
     top_n = int(top_n or result.config.get("top_n_terms", 10))
     counts, names = _passage_counts(passages, model)
     langs = passages["lang"].astype(str).to_numpy() if "lang" in passages else None
-    from topiclab.themes.terms import select_terms, theme_term_selection
+    from topiclab.themes.terms import embedding_theme_terms, select_terms
 
     k2 = len(heads)
     if view == "embedding":  # described as the fitted themes are
-        scores, picked = {}, {}
-        scores["all"], picked["all"] = theme_term_selection(counts, new, k2, topn=top_n)
+        scores, picked = embedding_theme_terms(
+            counts,
+            new,
+            k2,
+            langs if langs is not None else ["und"] * len(new),
+            passages["doc_id"].astype(str).tolist() if "doc_id" in passages else None,
+            topn=top_n,
+        )
     else:
         scores = {"all": class_tfidf(counts, new, n_classes=k2)}
         picked = {"all": select_terms(scores["all"], counts, topn=top_n)}
-    if langs is not None:
+    if langs is not None and view != "embedding":  # the embedding view's came with "all"
         for lang in sorted(set(langs)):
             rows = np.flatnonzero(langs == lang)
-            if view == "embedding":
-                scores[lang], picked[lang] = theme_term_selection(
-                    counts[rows], new[rows], k2, topn=top_n, spread_from=(counts, new)
-                )
-                continue
             scores[lang] = class_tfidf(counts[rows], new[rows], n_classes=k2)
             picked[lang] = select_terms(scores[lang], counts[rows], topn=top_n)
     old_themes = {t.id: t for t in v.table}

@@ -4,7 +4,9 @@
 (:func:`~topiclab.models.crosslingual.blend_document_context`), clusters the result
 (:class:`~topiclab.models.EmbeddingClusterer`), dissolves clusters made only of a minority
 language (:func:`~topiclab.models.crosslingual.merge_language_clusters`), and describes
-each theme with class-based TF-IDF terms overall and per language.
+each theme with terms overall and per language
+(:func:`~topiclab.themes.terms.embedding_theme_terms`: passages summed per document and
+theme, words weighed by how much of a theme they cover, re-ranked for co-occurrence).
 """
 
 from __future__ import annotations
@@ -151,7 +153,7 @@ class EmbeddingViewStage(Stage):
 
     def _table(self, state: RunState, labels: np.ndarray, context: np.ndarray) -> Any:
         from topiclab.themes import build_theme_table
-        from topiclab.themes.terms import theme_term_selection
+        from topiclab.themes.terms import embedding_theme_terms
 
         s = self.section
         counts = state.counts
@@ -159,14 +161,9 @@ class EmbeddingViewStage(Stage):
         centers = np.asarray(self.clusterer_.cluster_centers_)
         centrality = np.einsum("ij,ij->i", context, centers[np.clip(labels, 0, k - 1)])
         centrality[labels < 0] = 0.0  # outliers kept unassigned (reassign_outliers=False)
-        scores, picks = theme_term_selection(counts, labels, k, topn=s.top_n_terms)
-        term_scores, selections = {"all": scores}, {"all": picks}
-        lang_arr = np.asarray(state.langs)
-        for lang in sorted(set(state.langs)):
-            rows = np.flatnonzero(lang_arr == lang)
-            term_scores[lang], selections[lang] = theme_term_selection(
-                counts[rows], labels[rows], k, topn=s.top_n_terms, spread_from=(counts, labels)
-            )
+        term_scores, selections = embedding_theme_terms(
+            counts, labels, k, state.langs, state.doc_ids, topn=s.top_n_terms
+        )
         return build_theme_table(
             VIEW,
             labels,

@@ -34,6 +34,8 @@ import scipy.sparse as sp
 __all__ = [
     "coverage_weights",
     "document_npmi",
+    "document_units",
+    "embedding_theme_terms",
     "select_terms",
     "spread_terms",
     "theme_term_selection",
@@ -328,3 +330,102 @@ def theme_term_selection(
     scores = coverage_weights(counts, labels, n_themes, background=spread_counts)
     scores[:, spread_terms(spread_counts, np.asarray(spread_labels), n_themes)] = 0.0
     return scores, select_terms(scores, counts, topn=topn, **EMBEDDING_TERM_OPTIONS)
+
+
+def document_units(
+    counts: Any, labels: Any, groups: Sequence[Any]
+) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Sum the rows of ``counts`` that share a group (a document) and a theme.
+
+    Term weights and co-occurrence measured over whole documents carry over to other
+    documents better than over their paragraphs: a paragraph is too short to show which
+    words a theme's texts share. A document whose passages sit in two themes gives one
+    unit per theme.
+
+    Parameters
+    ----------
+    counts : sparse matrix of shape (n_passages, n_terms)
+    labels : array-like of shape (n_passages,)
+    groups : sequence of hashable, length n_passages
+        The document of each passage (e.g. ``(doc_id, lang)`` pairs).
+
+    Returns
+    -------
+    unit_counts : sparse matrix of shape (n_units, n_terms)
+    unit_labels : ndarray of shape (n_units,)
+    unit_of : ndarray of shape (n_passages,)
+        The unit of each passage.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> X = sp.csr_matrix(np.array([[1, 0], [0, 1], [1, 1]]))
+    >>> U, lab, of = document_units(X, [0, 0, 1], ["a", "a", "a"])
+    >>> U.toarray().tolist(), lab.tolist(), of.tolist()
+    ([[1, 1], [1, 1]], [0, 1], [0, 0, 1])
+    """
+    labels = np.asarray(labels)
+    n = labels.shape[0]
+    if len(groups) != n:
+        raise ValueError(f"{len(groups)} groups but {n} labels")
+    index: dict[tuple[Any, int], int] = {}
+    unit_of = np.empty(n, dtype=np.int64)
+    for i, (g, lab) in enumerate(zip(groups, labels.tolist(), strict=True)):
+        unit_of[i] = index.setdefault((g, lab), len(index))
+    join = sp.csr_matrix((np.ones(n), (unit_of, np.arange(n))), shape=(len(index), n))
+    unit_labels = np.empty(len(index), dtype=labels.dtype if n else np.int64)
+    unit_labels[unit_of] = labels
+    unit_counts = (join @ sp.csr_matrix(counts)).tocsr()
+    if np.issubdtype(sp.csr_matrix(counts).dtype, np.integer):
+        unit_counts = unit_counts.astype(sp.csr_matrix(counts).dtype)
+    return unit_counts, unit_labels, unit_of
+
+
+def embedding_theme_terms(
+    counts: Any,
+    labels: Any,
+    n_themes: int,
+    langs: Sequence[str],
+    doc_ids: Sequence[str] | None = None,
+    *,
+    topn: int = 10,
+) -> tuple[dict[str, np.ndarray], dict[str, list[list[int]]]]:
+    """Term weights and picks of clustered themes, overall and per language.
+
+    Passages are first summed per document and theme (:func:`document_units`), then
+    :func:`theme_term_selection` runs over all units (``"all"``) and over each language's
+    units, with spread terms and corpus shares taken from all units.
+
+    Parameters
+    ----------
+    counts : sparse matrix of shape (n_passages, n_terms)
+    labels : array-like of shape (n_passages,)
+    n_themes : int
+    langs : sequence of str, length n_passages
+    doc_ids : sequence of str, optional
+        Each passage's document; without it every passage is its own unit.
+    topn : int, default=10
+
+    Returns
+    -------
+    term_scores, selections : dict
+        Language code (and ``"all"``) -> weights of shape (n_themes, n_terms) / term
+        columns per theme, as :func:`topiclab.themes.build_theme_table` takes them.
+    """
+    labels = np.asarray(labels)
+    langs_arr = np.asarray([str(x) for x in langs], dtype=object)
+    if doc_ids is None:
+        doc_ids = [str(i) for i in range(labels.shape[0])]
+    units, unit_labels, unit_of = document_units(
+        counts, labels, list(zip(doc_ids, langs_arr.tolist(), strict=True))
+    )
+    unit_langs = np.empty(units.shape[0], dtype=object)
+    unit_langs[unit_of] = langs_arr
+    scores, picks = theme_term_selection(units, unit_labels, n_themes, topn=topn)
+    term_scores, selections = {"all": scores}, {"all": picks}
+    for lang in sorted(set(langs_arr.tolist())):
+        rows = np.flatnonzero(unit_langs == lang)
+        term_scores[lang], selections[lang] = theme_term_selection(
+            units[rows], unit_labels[rows], n_themes, topn=topn, spread_from=(units, unit_labels)
+        )
+    return term_scores, selections
