@@ -149,10 +149,23 @@ def test_embedding_theme_terms_per_language_and_over_documents():
     plabels = np.concatenate([labels, labels])
     doc_ids = [str(i) for i in range(X.shape[0])] * 2
     langs = ["en"] * X.shape[0] * 2
-    scores, picks = embedding_theme_terms(passages, plabels, 2, langs, doc_ids, topn=common)
+    scores, picks = embedding_theme_terms(
+        passages, plabels, 2, langs, doc_ids, topn=common, min_documents=10
+    )
     assert set(scores) == {"all", "en"}
     for theme in range(2):
         assert set(picks["all"][theme]) == set(range(theme * common, (theme + 1) * common))
     # over documents the weights are those of the whole documents
     whole, _ = theme_term_selection(X, labels, 2, topn=common)
     assert np.allclose(scores["all"], whole)
+
+
+def test_embedding_theme_terms_keeps_passages_for_few_documents():
+    X, labels, common = _planted()
+    doc_ids = [str(i // 20) for i in range(X.shape[0])]  # 4 documents of 20 passages
+    langs = ["en"] * X.shape[0]
+    few, _ = embedding_theme_terms(X, labels, 2, langs, doc_ids, topn=common)
+    whole, _ = theme_term_selection(X, labels, 2, topn=common)
+    assert np.allclose(few["all"], whole)  # below 100 documents: passages are the units
+    grouped, _ = embedding_theme_terms(X, labels, 2, langs, doc_ids, min_documents=2)
+    assert not np.allclose(grouped["all"], whole)

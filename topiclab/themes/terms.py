@@ -389,10 +389,12 @@ def embedding_theme_terms(
     doc_ids: Sequence[str] | None = None,
     *,
     topn: int = 10,
+    min_documents: int = 100,
 ) -> tuple[dict[str, np.ndarray], dict[str, list[list[int]]]]:
     """Term weights and picks of clustered themes, overall and per language.
 
-    Passages are first summed per document and theme (:func:`document_units`), then
+    From ``min_documents`` documents, passages are first summed per document and theme
+    (:func:`document_units`); then
     :func:`theme_term_selection` runs over all units (``"all"``) and over each language's
     units, with spread terms and corpus shares taken from all units.
 
@@ -405,6 +407,10 @@ def embedding_theme_terms(
     doc_ids : sequence of str, optional
         Each passage's document; without it every passage is its own unit.
     topn : int, default=10
+    min_documents : int, default=100
+        With fewer documents every passage is its own unit: a handful of documents gives
+        each theme one or two units, in which every word is present alike, and presence
+        alone cannot rank them.
 
     Returns
     -------
@@ -414,7 +420,7 @@ def embedding_theme_terms(
     """
     labels = np.asarray(labels)
     langs_arr = np.asarray([str(x) for x in langs], dtype=object)
-    if doc_ids is None:
+    if doc_ids is None or len(set(doc_ids)) < min_documents:
         doc_ids = [str(i) for i in range(labels.shape[0])]
     units, unit_labels, unit_of = document_units(
         counts, labels, list(zip(doc_ids, langs_arr.tolist(), strict=True))
