@@ -165,7 +165,10 @@ def test_embedding_theme_terms_keeps_passages_for_few_documents():
     doc_ids = [str(i // 20) for i in range(X.shape[0])]  # 4 documents of 20 passages
     langs = ["en"] * X.shape[0]
     few, _ = embedding_theme_terms(X, labels, 2, langs, doc_ids, topn=common)
-    whole, _ = theme_term_selection(X, labels, 2, topn=common)
-    assert np.allclose(few["all"], whole)  # below 100 documents: passages are the units
+    ctfidf, _ = theme_term_selection(X, labels, 2, topn=common, weighting="ctfidf")
+    # below 100 documents: passages are the units, weighed by c-TF-IDF
+    assert np.allclose(few["all"], ctfidf)
     grouped, _ = embedding_theme_terms(X, labels, 2, langs, doc_ids, min_documents=2)
-    assert not np.allclose(grouped["all"], whole)
+    assert not np.allclose(grouped["all"], ctfidf)
+    with pytest.raises(ValueError, match="weighting"):
+        theme_term_selection(X, labels, 2, weighting="bm25")

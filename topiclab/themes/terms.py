@@ -14,7 +14,7 @@ The score of candidate ``w`` for theme ``c`` with chosen words ``S`` is
 ``(1 - coherence_weight) * rank_score(w) + coherence_weight * mean_{s in S} npmi(w, s)``,
 where ``rank_score`` is the weight scaled to [0, 1] within the theme's pool.
 
-The embedding view (:func:`theme_term_selection`) weighs terms by
+From 100 documents, the embedding view (:func:`embedding_theme_terms`) weighs terms by
 :func:`coverage_weights` (the share of a theme's passages that use a word, times the log
 of how much more often they use it than the corpus does) rather than by c-TF-IDF, takes
 100 candidates per theme, and shrinks the NPMI of word pairs seen together in few
@@ -296,6 +296,7 @@ def theme_term_selection(
     *,
     topn: int = 10,
     spread_from: tuple[Any, Any] | None = None,
+    weighting: str = "coverage",
 ) -> tuple[np.ndarray, list[list[int]]]:
     """Weigh and pick the words of clustered themes (the embedding view's terms).
 
@@ -316,6 +317,11 @@ def theme_term_selection(
         and how common a term is in the corpus (``background`` of
         :func:`coverage_weights`); default: ``counts`` and ``labels``. Give all passages
         when ``counts`` holds one language's.
+    weighting : {"coverage", "ctfidf"}, default="coverage"
+        ``"coverage"``: :func:`coverage_weights` and ``EMBEDDING_TERM_OPTIONS``;
+        ``"ctfidf"``: class-based TF-IDF and :func:`select_terms`' defaults (what
+        :func:`embedding_theme_terms` uses below ``min_documents`` documents, where a
+        theme may hold two passages and presence alone cannot rank their words).
 
     Returns
     -------
@@ -327,9 +333,18 @@ def theme_term_selection(
     """
     labels = np.asarray(labels)
     spread_counts, spread_labels = spread_from if spread_from is not None else (counts, labels)
-    scores = coverage_weights(counts, labels, n_themes, background=spread_counts)
+    if weighting == "coverage":
+        scores = coverage_weights(counts, labels, n_themes, background=spread_counts)
+        options: dict[str, Any] = dict(EMBEDDING_TERM_OPTIONS)
+    elif weighting == "ctfidf":
+        from topiclab.models import class_tfidf
+
+        scores = class_tfidf(counts, labels, n_classes=n_themes)
+        options = {}
+    else:
+        raise ValueError(f"weighting must be 'coverage' or 'ctfidf', got {weighting!r}")
     scores[:, spread_terms(spread_counts, np.asarray(spread_labels), n_themes)] = 0.0
-    return scores, select_terms(scores, counts, topn=topn, **EMBEDDING_TERM_OPTIONS)
+    return scores, select_terms(scores, counts, topn=topn, **options)
 
 
 def document_units(
@@ -394,7 +409,7 @@ def embedding_theme_terms(
     """Term weights and picks of clustered themes, overall and per language.
 
     From ``min_documents`` documents, passages are first summed per document and theme
-    (:func:`document_units`); then
+    (:func:`document_units`) and weighed by :func:`coverage_weights`; then
     :func:`theme_term_selection` runs over all units (``"all"``) and over each language's
     units, with spread terms and corpus shares taken from all units.
 
@@ -408,9 +423,10 @@ def embedding_theme_terms(
         Each passage's document; without it every passage is its own unit.
     topn : int, default=10
     min_documents : int, default=100
-        With fewer documents every passage is its own unit: a handful of documents gives
-        each theme one or two units, in which every word is present alike, and presence
-        alone cannot rank them.
+        With fewer documents every passage is its own unit and terms are weighed by
+        class-based TF-IDF with :func:`select_terms`' defaults: a handful of documents
+        gives each theme one or two units, in which every word is present alike, and
+        presence alone cannot rank them.
 
     Returns
     -------
@@ -420,18 +436,27 @@ def embedding_theme_terms(
     """
     labels = np.asarray(labels)
     langs_arr = np.asarray([str(x) for x in langs], dtype=object)
-    if doc_ids is None or len(set(doc_ids)) < min_documents:
+    grouped = doc_ids is not None and len(set(doc_ids)) >= min_documents
+    weighting = "coverage" if grouped else "ctfidf"
+    if not grouped:
         doc_ids = [str(i) for i in range(labels.shape[0])]
     units, unit_labels, unit_of = document_units(
         counts, labels, list(zip(doc_ids, langs_arr.tolist(), strict=True))
     )
     unit_langs = np.empty(units.shape[0], dtype=object)
     unit_langs[unit_of] = langs_arr
-    scores, picks = theme_term_selection(units, unit_labels, n_themes, topn=topn)
+    scores, picks = theme_term_selection(
+        units, unit_labels, n_themes, topn=topn, weighting=weighting
+    )
     term_scores, selections = {"all": scores}, {"all": picks}
     for lang in sorted(set(langs_arr.tolist())):
         rows = np.flatnonzero(unit_langs == lang)
         term_scores[lang], selections[lang] = theme_term_selection(
-            units[rows], unit_labels[rows], n_themes, topn=topn, spread_from=(units, unit_labels)
+            units[rows],
+            unit_labels[rows],
+            n_themes,
+            topn=topn,
+            spread_from=(units, unit_labels),
+            weighting=weighting,
         )
     return term_scores, selections
