@@ -5,8 +5,9 @@
 (:class:`~topiclab.models.EmbeddingClusterer`), dissolves clusters made only of a minority
 language (:func:`~topiclab.models.crosslingual.merge_language_clusters`), and describes
 each theme with terms overall and per language
-(:func:`~topiclab.themes.terms.embedding_theme_terms`: passages summed per document and
-theme, words weighed by how much of a theme they cover, re-ranked for co-occurrence).
+(:func:`~topiclab.themes.terms.embedding_theme_terms`: from 100 documents, passages
+summed per document and theme, words weighed by how much of a theme they cover,
+re-ranked for co-occurrence).
 """
 
 from __future__ import annotations
