@@ -114,8 +114,9 @@ for m in merges:
 # %% [markdown]
 # ## Terms per language
 #
-# Each theme's terms are scored separately within each language (class-based TF-IDF over
-# the theme's passages of that language), so an Arabic column lists Arabic words and an
+# Each theme's terms are scored separately within each language (how much of the theme's
+# passages of that language use a word, and how typical it is of them; see
+# `docs/labels.md`), so an Arabic column lists Arabic words and an
 # English column English words; an empty cell means the theme has no passages in that
 # language.
 

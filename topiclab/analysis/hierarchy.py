@@ -267,12 +267,22 @@ def merge_themes(
     top_n = int(top_n or result.config.get("top_n_terms", 10))
     counts, names = _passage_counts(passages, model)
     langs = passages["lang"].astype(str).to_numpy() if "lang" in passages else None
-    from topiclab.themes.terms import select_terms
+    from topiclab.themes.terms import embedding_theme_terms, select_terms
 
     k2 = len(heads)
-    scores = {"all": class_tfidf(counts, new, n_classes=k2)}
-    picked = {"all": select_terms(scores["all"], counts, topn=top_n)}
-    if langs is not None:
+    if view == "embedding":  # described as the fitted themes are
+        scores, picked = embedding_theme_terms(
+            counts,
+            new,
+            k2,
+            langs if langs is not None else ["und"] * len(new),
+            passages["doc_id"].astype(str).tolist() if "doc_id" in passages else None,
+            topn=top_n,
+        )
+    else:
+        scores = {"all": class_tfidf(counts, new, n_classes=k2)}
+        picked = {"all": select_terms(scores["all"], counts, topn=top_n)}
+    if langs is not None and view != "embedding":  # the embedding view's came with "all"
         for lang in sorted(set(langs)):
             rows = np.flatnonzero(langs == lang)
             scores[lang] = class_tfidf(counts[rows], new[rows], n_classes=k2)

@@ -4,7 +4,10 @@
 (:func:`~topiclab.models.crosslingual.blend_document_context`), clusters the result
 (:class:`~topiclab.models.EmbeddingClusterer`), dissolves clusters made only of a minority
 language (:func:`~topiclab.models.crosslingual.merge_language_clusters`), and describes
-each theme with class-based TF-IDF terms overall and per language.
+each theme with terms overall and per language
+(:func:`~topiclab.themes.terms.embedding_theme_terms`: from 100 documents, passages
+summed per document and theme, words weighed by how much of a theme they cover,
+re-ranked for co-occurrence).
 """
 
 from __future__ import annotations
@@ -150,10 +153,9 @@ class EmbeddingViewStage(Stage):
         return state
 
     def _table(self, state: RunState, labels: np.ndarray, context: np.ndarray) -> Any:
-        from topiclab.models import class_tfidf
         from topiclab.themes import build_theme_table
         from topiclab.themes.tables import doc_titles
-        from topiclab.themes.terms import select_terms, spread_terms
+        from topiclab.themes.terms import embedding_theme_terms
 
         s = self.section
         counts = state.counts
@@ -161,16 +163,9 @@ class EmbeddingViewStage(Stage):
         centers = np.asarray(self.clusterer_.cluster_centers_)
         centrality = np.einsum("ij,ij->i", context, centers[np.clip(labels, 0, k - 1)])
         centrality[labels < 0] = 0.0  # outliers kept unassigned (reassign_outliers=False)
-        spread = spread_terms(counts, labels, k)  # in every theme alike: describes none
-        term_scores = {"all": class_tfidf(counts, labels, n_classes=k)}
-        term_scores["all"][:, spread] = 0.0
-        selections = {"all": select_terms(term_scores["all"], counts, topn=s.top_n_terms)}
-        lang_arr = np.asarray(state.langs)
-        for lang in sorted(set(state.langs)):
-            rows = np.flatnonzero(lang_arr == lang)
-            term_scores[lang] = class_tfidf(counts[rows], labels[rows], n_classes=k)
-            term_scores[lang][:, spread] = 0.0
-            selections[lang] = select_terms(term_scores[lang], counts[rows], topn=s.top_n_terms)
+        term_scores, selections = embedding_theme_terms(
+            counts, labels, k, state.langs, state.doc_ids, topn=s.top_n_terms
+        )
         return build_theme_table(
             VIEW,
             labels,

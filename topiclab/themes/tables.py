@@ -93,7 +93,8 @@ def build_theme_table(
         Theme of each passage.
     term_scores : dict
         Language code (and ``"all"``) -> (n_themes, n_features) term weights, e.g.
-        class-based TF-IDF per language, or LDA topic-word probabilities under ``"all"``.
+        class-based TF-IDF or :func:`~topiclab.themes.terms.coverage_weights` per language,
+        or LDA topic-word probabilities under ``"all"``.
     feature_names : sequence of str
         Vocabulary, aligned with the columns of ``term_scores``.
     passages : DataFrame
