@@ -125,7 +125,8 @@ class RunConfig:
     lda_merge_small : bool
         When topics hold fewer passages than the minimum (2, or 1 % of the passages), fit
         LDA again with that many topics fewer, so their passages join the remaining
-        topics (at most three refits); topics still small after that are flagged.
+        topics (at most three refits); topics still small after that are flagged. Off by
+        default: small topics are flagged (see ``docs/labels.md``).
     lda_neighbours : int
         Cross-lingual LDA: every passage's counts get those of its ``lda_neighbours``
         nearest passages (by embedding) in each other language added, for training and
@@ -173,7 +174,7 @@ class RunConfig:
     lda_restart_criterion: str = "score"
     lda_eta: float | None = None
     lda_seed_themes: bool = False
-    lda_merge_small: bool = True
+    lda_merge_small: bool = False
     lda_neighbours: int = 1
     min_df: float | None = None
     max_df: float | None = None
@@ -408,7 +409,7 @@ class LDASection:
     lda_restart_criterion: str = "score"
     lda_eta: float | None = None
     lda_seed_themes: bool = False
-    lda_merge_small: bool = True
+    lda_merge_small: bool = False
     lda_neighbours: int = 1
     guided: tuple[GuidedTheme, ...] = ()
     top_n_terms: int = 10
