@@ -93,6 +93,8 @@ def _command_line(argv: Sequence[str] | None) -> str:
 
 
 def _fit_run(args: argparse.Namespace):
+    if getattr(args, "engine", "memory") == "spark":
+        return _fit_spark(args)
     from topiclab.ingest import load
     from topiclab.pipeline import run
     from topiclab.storage.atomic import input_hashes
@@ -108,6 +110,42 @@ def _fit_run(args: argparse.Namespace):
     result, model = run(corpus, config)
     result.meta["inputs"] = input_hashes(source)
     return result, model
+
+
+def _fit_spark(args: argparse.Namespace):
+    """Run on Spark: ingest with Spark's readers, the Spark stages, the same outputs."""
+    from topiclab.engines.spark import SparkOptions, run_spark
+    from topiclab.storage.atomic import input_hashes
+
+    config = _config_from_args(args)
+    source = args.path or paths.default_corpus()
+    options = SparkOptions(master=args.spark_master, sample_size=args.spark_sample_size)
+    result, model = run_spark(str(source), config, options=options, text_column=args.text_column)
+    if "://" not in str(source):
+        result.meta["inputs"] = input_hashes(source)
+    return result, model
+
+
+def _add_engine_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("engine")
+    g.add_argument(
+        "--engine",
+        choices=["memory", "spark"],
+        default="memory",
+        help="run in this process (memory) or on Apache Spark (needs topiclab[spark] and Java)",
+    )
+    g.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="Spark master: local[*], spark://host:7077, yarn (default: spark-submit's or local[*])",
+    )
+    g.add_argument(
+        "--spark-sample-size",
+        type=int,
+        default=20_000,
+        metavar="N",
+        help="passages sampled to the driver for phrases, the reducer, scores and the map",
+    )
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -225,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_options(p)
     p.add_argument("--out", type=Path, default=paths.default_run(), help="run folder")
     _add_run_options(p)
+    _add_engine_options(p)
     p.add_argument("--no-figures", action="store_true", help="do not render figures")
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
     p.set_defaults(func=_cmd_run)

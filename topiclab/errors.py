@@ -13,6 +13,7 @@ import os
 __all__ = [
     "ConfigError",
     "CorpusError",
+    "EngineUnavailableError",
     "IngestError",
     "ModelLoadError",
     "ModelNotAvailableError",
@@ -72,3 +73,7 @@ class ModelNotAvailableError(TopiclabError, OSError):
 
 class NotFittedError(TopiclabError, AttributeError):
     """A fitted-only attribute or method was used before ``fit``."""
+
+
+class EngineUnavailableError(TopiclabError, ImportError):
+    """An execution engine's runtime (pyspark, a Java runtime) is not installed."""

@@ -1,0 +1,76 @@
+"""Sentence embeddings on Spark executors: one model per executor process, its own disk cache.
+
+:func:`embedding_udf` returns an iterator pandas UDF. The embedder travels to the executors
+unfitted (a :class:`~topiclab.features.embed.SentenceEmbedder` only stores its arguments),
+is fitted once per Python worker process and kept in :data:`_LOADED` for every later batch
+and task of that process. Its content-addressed cache is the executor machine's own
+(``TOPICLAB_CACHE`` there, or the default folder), and ``device="auto"`` puts it on CUDA
+when the executor has a GPU.
+"""
+
+
+import hashlib
+import logging
+import pickle
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["embedding_udf", "executor_embedder"]
+
+#: Embedders loaded in this process, by the digest of their pickled (unfitted) form.
+_LOADED: dict[str, Any] = {}
+
+
+def executor_embedder(payload: bytes) -> Any:
+    """Return the fitted embedder for ``payload`` (a pickled unfitted embedder), loading it once."""
+    key = hashlib.sha256(payload).hexdigest()
+    emb = _LOADED.get(key)
+    if emb is None:
+        emb = pickle.loads(payload)  # noqa: S301 - our own object, shipped by the driver
+        emb.fit()
+        _LOADED[key] = emb
+    return emb
+
+
+def shippable(embedder: Any) -> Any:
+    """Return what to send to executors: an unfitted clone of a SentenceEmbedder, else the object."""
+    from sklearn.base import clone
+
+    from topiclab.features.embed import SentenceEmbedder
+
+    if isinstance(embedder, SentenceEmbedder):
+        return clone(embedder)
+    return embedder
+
+
+def embedding_udf(embedder: Any) -> Any:
+    """Build a pandas UDF ``text -> array<float>`` that embeds with ``embedder`` on executors.
+
+    Parameters
+    ----------
+    embedder : SentenceEmbedder
+        An embedder (fitted or not); an unfitted copy is shipped (with cloudpickle, so any
+        object with ``encode()`` wrapped in a ``SentenceEmbedder`` works too).
+
+    Returns
+    -------
+    pyspark UDF
+    """
+    from pyspark import cloudpickle
+    import pandas as pd
+    from pyspark.sql.functions import pandas_udf
+
+    payload = cloudpickle.dumps(shippable(embedder))
+
+    @pandas_udf("array<float>")
+    def embed(batches: Iterator[pd.Series]) -> Iterator[pd.Series]:
+        emb = executor_embedder(payload)
+        for texts in batches:
+            vectors = np.asarray(emb.transform(texts.astype(str).tolist()), dtype=np.float32)
+            yield pd.Series(list(vectors))
+
+    return embed
