@@ -8,7 +8,6 @@ and task of that process. Its content-addressed cache is the executor machine's 
 when the executor has a GPU.
 """
 
-
 import hashlib
 import logging
 import pickle
@@ -30,7 +29,7 @@ def executor_embedder(payload: bytes) -> Any:
     key = hashlib.sha256(payload).hexdigest()
     emb = _LOADED.get(key)
     if emb is None:
-        emb = pickle.loads(payload)  # noqa: S301 - our own object, shipped by the driver
+        emb = pickle.loads(payload)
         emb.fit()
         _LOADED[key] = emb
     return emb
@@ -60,8 +59,8 @@ def embedding_udf(embedder: Any) -> Any:
     -------
     pyspark UDF
     """
-    from pyspark import cloudpickle
     import pandas as pd
+    from pyspark import cloudpickle
     from pyspark.sql.functions import pandas_udf
 
     payload = cloudpickle.dumps(shippable(embedder))

@@ -175,8 +175,9 @@ def read_records(spark: Any, path: str | os.PathLike[str], *, text_column: str =
         cols = [F.col(text_column).cast("string").alias("text"), "source_file"]
         for name in GIVEN_FIELDS:
             cols.append(
-                (F.col(name).cast("string") if name in df.columns else F.lit(None).cast("string"))
-                .alias(name)
+                (
+                    F.col(name).cast("string") if name in df.columns else F.lit(None).cast("string")
+                ).alias(name)
             )
         reserved = {text_column, "source_file", *GIVEN_FIELDS, "doc_id", "n_passages", "_order"}
         cols += [F.col(c).cast("string").alias(c) for c in df.columns if c not in reserved]
@@ -189,7 +190,9 @@ def read_records(spark: Any, path: str | os.PathLike[str], *, text_column: str =
 
 def _decode_text_files(raw: Any, *, html: bool, root: str) -> Any:
     """Decode ``binaryFile`` rows with topiclab's decoder (charset guess, HTML text and title)."""
-    schema = "text string, source_file string, title string, date string, source string, lang string"
+    schema = (
+        "text string, source_file string, title string, date string, source string, lang string"
+    )
 
     def decode(frames: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
@@ -212,13 +215,15 @@ def _decode_text_files(raw: Any, *, html: bool, root: str) -> Any:
                     local = path[len("file:") :] if path.startswith("file:") else path
                     rel = os.path.relpath(local, root) if local.startswith("/") else local
                     rows.append((text, rel, title or None, None, None, None))
-            yield pd.DataFrame(rows, columns=["text", "source_file", "title", "date", "source", "lang"])
+            yield pd.DataFrame(
+                rows, columns=["text", "source_file", "title", "date", "source", "lang"]
+            )
 
     return raw.select("path", "content").mapInPandas(decode, schema)
 
 
 def _clean_partitions(opts: LoadOptions, extra: list[str]) -> Any:
-    """The ``mapInPandas`` function: clean each record into articles, with their log entries."""
+    """Return the ``mapInPandas`` function that cleans records into articles with their log."""
 
     def clean(frames: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
@@ -245,7 +250,12 @@ def _clean_partitions(opts: LoadOptions, extra: list[str]) -> Any:
                     keep = bool(doc.text.strip())
                     if not keep:
                         log.append(
-                            _drop(rec["source_file"], doc_id, "drop_empty", "no text left after cleaning")
+                            _drop(
+                                rec["source_file"],
+                                doc_id,
+                                "drop_empty",
+                                "no text left after cleaning",
+                            )
                         )
                     lang = given["lang"] or (
                         detect(doc.text) if opts.detect_language and keep else UNKNOWN
@@ -303,9 +313,16 @@ def _passage_partitions(opts: LoadOptions) -> Any:
         for pdf in frames:
             rows = []
             for doc_id, text, lang, given, order in zip(
-                pdf["doc_id"], pdf["text"], pdf["lang"], pdf["lang_given"], pdf["_order"], strict=True
+                pdf["doc_id"],
+                pdf["text"],
+                pdf["lang"],
+                pdf["lang_given"],
+                pdf["_order"],
+                strict=True,
             ):
-                parts = segment(text.split("\n\n"), min_words=opts.min_words, max_words=opts.max_words)
+                parts = segment(
+                    text.split("\n\n"), min_words=opts.min_words, max_words=opts.max_words
+                )
                 for j, part in enumerate(parts):
                     plang = (
                         passage_language(part, lang, trust_doc=bool(given))
@@ -313,7 +330,9 @@ def _passage_partitions(opts: LoadOptions) -> Any:
                         else lang
                     )
                     rows.append((f"{doc_id}-p{j:03d}", doc_id, plang, part, int(order), j))
-            yield pd.DataFrame(rows, columns=["passage_id", "doc_id", "lang", "text", "_order", "_j"])
+            yield pd.DataFrame(
+                rows, columns=["passage_id", "doc_id", "lang", "text", "_order", "_j"]
+            )
 
     return cut
 
@@ -327,7 +346,11 @@ def _shingle_partitions(frames: Iterator[Any]) -> Iterator[Any]:
         sh = [[str(int(v)) for v in shingles(t)] for t in pdf["text"]]
         keep = [len(s) >= MIN_SHINGLES for s in sh]
         yield pd.DataFrame(
-            {"doc_id": pdf["doc_id"][keep], "_order": pdf["_order"][keep], "sh": [s for s, k in zip(sh, keep, strict=True) if k]}
+            {
+                "doc_id": pdf["doc_id"][keep],
+                "_order": pdf["_order"][keep],
+                "sh": [s for s, k in zip(sh, keep, strict=True) if k],
+            }
         )
 
 
@@ -337,8 +360,14 @@ def _log_rows(frames: Iterator[Any]) -> Iterator[Any]:
     for pdf in frames:
         rows = []
         for doc_id, file, kept, order, sim, text, kind in zip(
-            pdf["doc_id"], pdf["source_file"], pdf["kept"], pdf["_order"], pdf["sim"], pdf["text"],
-            pdf["kind"], strict=True,
+            pdf["doc_id"],
+            pdf["source_file"],
+            pdf["kept"],
+            pdf["_order"],
+            pdf["sim"],
+            pdf["text"],
+            pdf["kind"],
+            strict=True,
         ):
             entry = {
                 "file": file,
@@ -383,7 +412,9 @@ def ingest(
 
     opts = _options(options)
     records = read_records(spark, path, text_column=text_column)
-    extra = [c for c in records.columns if c not in {"text", "source_file", "_order", *GIVEN_FIELDS}]
+    extra = [
+        c for c in records.columns if c not in {"text", "source_file", "_order", *GIVEN_FIELDS}
+    ]
     schema = _CLEAN_SCHEMA + "".join(f", `{c}` string" for c in extra)  # DDL
     cleaned = records.mapInPandas(_clean_partitions(opts, extra), schema).persist()
 
@@ -395,8 +426,13 @@ def ingest(
             "_first", F.first("doc_id").over(w)
         )
         exact = ranked.filter("_rank > 1").select(
-            "doc_id", "source_file", "_order", "text",
-            F.col("_first").alias("kept"), F.lit(1.0).alias("sim"), F.lit("exact").alias("kind"),
+            "doc_id",
+            "source_file",
+            "_order",
+            "text",
+            F.col("_first").alias("kept"),
+            F.lit(1.0).alias("sim"),
+            F.lit("exact").alias("kind"),
         )
         docs = ranked.filter("_rank = 1").drop("_rank", "_first")
         dropped = [exact]
@@ -405,9 +441,7 @@ def ingest(
             dropped.append(near)
             docs = docs.join(near.select("doc_id"), "doc_id", "left_anti")
         for d in dropped:
-            logs.append(
-                d.mapInPandas(_log_rows, "_order long, value string")
-            )
+            logs.append(d.mapInPandas(_log_rows, "_order long, value string"))
     docs = docs.persist()
     passages = (
         docs.select("doc_id", "text", "lang", "lang_given", "_order")
@@ -424,8 +458,16 @@ def ingest(
         docs.join(n_pass, "doc_id", "left")
         .fillna({"n_passages": 0})
         .select(
-            "doc_id", "source_file", "title", "date", "source", "lang", "text", "n_passages",
-            *extra, "_order",
+            "doc_id",
+            "source_file",
+            "title",
+            "date",
+            "source",
+            "lang",
+            "text",
+            "n_passages",
+            *extra,
+            "_order",
         )
     )
     log = logs[0]
@@ -445,13 +487,17 @@ def _near_duplicates(docs: Any, threshold: float) -> Any:
     )
     feats = HashingTF(inputCol="sh", outputCol="f", numFeatures=1 << 22, binary=True).transform(sh)
     lsh = MinHashLSH(inputCol="f", outputCol="mh", numHashTables=N_HASH_TABLES, seed=1).fit(feats)
-    pairs = lsh.approxSimilarityJoin(feats, feats, 1.0 - threshold, distCol="dist").select(
-        F.col("datasetA.doc_id").alias("kept"),
-        F.col("datasetA._order").alias("a_order"),
-        F.col("datasetB.doc_id").alias("doc_id"),
-        F.col("datasetB._order").alias("b_order"),
-        (1.0 - F.col("dist")).alias("sim"),
-    ).filter("a_order < b_order")
+    pairs = (
+        lsh.approxSimilarityJoin(feats, feats, 1.0 - threshold, distCol="dist")
+        .select(
+            F.col("datasetA.doc_id").alias("kept"),
+            F.col("datasetA._order").alias("a_order"),
+            F.col("datasetB.doc_id").alias("doc_id"),
+            F.col("datasetB._order").alias("b_order"),
+            (1.0 - F.col("dist")).alias("sim"),
+        )
+        .filter("a_order < b_order")
+    )
     w = Window.partitionBy("doc_id").orderBy("a_order")
     first = pairs.withColumn("_r", F.row_number().over(w)).filter("_r = 1")
     return first.join(docs.select("doc_id", "source_file", "text", "_order"), "doc_id").select(

@@ -89,7 +89,9 @@ def run_spark(
     else:
         corpus = ingest(spark, source, text_column=text_column, **load_options)
     if pipeline is None:
-        pipeline = Pipeline(spark_stages(config, options, embedder=embedder), progress=config.progress)
+        pipeline = Pipeline(
+            spark_stages(config, options, embedder=embedder), progress=config.progress
+        )
     state = RunState(texts=[], langs=[], doc_ids=[])
     state.extras.update(
         spark=spark,

@@ -73,7 +73,7 @@ class SparkOptions:
 
 
 def _sample_rows(state: RunState, *cols: str) -> Any:
-    """The sample's rows (pandas), in passage order."""
+    """Return the sample's rows (pandas), in passage order."""
     sdf = state.extras["sdf"]
     return sdf.filter("_sample").orderBy("_order").select(*cols).toPandas()
 
@@ -115,7 +115,9 @@ class SparkPrepareStage(Stage):
         corpus = state.extras["spark_corpus"]
         n = corpus.passages.count()
         if n < 3:
-            raise CorpusError(f"the corpus has {n} passage(s); at least 3 are needed to find themes")
+            raise CorpusError(
+                f"the corpus has {n} passage(s); at least 3 are needed to find themes"
+            )
         for name in ("n_topics", "n_themes"):
             k = getattr(self.section, name)
             if k is not None and k > n:
@@ -143,7 +145,7 @@ def _tokenize_partitions(payload: bytes) -> Any:
     def tokenize(frames: Iterator[Any]) -> Iterator[Any]:
         import pickle
 
-        vec = pickle.loads(payload)  # noqa: S301 - the driver's fitted vectoriser
+        vec = pickle.loads(payload)
         for pdf in frames:
             toks = vec.tokenize_documents(pdf["text"].astype(str).tolist(), pdf["lang"].tolist())
             pdf = pdf.drop(columns=["text"])
@@ -277,7 +279,9 @@ def _context_partitions(weight: float) -> Any:
             return
         pdf = pd.concat(parts, ignore_index=True)
         if len(pdf):
-            ctx = blend_document_context(_rows_to_matrix(pdf["emb"]), pdf["doc_id"].tolist(), weight)
+            ctx = blend_document_context(
+                _rows_to_matrix(pdf["emb"]), pdf["doc_id"].tolist(), weight
+            )
             pdf["ctx"] = list(ctx.astype(np.float32))
         else:
             pdf["ctx"] = []
@@ -294,11 +298,13 @@ def _apply_partitions(payload: bytes, kind: str, in_col: str, prefix: str) -> An
 
         import scipy.sparse as sp
 
-        model = pickle.loads(payload)  # noqa: S301 - the driver's fitted estimator
+        model = pickle.loads(payload)
         for pdf in frames:
             if kind == "reduce":
                 X = _rows_to_matrix(pdf[in_col]) if len(pdf) else np.zeros((0, 1))
-                pdf[prefix] = list(np.asarray(model.transform(X), dtype=np.float64)) if len(pdf) else []
+                pdf[prefix] = (
+                    list(np.asarray(model.transform(X), dtype=np.float64)) if len(pdf) else []
+                )
                 yield pdf
                 continue
             if kind == "lda":
@@ -316,14 +322,22 @@ def _apply_partitions(payload: bytes, kind: str, in_col: str, prefix: str) -> An
                 m = lda.transform(X) if len(pdf) else np.zeros((0, lda.n_components))
                 central = m.max(axis=1) if len(pdf) else np.zeros(0)
             else:
-                X = _rows_to_matrix(pdf[in_col]) if len(pdf) else np.zeros((0, model.n_features_in_))
+                X = (
+                    _rows_to_matrix(pdf[in_col])
+                    if len(pdf)
+                    else np.zeros((0, model.n_features_in_))
+                )
                 m = model.transform(X) if len(pdf) else np.zeros((0, model.n_clusters_))
                 labels = m.argmax(axis=1) if len(pdf) else np.zeros(0, dtype=int)
                 Xn = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
                 central = (
-                    np.einsum("ij,ij->i", Xn, model.cluster_centers_[labels]) if len(pdf) else np.zeros(0)
+                    np.einsum("ij,ij->i", Xn, model.cluster_centers_[labels])
+                    if len(pdf)
+                    else np.zeros(0)
                 )
-            pdf[prefix] = m.argmax(axis=1).astype(np.int32) if len(pdf) else np.zeros(0, dtype=np.int32)
+            pdf[prefix] = (
+                m.argmax(axis=1).astype(np.int32) if len(pdf) else np.zeros(0, dtype=np.int32)
+            )
             pdf[f"{prefix}_score"] = m.max(axis=1) if len(pdf) else np.zeros(0)
             pdf[f"{prefix}_central"] = central
             pdf[f"{prefix}_m"] = list(m)
@@ -333,7 +347,7 @@ def _apply_partitions(payload: bytes, kind: str, in_col: str, prefix: str) -> An
 
 
 def _schema_plus(schema: Any, extra: str) -> Any:
-    """``schema`` with the fields of ``extra`` (``"name:type,..."``) appended."""
+    """Return ``schema`` with the fields of ``extra`` (``"name:type,..."``) appended."""
     from pyspark.sql.types import StructType, _parse_datatype_string
 
     added = _parse_datatype_string(f"struct<{extra}>")
@@ -347,7 +361,7 @@ def _map_with(sdf: Any, fn: Any, extra: str) -> Any:
 def _class_counts(
     sdf: Any, label: str, k: int, names: list[str], langs: list[str]
 ) -> dict[str, np.ndarray]:
-    """Summed term counts per theme, overall and per language (a Spark aggregation)."""
+    """Sum term counts per theme, overall and per language (a Spark aggregation)."""
     from pyspark.sql import functions as F
 
     spark = sdf.sparkSession
@@ -370,7 +384,7 @@ def _class_counts(
 
 
 def _candidates(sdf: Any, label: str, n_rep: int) -> Any:
-    """The most central passages of each theme overall and of each language (pandas)."""
+    """Return the most central passages of each theme overall and per language (pandas)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -386,7 +400,15 @@ def _candidates(sdf: Any, label: str, n_rep: int) -> Any:
     return cand.orderBy("_order").toPandas()
 
 
-def _theme_table(view: str, state: RunState, label: str, term_scores: dict, selections: dict, k: int, section: Any) -> Any:
+def _theme_table(
+    view: str,
+    state: RunState,
+    label: str,
+    term_scores: dict,
+    selections: dict,
+    k: int,
+    section: Any,
+) -> Any:
     """Build the view's table from the candidates, then set exact sizes and languages."""
     from pyspark.sql import functions as F
 
@@ -463,14 +485,18 @@ class SparkClusterStage(Stage):
 
         s, opts = self.section, self.options or SparkOptions()
         if s.guided:
-            raise ConfigError("guided themes are not supported by the Spark engine yet; use the in-memory engine")
+            raise ConfigError(
+                "guided themes are not supported by the Spark engine yet; use the in-memory engine"
+            )
         n = int(state.extras["n_passages"])
         rng = np.random.RandomState(s.seed)
         reduce_seed, cluster_seed = (int(x) for x in rng.randint(_MAX_SEED, size=2))
 
         sdf = state.extras["sdf"]
         blended = _map_with(
-            sdf.repartition("doc_id"), _context_partitions(float(s.context_weight)), "ctx:array<float>"
+            sdf.repartition("doc_id"),
+            _context_partitions(float(s.context_weight)),
+            "ctx:array<float>",
         )
         sdf = _persist(state, blended)
         sample = _sample_rows(state, "ctx")
@@ -491,7 +517,11 @@ class SparkClusterStage(Stage):
             red.fit(Zs)
             sdf = _persist(
                 state,
-                _map_with(sdf, _apply_partitions(cloudpickle.dumps(red), "reduce", "ctx", "z"), "z:array<double>"),
+                _map_with(
+                    sdf,
+                    _apply_partitions(cloudpickle.dumps(red), "reduce", "ctx", "z"),
+                    "z:array<double>",
+                ),
             )
             col = "z"
         vec = sdf.withColumn("_v", array_to_vector(col))
@@ -551,7 +581,7 @@ class SparkClusterStage(Stage):
                 "engine": "spark",
                 "algorithm": self.method_,
                 "reduction": reducer,
-                "reducer_fitted_on": int(len(Zs)),
+                "reducer_fitted_on": len(Zs),
                 **selection,
             },
         }
@@ -560,11 +590,10 @@ class SparkClusterStage(Stage):
 
     @staticmethod
     def _clusterer(centers: np.ndarray, dim: int, s: Any) -> Any:
+        from topiclab._state import plain_params
         from topiclab.models import EmbeddingClusterer
 
-        proto = EmbeddingClusterer(n_clusters=int(len(centers)), method="kmeans", random_state=s.seed)
-        state, _ = {}, None
-        from topiclab._state import plain_params
+        proto = EmbeddingClusterer(n_clusters=len(centers), method="kmeans", random_state=s.seed)
 
         state = {
             "params": plain_params(proto, drop=("seed_embeddings", "random_state", "algorithm")),
@@ -572,13 +601,21 @@ class SparkClusterStage(Stage):
             "n_features_in_": int(dim),
             "method_": "kmeans",
         }
-        return EmbeddingClusterer.from_state(state, {"centers_": np.asarray(centers, dtype=np.float64)})
+        return EmbeddingClusterer.from_state(
+            state, {"centers_": np.asarray(centers, dtype=np.float64)}
+        )
 
     def transform(self, state: RunState) -> RunState:
         """Theme memberships of every passage, on the executors (the clusterer's transform)."""
         from pyspark import cloudpickle
 
-        sdf = state.extras["sdf"].drop(*[c for c in ("theme", "theme_score", "theme_central", "theme_m", "_raw", "z") if c in state.extras["sdf"].columns])
+        sdf = state.extras["sdf"].drop(
+            *[
+                c
+                for c in ("theme", "theme_score", "theme_central", "theme_m", "_raw", "z")
+                if c in state.extras["sdf"].columns
+            ]
+        )
         _persist(
             state,
             _map_with(
@@ -623,7 +660,9 @@ class SparkLDAStage(Stage):
 
         s, opts = self.section, self.options or SparkOptions()
         if s.guided:
-            raise ConfigError("guided topics are not supported by the Spark engine yet; use the in-memory engine")
+            raise ConfigError(
+                "guided topics are not supported by the Spark engine yet; use the in-memory engine"
+            )
         names = state.feature_names
         df = state.extras["doc_freq"]
         if s.lda_max_features is not None and len(names) > s.lda_max_features:
@@ -641,23 +680,33 @@ class SparkLDAStage(Stage):
         Sfull = state.vectorizer.count_tokens(tokens)
         S = Sfull if self.columns_ is None else Sfull[:, self.columns_]
         n = int(state.extras["n_passages"])
-        candidates = [s.n_topics] if s.n_topics is not None else (
-            list(range(3, max(4, min(9, n // 4 + 1)))) if n < 200 else [10, 15, 20, 30]
+        candidates = (
+            [s.n_topics]
+            if s.n_topics is not None
+            else (list(range(3, max(4, min(9, n // 4 + 1)))) if n < 200 else [10, 15, 20, 30])
         )
         selection: dict[str, Any] = {
-            "candidates": candidates, "npmi": [], "diversity": [], "score": [],
+            "candidates": candidates,
+            "npmi": [],
+            "diversity": [],
+            "score": [],
             "rule": "NPMI + 0.5 * diversity of the selected top-10 terms (NPMI -1 if undefined), on the sample",
         }
         best, best_score = None, -np.inf
         for k in candidates:
             model = MLlibLDA(
-                k=int(k), optimizer="online", maxIter=int(opts.lda_max_iter), seed=int(s.seed),
+                k=int(k),
+                optimizer="online",
+                maxIter=int(opts.lda_max_iter),
+                seed=int(s.seed),
                 subsamplingRate=min(1.0, max(0.05, 2000.0 / max(n, 1))),
                 optimizeDocConcentration=True,
             ).fit(docs)
             lam = np.asarray(model.topicsMatrix().toArray(), dtype=np.float64).T
             lda = self._convert(model, lam)
-            tops = [[str(lda_names[j]) for j in c] for c in select_terms(lda.components_, S, topn=10)]
+            tops = [
+                [str(lda_names[j]) for j in c] for c in select_terms(lda.components_, S, topn=10)
+            ]
             npmi, _ = coherence(tops, tokens, measure="c_npmi", topn=10)
             div = topic_diversity(tops, topk=10)
             score = (npmi if np.isfinite(npmi) else -1.0) + 0.5 * div
@@ -679,9 +728,13 @@ class SparkLDAStage(Stage):
             topic_word = full
         view = _sample_view(state, "lda_topic")
         view.table = _theme_table(
-            "lda", state, "lda_topic", {"all": topic_word},
+            "lda",
+            state,
+            "lda_topic",
+            {"all": topic_word},
             {"all": select_terms(topic_word, Sfull, topn=s.top_n_terms)},
-            int(self.lda_.n_components), s,
+            int(self.lda_.n_components),
+            s,
         )
         view.metrics = {"k_selection": selection, "optimizer": "mllib-online"}
         state.views["lda"] = view
@@ -697,7 +750,11 @@ class SparkLDAStage(Stage):
         alpha = np.asarray(model.estimatedDocConcentration().toArray(), dtype=np.float64)
         if alpha.size == 1:
             alpha = np.full(k, float(alpha[0]))
-        eta = float(model.getOrDefault("topicConcentration") or 1.0 / k) if model.isSet("topicConcentration") else 1.0 / k
+        eta = (
+            float(model.getOrDefault("topicConcentration") or 1.0 / k)
+            if model.isSet("topicConcentration")
+            else 1.0 / k
+        )
         proto = LDA(n_components=int(k), random_state=int(self.section.seed))
         state = {
             "params": plain_params(proto, drop=("seed_topics", "random_state")),
@@ -880,9 +937,19 @@ class SparkAssembleStage(Stage):
         xy = state.extras.get("xy")
         ids = sample.select("passage_id").toPandas()["passage_id"]
         xy_df = spark.createDataFrame(
-            pd.DataFrame({"passage_id": ids, "x": xy[:, 0].astype(float), "y": xy[:, 1].astype(float)})
+            pd.DataFrame(
+                {"passage_id": ids, "x": xy[:, 0].astype(float), "y": xy[:, 1].astype(float)}
+            )
         )
-        full = sdf.select(*pcols, "_order", *[c for c in sdf.columns if c in ("theme", "theme_score", "lda_topic", "lda_topic_score")])
+        full = sdf.select(
+            *pcols,
+            "_order",
+            *[
+                c
+                for c in sdf.columns
+                if c in ("theme", "theme_score", "lda_topic", "lda_topic_score")
+            ],
+        )
         views, tables = {}, {}
         for name, vs in state.views.items():
             view = View.builtin(name, vs.table, metrics=vs.metrics)
@@ -911,10 +978,13 @@ class SparkAssembleStage(Stage):
         docs_sample = documents_full.join(
             spark.createDataFrame(pd.DataFrame({"doc_id": sample_docs})), "doc_id"
         ).toPandas()
-        for name, view in views.items():
-            mix = tables[view.mixture_file].join(
-                spark.createDataFrame(pd.DataFrame({"doc_id": sample_docs})), "doc_id"
-            ).toPandas().set_index("doc_id")
+        for view in views.values():
+            mix = (
+                tables[view.mixture_file]
+                .join(spark.createDataFrame(pd.DataFrame({"doc_id": sample_docs})), "doc_id")
+                .toPandas()
+                .set_index("doc_id")
+            )
             mix.columns = [int(c) for c in mix.columns]
             view.mixture = mix.reindex(docs_sample["doc_id"]).fillna(0.0)
         opts = self.options or SparkOptions()
@@ -972,7 +1042,9 @@ class SparkAssembleStage(Stage):
         return state
 
 
-def spark_stages(config: Any, options: SparkOptions | None = None, *, embedder: Any = None) -> list[Stage]:
+def spark_stages(
+    config: Any, options: SparkOptions | None = None, *, embedder: Any = None
+) -> list[Stage]:
     """Build the Spark engine's stages in the default order, each from its own section.
 
     Parameters
