@@ -20,6 +20,7 @@ from typing import Any
 
 from topiclab.ingest import GIVEN_FIELDS, LoadOptions, make_doc_id
 from topiclab.ingest.errors import IngestError
+from topiclab.ingest.readers import FURNITURE_PREFIXES
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ def _list_inputs(path: str) -> dict[str, list[str]]:
             os.path.join(root, f)
             for root, dirs, names in os.walk(local)
             for f in names
-            if not f.startswith((".", "_"))
+            if not f.startswith((".", "_")) and not f.lower().startswith(FURNITURE_PREFIXES)
         )
     for f in files:
         kind = _kind(f)

@@ -62,14 +62,15 @@ class SparkOptions:
     kmeans : {"kmeans", "bisecting"}
         MLlib ``KMeans`` or ``BisectingKMeans``.
     lda_max_iter : int
-        Iterations of MLlib's online LDA.
+        Most iterations of MLlib's online LDA (each sees a mini-batch of
+        ``max(5%, 2,000 passages)``; the run takes ``lda_passes`` passes when this allows).
     """
 
     master: str | None = None
     sample_size: int = 20_000
     reducer: str = "auto"
     kmeans: str = "kmeans"
-    lda_max_iter: int = 50
+    lda_max_iter: int = 200
 
 
 def _sample_rows(state: RunState, *cols: str) -> Any:
@@ -693,13 +694,17 @@ class SparkLDAStage(Stage):
             "rule": "NPMI + 0.5 * diversity of the selected top-10 terms (NPMI -1 if undefined), on the sample",
         }
         best, best_score = None, -np.inf
+        # the in-memory passes over the corpus, as online mini-batches (capped)
+        rate = min(1.0, max(0.05, 2000.0 / max(n, 1)))
+        max_iter = int(min(opts.lda_max_iter, np.ceil(s.lda_passes / rate)))
+        selection["iterations"], selection["subsampling_rate"] = max_iter, rate
         for k in candidates:
             model = MLlibLDA(
                 k=int(k),
                 optimizer="online",
-                maxIter=int(opts.lda_max_iter),
+                maxIter=max_iter,
                 seed=int(s.seed),
-                subsamplingRate=min(1.0, max(0.05, 2000.0 / max(n, 1))),
+                subsamplingRate=rate,
                 optimizeDocConcentration=True,
             ).fit(docs)
             lam = np.asarray(model.topicsMatrix().toArray(), dtype=np.float64).T
