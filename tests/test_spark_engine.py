@@ -14,6 +14,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import HashEncoder
 
 from topiclab.errors import EngineUnavailableError, TopiclabError
 
@@ -90,8 +91,6 @@ def test_seed_corpus_runs_on_spark_and_loads(spark, corpus_dir, seed_corpus, tmp
     import topiclab
     from topiclab.config import RunConfig
     from topiclab.storage.runs import save_run
-
-    from .conftest import HashEncoder
 
     config = RunConfig(seed=0, n_themes=3, n_topics=3, progress=False)
     result, model = topiclab.run(

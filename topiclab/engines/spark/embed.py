@@ -46,6 +46,24 @@ def shippable(embedder: Any) -> Any:
     return embedder
 
 
+def _by_value(obj: Any, cloudpickle: Any) -> None:
+    """Ship the class of a user's encoder by value when executors cannot import its module.
+
+    Classes from installed packages travel by reference as usual; a class defined in a
+    script, a notebook or a module on the driver's path only is pickled with its code.
+    """
+    import sys
+
+    name = type(obj).__module__
+    module = sys.modules.get(name)
+    if module is None or name == "__main__" or name.split(".")[0] in ("topiclab", "builtins"):
+        return
+    path = getattr(module, "__file__", None) or ""
+    if "site-packages" in path or "dist-packages" in path:
+        return
+    cloudpickle.register_pickle_by_value(module)
+
+
 def embedding_udf(embedder: Any) -> Any:
     """Build a pandas UDF ``text -> array<float>`` that embeds with ``embedder`` on executors.
 
@@ -63,7 +81,9 @@ def embedding_udf(embedder: Any) -> Any:
     from pyspark import cloudpickle
     from pyspark.sql.functions import pandas_udf
 
-    payload = cloudpickle.dumps(shippable(embedder))
+    shipped = shippable(embedder)
+    _by_value(getattr(shipped, "model", shipped), cloudpickle)
+    payload = cloudpickle.dumps(shipped)
 
     @pandas_udf("array<float>")
     def embed(batches: Iterator[pd.Series]) -> Iterator[pd.Series]:

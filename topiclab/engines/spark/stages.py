@@ -925,7 +925,6 @@ class SparkAssembleStage(Stage):
 
     def fit(self, state: RunState) -> RunState:
         """Set ``state.extras["result"]`` and ``state.extras["engine_tables"]``."""
-        import pandas as pd
         from pyspark.sql import functions as F
 
         from topiclab.pipeline.stages import _versions
@@ -941,10 +940,9 @@ class SparkAssembleStage(Stage):
         pcols = ["passage_id", "doc_id", "lang", "text"]
         xy = state.extras.get("xy")
         ids = sample.select("passage_id").toPandas()["passage_id"]
-        xy_df = spark.createDataFrame(
-            pd.DataFrame(
-                {"passage_id": ids, "x": xy[:, 0].astype(float), "y": xy[:, 1].astype(float)}
-            )
+        xy_df = spark.createDataFrame(  # from rows: small, and no Arrow round trip
+            [(str(p), float(a), float(b)) for p, a, b in zip(ids, xy[:, 0], xy[:, 1], strict=True)],
+            "passage_id string, x double, y double",
         )
         full = sdf.select(
             *pcols,
@@ -981,12 +979,15 @@ class SparkAssembleStage(Stage):
         passages = passages.set_index("passage_id", drop=False).loc[ids].reset_index(drop=True)
         sample_docs = passages["doc_id"].drop_duplicates()
         docs_sample = documents_full.join(
-            spark.createDataFrame(pd.DataFrame({"doc_id": sample_docs})), "doc_id"
+            spark.createDataFrame([(str(d),) for d in sample_docs], "doc_id string"), "doc_id"
         ).toPandas()
         for view in views.values():
             mix = (
                 tables[view.mixture_file]
-                .join(spark.createDataFrame(pd.DataFrame({"doc_id": sample_docs})), "doc_id")
+                .join(
+                    spark.createDataFrame([(str(d),) for d in sample_docs], "doc_id string"),
+                    "doc_id",
+                )
                 .toPandas()
                 .set_index("doc_id")
             )
