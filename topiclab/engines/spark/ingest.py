@@ -81,6 +81,23 @@ class SparkCorpus:
         }
 
 
+def plain_frames(fn: Any) -> Any:
+    """Wrap a ``mapInPandas`` function so its text columns leave as Python objects.
+
+    Arrow-backed string columns (pandas' default string type from pandas 3) reach Spark's
+    Arrow writer as chunked arrays, which it cannot take.
+    """
+
+    def wrapped(frames: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        for pdf in fn(frames):
+            cols = {c: object for c in pdf.columns if pd.api.types.is_string_dtype(pdf[c].dtype)}
+            yield pdf.astype(cols) if cols else pdf
+
+    return wrapped
+
+
 def _kind(name: str) -> str | None:
     low = name.lower()
     for ext in sorted(_KINDS, key=len, reverse=True):
@@ -220,7 +237,7 @@ def _decode_text_files(raw: Any, *, html: bool, root: str) -> Any:
                 rows, columns=["text", "source_file", "title", "date", "source", "lang"]
             )
 
-    return raw.select("path", "content").mapInPandas(decode, schema)
+    return raw.select("path", "content").mapInPandas(plain_frames(decode), schema)
 
 
 def _clean_partitions(opts: LoadOptions, extra: list[str]) -> Any:
@@ -417,7 +434,7 @@ def ingest(
         c for c in records.columns if c not in {"text", "source_file", "_order", *GIVEN_FIELDS}
     ]
     schema = _CLEAN_SCHEMA + "".join(f", `{c}` string" for c in extra)  # DDL
-    cleaned = records.mapInPandas(_clean_partitions(opts, extra), schema).persist()
+    cleaned = records.mapInPandas(plain_frames(_clean_partitions(opts, extra)), schema).persist()
 
     logs = [cleaned.select("_order", F.explode("log").alias("value"))]
     docs = cleaned.filter("keep")
@@ -442,12 +459,12 @@ def ingest(
             dropped.append(near)
             docs = docs.join(near.select("doc_id"), "doc_id", "left_anti")
         for d in dropped:
-            logs.append(d.mapInPandas(_log_rows, "_order long, value string"))
+            logs.append(d.mapInPandas(plain_frames(_log_rows), "_order long, value string"))
     docs = docs.persist()
     passages = (
         docs.select("doc_id", "text", "lang", "lang_given", "_order")
         .mapInPandas(
-            _passage_partitions(opts),
+            plain_frames(_passage_partitions(opts)),
             "passage_id string, doc_id string, lang string, text string, _order long, _j int",
         )
         .withColumn("_order", F.col("_order") * 10000 + F.col("_j"))
@@ -484,7 +501,7 @@ def _near_duplicates(docs: Any, threshold: float) -> Any:
     from pyspark.sql import functions as F
 
     sh = docs.select("doc_id", "text", "_order").mapInPandas(
-        _shingle_partitions, "doc_id string, _order long, sh array<string>"
+        plain_frames(_shingle_partitions), "doc_id string, _order long, sh array<string>"
     )
     feats = HashingTF(inputCol="sh", outputCol="f", numFeatures=1 << 22, binary=True).transform(sh)
     lsh = MinHashLSH(inputCol="f", outputCol="mh", numHashTables=N_HASH_TABLES, seed=1).fit(feats)

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from topiclab.engines.spark.ingest import plain_frames
 from topiclab.errors import ConfigError, CorpusError
 from topiclab.pipeline.base import RunState, Stage, ViewState
 
@@ -196,7 +197,7 @@ class SparkVectorizeStage(Stage):
             raise CorpusError(f"cannot vectorise the corpus: {exc}") from exc
         sdf = state.extras["sdf"]
         tokens = sdf.mapInPandas(
-            _tokenize_partitions(cloudpickle.dumps(vec)),
+            plain_frames(_tokenize_partitions(cloudpickle.dumps(vec))),
             _schema_plus(sdf.drop("text").schema, "tokens:array<string>"),
         )
         tokens = tokens.join(sdf.select("passage_id", "text"), "passage_id")
@@ -356,7 +357,7 @@ def _schema_plus(schema: Any, extra: str) -> Any:
 
 
 def _map_with(sdf: Any, fn: Any, extra: str) -> Any:
-    return sdf.mapInPandas(fn, _schema_plus(sdf.schema, extra))
+    return sdf.mapInPandas(plain_frames(fn), _schema_plus(sdf.schema, extra))
 
 
 def _class_counts(
