@@ -1,8 +1,8 @@
 """Theme quality on a labelled corpus: NPMI, topic diversity and ARI/NMI for both views.
 
-Protocol (the one used for published 20 Newsgroups numbers): for each K and seed, the
-top-10 words of every topic are scored with gensim's ``c_npmi`` on the same preprocessed
-corpus the models were fitted on; topic diversity is the share of unique words among the
+Protocol: for each K and seed, the top-10 words of every topic are scored with gensim's
+``c_npmi`` on the same preprocessed corpus the models were fitted on (in-sample; see
+``lda_quality.py`` for coherence on held-out documents); topic diversity is the share of unique words among the
 top-10 words of all topics (OCTIS ``TopicDiversity(topk=10)``); ARI/NMI compare each
 document's theme with its label.
 
@@ -27,13 +27,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "corpora" / "20newsgroups" / "docs.jsonl.gz"
-
-PUBLISHED = {  # NPMI / diversity on 20 Newsgroups, as published
-    "BERTopic": (0.166, 0.851),
-    "Top2Vec": (0.192, 0.823),
-    "CTM": (None, 0.886),
-    "LDA (untuned)": (0.058, 0.749),
-}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,10 +161,6 @@ def main(argv: list[str] | None = None) -> int:
             f"  {view:<14} NPMI {m['npmi']:.3f}  diversity {m['diversity']:.3f}  "
             f"ARI {m['ari']:.3f}  NMI {m['nmi']:.3f}"
         )
-    print(
-        "Published (NPMI / diversity): "
-        + "; ".join(f"{k} {'-' if v[0] is None else v[0]} / {v[1]}" for k, v in PUBLISHED.items())
-    )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
     return 0

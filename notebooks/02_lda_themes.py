@@ -55,7 +55,8 @@ print(
 # ## Topics and their words
 #
 # Each passage is assigned to its most probable topic (`size`); the terms are the topic's
-# most probable words, best first. Phrases found in the corpus are joined with `_`.
+# most probable words, best first, shown as written (phrases with spaces, Arabic in its own
+# spelling). The label is a short title made from the same terms, so label and bars agree.
 
 # %%
 topics = result.topics.to_frame()
@@ -63,6 +64,31 @@ topics[["theme", "label", "size", "languages", "terms_all"]]
 
 # %%
 fig_lda_topic_words(result)
+
+# %% [markdown]
+# ## What LDA cannot do: join languages
+#
+# LDA counts words, and Arabic, Chinese and English passages share almost no words (a few
+# names and acronyms). So LDA keeps each language in topics of its own; the embedding themes
+# (notebook 03) are the view that joins languages. The languages of each topic, and the
+# representative passages of a topic with their share of it:
+
+# %%
+print(lda.get("language_note", "one language: nothing to join"))
+pd.DataFrame(
+    {
+        "label": [t.label for t in result.topics],
+        "languages": [", ".join(lda["topic_languages"].get(str(t.id), [])) for t in result.topics],
+        "small": [t.id in lda.get("small_topics", []) for t in result.topics],
+        "best passage (share)": [
+            f"{t.representative[0]['text'][:60]}… ({t.representative[0].get('share', 0):.2f})"
+            if t.representative
+            else ""
+            for t in result.topics
+        ],
+    },
+    index=pd.Index([t.id for t in result.topics], name="topic"),
+)
 
 # %% [markdown]
 # ## Coherence and diversity per topic

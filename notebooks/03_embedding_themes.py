@@ -163,3 +163,37 @@ pd.DataFrame(
     },
     index=pd.Index([t.id for t in result.themes], name="theme"),
 ).round(3)
+
+# %% [markdown]
+# ## Exploring interactively
+#
+# A theme table, a theme and the whole run display as HTML tables in Jupyter: terms per
+# language (Arabic right to left), a representative passage and the coherence of each
+# theme.
+
+# %%
+result.themes
+
+# %% [markdown]
+# The same results as interactive charts (plotly, drawn with WebGL and fully offline: the
+# script comes with the installed package). On the map, hover a point to read the passage,
+# drag to zoom, double-click to zoom out, click a legend entry to hide a theme;
+# `search=` outlines the passages that contain a word. The static figures above are their
+# twins for papers.
+
+# %%
+import plotly.io as pio
+
+from topiclab.outputs import interactive
+
+pio.renderers.default = "plotly_mimetype"  # JupyterLab draws it; the notebook file stays small
+interactive.passage_map(result, search="energy")
+
+# %%
+interactive.term_bars(result, theme=result.themes[0].id)
+
+# %%
+interactive.theme_sizes(result)
+
+# %%
+interactive.theme_hierarchy(result) if len(result.themes) > 1 else "one theme: no hierarchy"

@@ -142,6 +142,7 @@ def test_default_stages_receive_only_their_section():
         "score",
         "map",
         "assemble",
+        "analyze",
     ]
     for stage in pipe.stages:
         assert type(stage.section) is SECTIONS[stage.name], stage.name
@@ -177,7 +178,7 @@ def test_stages_can_be_swapped_without_editing_topiclab(seed_corpus):
     assert model.clusterer.method_ == "AgglomerativeClustering"
     assert len(result.themes) == 3 and set(result.passages["theme"]) == {0, 1, 2}
     p = result.passages
-    assert model.predict(p["text"].tolist(), doc_ids=p["doc_id"].tolist()).tolist() == (
+    assert model.predict_ids(p["text"].tolist(), doc_ids=p["doc_id"].tolist()).tolist() == (
         p["theme"].tolist()
     )
 
@@ -232,7 +233,7 @@ def test_predicting_the_fit_passages_returns_the_fit_assignments(name, seed_corp
     result, model = run(seed_corpus, RunConfig(seed=0, progress=False, **changes))
     p = result.passages
     texts, docs, langs = p["text"].tolist(), p["doc_id"].tolist(), p["lang"].tolist()
-    assert model.predict(texts, doc_ids=docs).tolist() == p["theme"].tolist()
+    assert model.predict(texts, doc_ids=docs)["theme"].tolist() == p["theme"].tolist()
     lda = model.transform_lda(texts, langs)
     assert lda.argmax(axis=1).tolist() == p["lda_topic"].tolist()
     np.testing.assert_array_equal(lda.max(axis=1), p["lda_topic_score"].to_numpy())

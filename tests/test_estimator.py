@@ -58,7 +58,13 @@ def test_fit_on_texts_sets_fitted_attributes(fitted):
     assert set(fitted.result_.views) == {"embedding", "lda"}
     assert fitted.result_.documents["source_file"].str.startswith("text:").all()
     p = fitted.passages_
-    assert fitted.predict(p["text"].tolist(), doc_ids=p["doc_id"].tolist()).tolist() == (
+    pred = fitted.predict(p["text"].tolist(), doc_ids=p["doc_id"].tolist())
+    assert pred["theme"].tolist() == fitted.labels_.tolist()
+    assert pred["label"].tolist() == [fitted.themes_[t].label for t in fitted.labels_]
+    member = fitted.transform(p["text"].tolist(), doc_ids=p["doc_id"].tolist())
+    np.testing.assert_allclose(pred["score"], member.max(axis=1))
+    assert (pred["score"] >= pred["second_score"]).all()
+    assert fitted.predict_ids(p["text"].tolist(), doc_ids=p["doc_id"].tolist()).tolist() == (
         fitted.labels_.tolist()
     )
     lda = fitted.transform(p["text"].tolist(), view="lda", langs=p["lang"].tolist())
@@ -94,7 +100,7 @@ def test_save_and_load_round_trip(fitted, tmp_path):
     with pytest.raises(topiclab.TopiclabError, match="not saved"):
         loaded.predict(texts, doc_ids=docs)
     np.testing.assert_array_equal(
-        loaded.predict(texts, doc_ids=docs, embeddings=emb), fitted.labels_
+        loaded.predict(texts, doc_ids=docs, embeddings=emb)["theme"], fitted.labels_
     )
     np.testing.assert_allclose(loaded.transform_lda(texts), fitted.transform_lda(texts))
 

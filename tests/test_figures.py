@@ -336,17 +336,37 @@ def test_passage_map_labels_every_theme(result: RunResult) -> None:
     assert "Arabic" in legend_labels and "Chinese" in legend_labels
 
 
-def test_theme_terms_grid_has_a_column_per_language(result: RunResult) -> None:
+def test_theme_terms_has_panels_only_for_languages_a_theme_has(result: RunResult) -> None:
     from topiclab.outputs.plot_terms import fig_theme_terms
+    from topiclab.outputs.plotting import LANGUAGE_NAMES
 
     fig = fig_theme_terms(result)
-    titles = [sf.get_suptitle() for sf in fig.subfigs]
-    assert titles == ["English", "Arabic", "Chinese"]
     ticklabels = {t.get_text() for ax in fig.get_axes() for t in ax.get_yticklabels()}
-    assert "储能" in ticklabels and "energy storage" in ticklabels
+    assert "贸易" in ticklabels and "energy storage" in ticklabels
     assert display_text("الطاقة الشمسية") in ticklabels
-    # theme 3 has no English passages: its English panel is switched off
-    assert sum(not ax.axison for ax in fig.subfigs[0].get_axes()) == 1
+    # theme 0 has Chinese terms but no Chinese passages: no Chinese panel, so no 储能
+    assert "储能" not in ticklabels
+    themes = sorted(result.themes, key=lambda t: t.id)
+    assert len(fig.subfigs) == len(themes)
+    for subfig, theme in zip(fig.subfigs, themes, strict=True):
+        shown = [ax.get_title(loc="left") for ax in subfig.get_axes() if ax.axison]
+        own = [lang for lang in theme.languages if theme.terms.get(lang)]
+        assert len(shown) == len(own) + (1 if len(own) > 1 else 0), (theme.id, shown)
+        for lang, name in LANGUAGE_NAMES.items():
+            if lang not in ("all", *own):
+                assert not any(t.startswith(name) for t in shown), (theme.id, shown)
+        assert not any("no " in t for t in shown)
+
+
+def test_term_bars_are_in_the_order_of_their_length(result: RunResult) -> None:
+    from topiclab.outputs.plot_terms import fig_lda_topic_words, fig_theme_terms
+
+    for fig in (fig_theme_terms(result), fig_lda_topic_words(result)):
+        for ax in fig.get_axes():
+            widths = [bar.get_width() for bar in ax.patches]
+            if len(widths) > 1:
+                # bars top to bottom (the y axis is inverted) never grow
+                assert widths == sorted(widths, reverse=True)
 
 
 def test_heatmap_rows_are_titles_and_keep_markup_literal(result: RunResult) -> None:
@@ -421,8 +441,9 @@ def test_render_all_writes_files_and_manifest(result: RunResult, rendered: Path)
 
     manifest = json.loads((rendered / "manifest.json").read_text("utf-8"))
     files = manifest["files"]
-    assert len(files) == 2 * len(FIGURES)
-    assert {e["figure"] for e in files} == set(FIGURES)
+    drawn = set(FIGURES) - set(ANALYSIS_FIGURES)  # the run has no derived tables
+    assert len(files) == 2 * len(drawn)
+    assert {e["figure"] for e in files} == drawn
     expected_hash = RunConfig.from_dict(result.config).hash()
     import matplotlib
 
@@ -544,6 +565,8 @@ FIGURE_ORDER = [
     "theme_dendrogram",
     "theme_quality",
 ]
+#: Figures of the derived tables, drawn only for runs that have them.
+ANALYSIS_FIGURES = ["themes_over_time", "themes_by_class", "stability", "k_selection"]
 
 
 def _extra_view(result: RunResult) -> RunResult:
@@ -561,8 +584,8 @@ def test_registry_order_and_stems_are_unchanged() -> None:
     from topiclab.outputs.figures import FIGURES
     from topiclab.outputs.registry import figure_specs
 
-    assert list(FIGURES) == FIGURE_ORDER
-    assert [stem for _f, stem in FIGURES.values()] == FIGURE_ORDER
+    assert list(FIGURES) == FIGURE_ORDER + ANALYSIS_FIGURES
+    assert [stem for _f, stem in FIGURES.values()] == FIGURE_ORDER + ANALYSIS_FIGURES
     specs = {s.name: s for s in figure_specs()}
     assert specs["lda_topic_words"].view == "lda"
     assert specs["theme_quality"].view is None
@@ -570,11 +593,12 @@ def test_registry_order_and_stems_are_unchanged() -> None:
 
 
 def test_figures_are_registered_where_they_are_defined() -> None:
-    from topiclab.outputs import plot_terms, plot_themes
+    from topiclab.outputs import plot_analysis, plot_terms, plot_themes
     from topiclab.outputs.figures import FIGURES
 
+    modules = {m.__name__: m for m in (plot_analysis, plot_terms, plot_themes)}
     for name, (func, _stem) in FIGURES.items():
-        module = plot_themes if func.__module__.endswith("plot_themes") else plot_terms
+        module = modules[func.__module__]
         assert getattr(module, func.__name__) is func, name
     # importing the figure modules, and nothing else, fills the registry in order
     code = (
@@ -613,7 +637,7 @@ def test_register_figure_keeps_the_order_and_refuses_clashes() -> None:
     finally:
         unregister_figure("zz_late")
         unregister_figure("aa_early")
-    assert list(FIGURES) == FIGURE_ORDER
+    assert list(FIGURES) == FIGURE_ORDER + ANALYSIS_FIGURES
 
 
 def test_render_all_skips_figures_of_missing_views(result: RunResult, tmp_path: Path) -> None:

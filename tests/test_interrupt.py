@@ -42,9 +42,12 @@ def _env(cache: Path) -> dict[str, str]:
     return {**os.environ, "TOPICLAB_CACHE": str(cache), "PYTHONUNBUFFERED": "1"}
 
 
-def _start(corpus: Path, out: Path, cache: Path, *extra: str) -> subprocess.Popen[str]:
+def _start(
+    corpus: Path, out: Path, cache: Path, *extra: str, verbose: bool = False
+) -> subprocess.Popen[str]:
+    flags = ["-v"] if verbose else []
     return subprocess.Popen(
-        [sys.executable, "-m", "topiclab", "run", str(corpus), "--out", str(out), *extra],
+        [sys.executable, "-m", "topiclab", *flags, "run", str(corpus), "--out", str(out), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -304,7 +307,7 @@ def test_rerun_after_kill_reuses_the_cache(baseline: Path, tmp_path: Path) -> No
     assert not out.exists()
     n_segments = len(_segments(cache))
 
-    rc, err = _finish(_start(corpus, out, cache, *fast))
+    rc, err = _finish(_start(corpus, out, cache, *fast, verbose=True))  # -v: the cache log line
     assert rc == 0, err[-3000:]
     hits = re.search(r"(\d+) texts, (\d+) distinct: (\d+) cached, (\d+) embedded", err)
     assert hits and hits.group(3) == hits.group(2) and hits.group(4) == "0", err[-2000:]

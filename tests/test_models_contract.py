@@ -13,12 +13,13 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from topiclab.models import LDA, EmbeddingClusterer
+from topiclab.models import LDA, EmbeddingClusterer, GibbsLDA
 
 # No check is expected to fail: LDA declares ``positive_only`` and ``sparse`` input tags,
 # so scikit-learn feeds it non-negative data and checks that negative data is refused.
 SKLEARN_ESTIMATORS = [
     LDA(n_components=3, passes=2, random_state=0),
+    GibbsLDA(n_components=3, iterations=20, random_state=0),
     EmbeddingClusterer(random_state=0),
     EmbeddingClusterer(n_clusters=3, reducer="pca", random_state=0),
 ]
@@ -42,6 +43,7 @@ def _embeddings(seed: int = 0) -> np.ndarray:
 
 CASES = [
     pytest.param(LDA(n_components=4, passes=3, random_state=7), _counts, id="lda"),
+    pytest.param(GibbsLDA(n_components=4, iterations=30, random_state=7), _counts, id="gibbs"),
     pytest.param(EmbeddingClusterer(reducer="pca", random_state=7), _embeddings, id="cluster-auto"),
     pytest.param(
         EmbeddingClusterer(n_clusters=3, reducer=None, random_state=7),

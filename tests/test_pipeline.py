@@ -130,7 +130,7 @@ def test_saved_run_loads_and_assigns_like_the_fit(seed_run, tmp_path):
     loaded = topiclab.load(out)
     p = result.passages
     texts, docs, langs = p["text"].tolist(), p["doc_id"].tolist(), p["lang"].tolist()
-    assert loaded.predict(texts, doc_ids=docs).tolist() == p["theme"].tolist()
+    assert loaded.predict(texts, doc_ids=docs)["theme"].tolist() == p["theme"].tolist()
     assert loaded.transform_lda(texts, langs).argmax(axis=1).tolist() == p["lda_topic"].tolist()
     np.testing.assert_allclose(
         loaded.transform(texts, doc_ids=docs), model.transform(texts, doc_ids=docs)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from test_report import XSS_TEXT, XSS_TITLE, _with_extra_view, synthetic_result
 
@@ -126,6 +127,19 @@ def _visible(page: Any, selector: str) -> int:
     )
 
 
+def _point(page: Any, i: int) -> tuple[float, float]:
+    """Page coordinates of passage ``i`` on the canvas map (scrolled into view)."""
+    page.locator("#map-canvas").scroll_into_view_if_needed()
+    box = page.locator("#map-canvas").bounding_box()
+    p = page.evaluate("i => document.getElementById('map-canvas').topiclabPoint(i)", i)
+    return box["x"] + p["x"], box["y"] + p["y"]
+
+
+def _first_passage(theme: int, nth: int = 0) -> int:
+    themes = synthetic_result().passages["theme"].tolist()
+    return [i for i, t in enumerate(themes) if t == theme][nth]
+
+
 def test_page_loads_without_errors_or_network(loaded: Loaded) -> None:
     loaded.page.wait_for_timeout(300)
     assert loaded.console_errors == []
@@ -140,7 +154,7 @@ def test_one_card_per_theme_and_map_points(loaded: Loaded) -> None:
     assert page.locator("#cards .card").count() == len(result.themes)
     labels = page.locator("#cards .card .lbl").all_text_contents()
     assert labels == result.themes.labels()
-    assert page.locator("#map-svg circle.pt").count() == len(result.passages)
+    assert page.locator("#map-canvas").get_attribute("data-points") == str(len(result.passages))
     assert page.locator("#legend button").count() == len(result.themes) + 1  # + unassigned
     assert page.locator("#view-lda .card").count() == len(result.topics)
     assert page.locator("#view-lda .card .lbl").all_text_contents() == result.topics.labels()
@@ -188,14 +202,14 @@ def test_legend_and_points_filter_the_page(loaded: Loaded) -> None:
     )
     assert rows and set(rows) == {"2"}
     assert page.locator("#filter-bar").is_visible()
-    assert page.locator("#map-svg circle.pt.on").count() == int(
-        (synthetic_result().passages["theme"] == 2).sum()
+    assert page.locator("#map-canvas").get_attribute("data-shown") == str(
+        int((synthetic_result().passages["theme"] == 2).sum())
     )
     page.locator('#legend button[data-theme="2"]').click()  # again: clear
     assert _visible(page, "#cards .card") == n_themes
     assert not page.locator("#filter-bar").is_visible()
     # a point of theme 1 filters to theme 1; the bar's button clears
-    page.locator('#map-svg circle.pt[data-theme="1"]').first.click(force=True)
+    page.mouse.click(*_point(page, _first_passage(1)))
     assert _visible(page, "#cards .card") == 1 and page.locator("#theme-1").is_visible()
     page.locator("#filter-clear").click()
     assert _visible(page, "#cards .card") == n_themes
@@ -203,11 +217,10 @@ def test_legend_and_points_filter_the_page(loaded: Loaded) -> None:
 
 def test_hover_shows_passage_text(loaded: Loaded) -> None:
     page = loaded.page
-    point = page.locator('#map-svg circle.pt[data-theme="1"]').first
-    point.hover(force=True)
+    i = _first_passage(1)
+    page.mouse.move(*_point(page, i))
     tip = page.locator("#tooltip")
     assert tip.is_visible()
-    i = int(point.get_attribute("data-i"))
     text = synthetic_result().passages["text"].iloc[i]
     assert text[:40] in tip.text_content()
 
@@ -251,7 +264,7 @@ def test_screenshots(loaded: Loaded) -> None:
     page.screenshot(path=str(whole), full_page=True)
     page.locator('#legend button[data-theme="0"]').click()
     page.locator("#map").scroll_into_view_if_needed()
-    page.locator('#map-svg circle.pt[data-theme="0"]').nth(3).hover(force=True)
+    page.mouse.move(*_point(page, _first_passage(0, 3)))
     assert page.locator("#tooltip").is_visible()
     filtered = ARTIFACTS / "report_filtered.png"
     page.screenshot(path=str(filtered))
@@ -291,5 +304,107 @@ def test_every_other_view_has_a_section(browser: Any, tmp_path: Path) -> None:
         assert _visible(page, "#cards .card") == 1
         assert _visible(page, "#view-extra .card") == 2
         assert _visible(page, "#view-lda .card") == len(result.topics)
+    finally:
+        context.close()
+
+
+@pytest.mark.slow
+def test_50000_passage_report(browser: Any, tmp_path: Path) -> None:
+    """A 50,000-passage report loads without errors; hover, filter and paging still work.
+
+    The measured load time goes to ``tests/artifacts/report_50k.json`` beside a screenshot
+    (``benchmarks/report_map.py`` prints it for 50,000 and 100,000 passages).
+    """
+    import json
+    import time
+
+    result = synthetic_result(n_docs_per_cell=1852)
+    n = len(result.passages)
+    assert n >= 50_000
+    path = write_report(result, tmp_path / "big.html", title="50,000 passages")
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    try:
+        start = time.perf_counter()
+        page.goto(path.as_uri(), wait_until="load")
+        page.wait_for_selector("#map-canvas[data-shown]")
+        load_s = time.perf_counter() - start
+        assert errors == []
+        canvas = page.locator("#map-canvas")
+        assert canvas.get_attribute("data-points") == str(n)
+        # the table shows one page; the pager walks through the rest
+        assert page.locator("#doc-table tbody tr").count() == 100
+        assert page.locator("#doc-count").text_content().startswith(f"{len(result.documents):,}")
+        page.locator("#doc-next").click()
+        assert "page 2 of" in page.locator("#doc-page").text_content()
+        # hover the outermost passage of theme 2 (no neighbour under the mouse): its text shows
+        xy = result.passages[["x", "y"]].to_numpy()
+        members = np.flatnonzero(result.passages["theme"].to_numpy() == 2)
+        spread = np.linalg.norm(xy[members] - xy[members].mean(axis=0), axis=1)
+        i = int(members[np.argmax(spread)])
+        page.mouse.move(*_point(page, i))
+        assert page.locator("#tooltip").is_visible()
+        assert result.passages["text"].iloc[i][:30] in page.locator("#tooltip").text_content()
+        # filter through the legend
+        page.locator('#legend button[data-theme="2"]').click()
+        assert canvas.get_attribute("data-shown") == str(int((result.passages["theme"] == 2).sum()))
+        rows = page.eval_on_selector_all(
+            "#doc-table tbody tr", "rs => rs.map(r => r.dataset.theme)"
+        )
+        assert len(rows) == 100 and set(rows) == {"2"}
+        assert errors == []
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator("#map").scroll_into_view_if_needed()
+        page.mouse.move(*_point(page, i))
+        page.screenshot(path=str(ARTIFACTS / "report_50k.png"))
+        (ARTIFACTS / "report_50k.json").write_text(
+            json.dumps({"passages": n, "load_s": round(load_s, 3)}) + "\n"
+        )
+    finally:
+        context.close()
+
+
+def test_interactive_chart_pages_load_offline(browser: Any, tmp_path: Path) -> None:
+    """The plotly pages of ``topiclab.outputs.interactive`` draw with no network request."""
+    interactive = pytest.importorskip("topiclab.outputs.interactive")
+    pytest.importorskip("plotly")
+    result = synthetic_result()
+    pages = {
+        "map": interactive.passage_map(result, search="battery"),
+        "terms": interactive.term_bars(result, 1),
+        "sizes": interactive.theme_sizes(result),
+        "tree": interactive.theme_hierarchy(result),
+    }
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    seen: list[str] = []
+    errors: list[str] = []
+    context.route("**/*", lambda r: (seen.append(r.request.url), r.continue_()))
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        for name, fig in pages.items():
+            url = interactive.write_html(fig, tmp_path / f"{name}.html").as_uri()
+            seen.clear()
+            page.goto(url, wait_until="load")
+            page.wait_for_selector(".main-svg")
+            assert seen == [url], name
+            assert page.locator(".legendtext, .ytick text").count() > 0, name
+        # the standalone map's search box highlights the passages that contain the query
+        url = interactive.write_html(
+            interactive.passage_map(result), tmp_path / "search.html", search_box=True
+        ).as_uri()
+        page.goto(url, wait_until="load")
+        page.wait_for_selector(".main-svg")
+        page.locator("input.topiclab-search").press_sequentially("battery")
+        expected = sum("battery" in t.lower() for t in result.passages["text"])
+        plot = page.locator(".js-plotly-plot")
+        page.wait_for_function(
+            "n => document.querySelector('.js-plotly-plot').dataset.matches == n", arg=expected
+        )
+        assert 0 < int(plot.get_attribute("data-matches")) < len(result.passages)
+        assert errors == []
     finally:
         context.close()

@@ -52,7 +52,7 @@ def test_label_prefers_phrases_and_english_terms():
     label = make_label(
         {"ar": [("بطاري", 1.0)], "en": [("battery", 0.9), ("energy_storage", 0.5), ("grid", 0.4)]}
     )
-    assert label.startswith("energy storage")
+    assert label.startswith("Energy storage")  # a title in natural case, phrase first
     assert "بطاري" not in label
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plain_params"]
+__all__ = ["plain_params", "plain_values"]
 
 
 def plain_params(est: Any, drop: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -24,10 +24,25 @@ def plain_params(est: Any, drop: tuple[str, ...] = ()) -> dict[str, Any]:
         When a parameter is an object that JSON cannot hold (name it in ``drop`` and save
         it another way).
     """
+    params = {k: v for k, v in est.get_params(deep=False).items() if k not in drop}
+    return plain_values(params, owner=type(est).__name__)
+
+
+def plain_values(values: dict[str, Any], owner: str = "value") -> dict[str, Any]:
+    """Return ``values`` with numpy scalars and tuples made JSON-able.
+
+    Raises
+    ------
+    TypeError
+        When a value is an object that JSON cannot hold.
+
+    Examples
+    --------
+    >>> plain_values({"k": np.int64(3), "t": (1, 2), "s": None})
+    {'k': 3, 't': [1, 2], 's': None}
+    """
     out = {}
-    for k, v in est.get_params(deep=False).items():
-        if k in drop:
-            continue
+    for k, v in values.items():
         if isinstance(v, np.generic):
             v = v.item()
         if isinstance(v, tuple):
@@ -35,5 +50,5 @@ def plain_params(est: Any, drop: tuple[str, ...] = ()) -> dict[str, Any]:
         if v is None or isinstance(v, str | int | float | bool | list):
             out[k] = v
         else:
-            raise TypeError(f"{type(est).__name__}.{k}={v!r} cannot be saved as JSON")
+            raise TypeError(f"{owner}.{k}={v!r} cannot be saved as JSON")
     return out

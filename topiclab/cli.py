@@ -7,16 +7,40 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from topiclab import __version__, paths
 
 logger = logging.getLogger("topiclab")
 
 
+class _OnceFilter(logging.Filter):
+    """Let each warning (same logger, same text) through once per command."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: set[tuple[str, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        key = (record.name, record.getMessage())
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+
 def _setup_logging(verbosity: int, quiet: bool) -> None:
-    level = logging.WARNING if quiet else (logging.DEBUG if verbosity > 0 else logging.INFO)
+    # quiet by default: warnings and errors; -v for progress (INFO), -vv for DEBUG
+    level = logging.WARNING
+    if not quiet and verbosity == 1:
+        level = logging.INFO
+    elif not quiet and verbosity > 1:
+        level = logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_OnceFilter())
     root = logging.getLogger("topiclab")
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -34,7 +58,12 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--text-column",
         default="text",
-        help="column holding the text in csv/jsonl/parquet inputs (default: text)",
+        help="column holding the text in csv/jsonl/parquet inputs",
+    )
+    p.add_argument(
+        "--id-column",
+        default="id",
+        help="column holding each record's id in csv/jsonl/parquet inputs (used when present)",
     )
     p.add_argument(
         "--skip-bad",
@@ -49,8 +78,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     corpus = load(
         args.path or paths.default_corpus(),
         text_column=args.text_column,
+        id_column=args.id_column or None,
         skip_bad=args.skip_bad,
-        progress=not args.quiet,
+        progress=args.verbose > 0 and not args.quiet,
     )
     out = corpus.to_dir(args.out)
     summary = corpus.summary()
@@ -68,7 +98,15 @@ def _config_from_args(args: argparse.Namespace):
 
     base = RunConfig.from_toml(args.config) if args.config else RunConfig()
     changes = {}
-    for name in ("seed", "n_themes", "n_topics", "lang_mode", "embedding_model", "cluster_method"):
+    for name in (
+        "seed",
+        "n_themes",
+        "n_topics",
+        "lang_mode",
+        "embedding_model",
+        "cluster_method",
+        "speed",
+    ):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
@@ -80,8 +118,11 @@ def _config_from_args(args: argparse.Namespace):
         changes["language_themes"] = True
     if args.guided:
         changes["guided"] = tuple(GuidedTheme.parse(g) for g in args.guided)
-    if args.quiet:
-        changes["progress"] = False
+    if args.quiet or not args.verbose:
+        changes["progress"] = False  # progress bars with -v (long work shows them anyway)
+    from topiclab.analysis.commands import config_changes
+
+    changes.update(config_changes(args))
     return base.replace(**changes)
 
 
@@ -95,21 +136,45 @@ def _command_line(argv: Sequence[str] | None) -> str:
 def _fit_run(args: argparse.Namespace):
     if getattr(args, "engine", "memory") == "spark":
         return _fit_spark(args)
+    import time
+
     from topiclab.ingest import load
     from topiclab.pipeline import run
     from topiclab.storage.atomic import input_hashes
 
     config = _config_from_args(args)
     source = args.path or paths.default_corpus()
+    t0 = time.perf_counter()
     corpus = load(
         source,
         text_column=args.text_column,
+        id_column=args.id_column or None,
         skip_bad=args.skip_bad,
         progress=config.progress,
     )
+    ingest_s = time.perf_counter() - t0
+    from topiclab.analysis.commands import choose_k_for_run
+
+    config, k_choice = choose_k_for_run(corpus, config, args)
     result, model = run(corpus, config)
-    result.meta["inputs"] = input_hashes(source)
+    timings = result.meta.setdefault("timings", {})
+    timings["ingest_s"] = ingest_s  # read and cleaned here, before the pipeline
+    timings["total_s"] = float(timings.get("total_s", 0.0)) + ingest_s
+    result.meta["inputs"] = _read_inputs(input_hashes(source), corpus)
+    if k_choice is not None:
+        result = k_choice(result)
     return result, model
+
+
+def _read_inputs(hashes: dict[str, str], corpus: Any) -> dict[str, str]:
+    """Keep the hashes of the files the corpus was read from (not a folder's README)."""
+    import re
+
+    names = set(corpus.documents["source_file"].astype(str))
+    names |= {str(e.get("file")) for e in corpus.log if e.get("file")}
+    files = {re.sub(r":\d+$", "", n) for n in names}
+    kept = {k: v for k, v in hashes.items() if k in files}
+    return kept or hashes
 
 
 def _fit_spark(args: argparse.Namespace):
@@ -164,6 +229,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     extras = [] if args.no_figures else ["figures/"]
     extras += [] if args.no_report else ["report.html"]
     print(f"\nWrote {out}" + (f" (with {', '.join(extras)})" if extras else ""))
+    if not args.no_report:
+        logger.info("report: %s", Path(out) / "report.html")
     return 0
 
 
@@ -195,22 +262,55 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _at_least_one(text: str) -> int:
+    """Parse an integer of at least 1 (an argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Show each option's default, except where there is none to show."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default in (None, False) or "%(default)" in (action.help or ""):
+            return action.help or ""
+        return super()._get_help_string(action)
+
+
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, help="TOML file with run parameters")
-    p.add_argument("--seed", type=int, help="random seed (default 0)")
-    p.add_argument("--n-themes", type=int, help="number of embedding themes (default: auto)")
-    p.add_argument("--n-topics", type=int, help="number of LDA topics (default: auto)")
+    p.add_argument("--seed", type=int, help="random seed (default: 0)")
+    p.add_argument(
+        "--n-themes", type=_at_least_one, help="number of embedding themes (default: chosen)"
+    )
+    p.add_argument("--n-topics", type=_at_least_one, help="number of LDA topics (default: chosen)")
     p.add_argument(
         "--lang-mode",
         choices=["auto", "en", "multilingual"],
-        help="auto: multilingual embeddings when the corpus holds more than one language",
+        help="auto: multilingual embeddings when the corpus holds more than one language "
+        "(default: auto)",
     )
     p.add_argument("--embedding-model", help="sentence-transformers model name or local path")
-    p.add_argument("--cluster-method", choices=["auto", "hdbscan", "kmeans"])
+    p.add_argument(
+        "--cluster-method",
+        choices=["auto", "hdbscan", "kmeans"],
+        help="clustering of the embeddings (default: auto)",
+    )
+    p.add_argument(
+        "--speed",
+        choices=["fast", "balanced", "best"],
+        help="fast: static embeddings, short documents whole, shorter LDA search; "
+        "best: the full pipeline (default: chosen by corpus size, logged)",
+    )
     p.add_argument(
         "--context-weight",
         type=float,
-        help="weight of a passage's article in its embedding before clustering (default 0.5)",
+        help="weight of a passage's article in its embedding before clustering (default: 0.5)",
     )
     p.add_argument(
         "--keep-outliers",
@@ -228,6 +328,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         metavar="'NAME: WORD, WORD'",
         help="a seed theme to steer towards (repeatable)",
     )
+    from topiclab.analysis.commands import add_run_options
+
+    add_run_options(p)
 
 
 class _pandas_display:
@@ -248,17 +351,25 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find and interpret themes in collections of news articles.",
     )
     parser.add_argument("--version", action="version", version=f"topiclab {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="-v: progress (INFO), -vv: DEBUG"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="warnings only, no progress")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="read, clean and segment articles into a corpus")
+    p = sub.add_parser(
+        "ingest",
+        help="read, clean and segment articles into a corpus",
+        formatter_class=_HelpFormatter,
+    )
     _add_input_options(p)
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser(
-        "run", help="the main job: ingest, vectorise, LDA + embedding themes, metrics, outputs"
+        "run",
+        help="the main job: ingest, vectorise, LDA + embedding themes, metrics, outputs",
+        formatter_class=_HelpFormatter,
     )
     _add_input_options(p)
     p.add_argument("--out", type=Path, default=paths.default_run(), help="run folder")
@@ -269,7 +380,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser(
-        "figures", help="render every figure of a run with a manifest (fresh run without --run)"
+        "figures",
+        help="render every figure of a run with a manifest (fresh run without --run)",
+        formatter_class=_HelpFormatter,
     )
     _add_input_options(p)
     _add_run_options(p)
@@ -277,7 +390,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=paths.default_figures(), help="figure folder")
     p.set_defaults(func=_cmd_figures)
 
-    p = sub.add_parser("report", help="write the self-contained HTML report of a run")
+    p = sub.add_parser(
+        "report",
+        help="write the self-contained HTML report of a run",
+        formatter_class=_HelpFormatter,
+    )
     _add_input_options(p)
     _add_run_options(p)
     p.add_argument("--run", type=Path, help="a saved run folder (default: run on PATH now)")
@@ -285,6 +402,10 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, default=Path("report.html"), help="HTML file to write"
     )
     p.set_defaults(func=_cmd_report)
+
+    from topiclab.analysis.commands import add_commands
+
+    add_commands(sub)
     return parser
 
 

@@ -20,6 +20,11 @@ else:  # pragma: no cover
 
 LANG_MODES = ("auto", "en", "multilingual")
 CLUSTER_METHODS = ("auto", "hdbscan", "kmeans")
+LDA_UNITS = ("auto", "documents", "passages")
+#: with ``lda_unit="auto"``, LDA is fitted on whole documents from this many documents
+LDA_DOCUMENT_MIN = 100
+LDA_BACKENDS = ("auto", "gibbs", "gensim")
+SPEEDS = ("fast", "balanced", "best")
 
 
 @dataclass(frozen=True)
@@ -95,12 +100,36 @@ class RunConfig:
         LDA sees only this many terms, the ones in most documents (rare terms make LDA
         topics less coherent on large corpora); ``None`` keeps the whole vocabulary. The
         embedding themes always use the whole vocabulary.
+    lda_unit : {"auto", "documents", "passages"}
+        What LDA is fitted on: whole documents (passage counts summed) or passages;
+        ``auto`` uses documents from ``LDA_DOCUMENT_MIN`` (100) documents. Passage topic
+        mixtures are always inferred with the fitted model.
+    lda_backend : {"auto", "gibbs", "gensim"}
+        Collapsed Gibbs sampling (tomotopy) or gensim's online variational Bayes; ``auto``
+        uses Gibbs when LDA is fitted on documents and gensim on passages (see
+        ``docs/lda.md`` for the measurements behind both choices).
+    lda_restarts : int
+        LDA fits per K; the one agreeing most with the others is kept.
+    lda_seed_themes : bool
+        Seed LDA topics with the terms of the embedding themes.
     min_df, max_df : int/float or None
         Vocabulary pruning; ``None`` adapts to the corpus size.
     batch_size : int
         Embedding batch size.
     progress : bool
         Show progress bars on long steps.
+    date_field : str or None
+        Document column holding the dates for themes over time (``None``: ``date``,
+        else a ``published``-like column).
+    time_bin : {"auto", "day", "week", "month", "quarter", "year"}
+        Period length of themes over time.
+    by : tuple of str
+        Document columns to make ``themes_by_<column>`` tables of (``source``, ``lang``).
+    stability : int
+        Runs with different seeds to measure stability over (0 or 1: not measured).
+    speed : {"fast", "balanced", "best"} or None
+        Embedding model, passage granularity and LDA search effort
+        (:mod:`topiclab.pipeline.speed`); ``None`` picks by corpus size when the run starts.
     """
 
     seed: int = 0
@@ -117,12 +146,35 @@ class RunConfig:
     n_representative: int = 3
     lda_passes: int = 20
     lda_max_features: int | None = 5000
+    lda_unit: str = "auto"
+    lda_backend: str = "auto"
+    lda_restarts: int = 3
+    lda_seed_themes: bool = False
     min_df: float | None = None
     max_df: float | None = None
     batch_size: int = 32
     progress: bool = True
+    date_field: str | None = None
+    time_bin: str = "auto"
+    by: tuple[str, ...] = field(default_factory=tuple)
+    stability: int = 0
+    speed: str | None = None
 
     def __post_init__(self) -> None:
+        if self.speed is not None and self.speed not in SPEEDS:
+            raise ConfigError(f"speed must be one of {SPEEDS} or None, got {self.speed!r}")
+        if isinstance(self.by, str):
+            object.__setattr__(self, "by", (self.by,))
+        elif not isinstance(self.by, tuple):
+            object.__setattr__(self, "by", tuple(str(b) for b in self.by))
+        if (
+            isinstance(self.stability, bool)
+            or not isinstance(self.stability, int)
+            or not (0 <= self.stability <= 50)
+        ):
+            raise ConfigError(f"stability must be an integer from 0 to 50, got {self.stability!r}")
+        if self.time_bin not in TIME_BINS:
+            raise ConfigError(f"time_bin must be one of {TIME_BINS}, got {self.time_bin!r}")
         if self.lang_mode not in LANG_MODES:
             raise ConfigError(f"lang_mode must be one of {LANG_MODES}, got {self.lang_mode!r}")
         if self.cluster_method not in CLUSTER_METHODS:
@@ -137,6 +189,14 @@ class RunConfig:
             raise ConfigError(f"seed must be a non-negative integer, got {self.seed!r}")
         if not isinstance(self.context_weight, int | float) or self.context_weight < 0:
             raise ConfigError(f"context_weight must be >= 0, got {self.context_weight!r}")
+        if self.lda_unit not in LDA_UNITS:
+            raise ConfigError(f"lda_unit must be one of {LDA_UNITS}, got {self.lda_unit!r}")
+        if self.lda_backend not in LDA_BACKENDS:
+            raise ConfigError(
+                f"lda_backend must be one of {LDA_BACKENDS}, got {self.lda_backend!r}"
+            )
+        if not isinstance(self.lda_restarts, int) or self.lda_restarts < 1:
+            raise ConfigError(f"lda_restarts must be a positive integer, got {self.lda_restarts!r}")
         if self.top_n_terms < 1 or self.n_representative < 0 or self.lda_passes < 1:
             raise ConfigError("top_n_terms and lda_passes must be >= 1, n_representative >= 0")
 
@@ -254,6 +314,7 @@ class PrepareSection:
 
     n_themes: int | None = None
     n_topics: int | None = None
+    speed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -272,6 +333,7 @@ class EmbedSection:
     embedding_model: str | None = None
     batch_size: int = 32
     progress: bool = True
+    speed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -296,10 +358,16 @@ class LDASection:
     n_topics: int | None = None
     lda_passes: int = 20
     lda_max_features: int | None = 5000
+    lda_unit: str = "auto"
+    lda_backend: str = "auto"
+    lda_restarts: int = 3
+    lda_seed_themes: bool = False
     guided: tuple[GuidedTheme, ...] = ()
     top_n_terms: int = 10
     n_representative: int = 3
     seed: int = 0
+    speed: str | None = None
+    progress: bool = True
 
 
 @dataclass(frozen=True)
@@ -307,6 +375,8 @@ class ScoreSection:
     """Quality scores of every view: coherence and diversity of each theme's top words."""
 
     n_scored_terms: int = 10
+    speed: str | None = None
+    progress: bool = True
 
 
 @dataclass(frozen=True)
@@ -314,6 +384,20 @@ class MapSection:
     """The 2-D passage map."""
 
     seed: int = 0
+
+
+@dataclass(frozen=True)
+class AnalyzeSection:
+    """Derived tables: themes over time, themes by class, the theme tree."""
+
+    date_field: str | None = None
+    time_bin: str = "auto"
+    by: tuple[str, ...] = ()
+    stability: int = 0
+
+
+#: Period lengths of themes over time.
+TIME_BINS = ("auto", "day", "week", "month", "quarter", "year")
 
 
 @dataclass(frozen=True)
@@ -330,4 +414,5 @@ SECTIONS: dict[str, type] = {
     "score": ScoreSection,
     "map": MapSection,
     "assemble": AssembleSection,
+    "analyze": AnalyzeSection,
 }

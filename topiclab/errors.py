@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 
 __all__ = [
+    "AnalysisError",
     "ConfigError",
     "CorpusError",
+    "DateError",
     "EngineUnavailableError",
     "IngestError",
     "ModelLoadError",
@@ -73,6 +75,14 @@ class ModelNotAvailableError(TopiclabError, OSError):
 
 class NotFittedError(TopiclabError, AttributeError):
     """A fitted-only attribute or method was used before ``fit``."""
+
+
+class AnalysisError(TopiclabError, ValueError):
+    """An analysis of a run cannot be made from the given run or parameters."""
+
+
+class DateError(AnalysisError):
+    """Document dates that cannot give a time axis (none readable, an unknown bin or column)."""
 
 
 class EngineUnavailableError(TopiclabError, ImportError):

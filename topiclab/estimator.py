@@ -61,6 +61,9 @@ class TopicLab(BaseEstimator):
         Embedding batch size.
     progress : bool, default=False
         Progress bars and stage logs.
+    speed : {"fast", "balanced", "best"} or None, default=None
+        Embedding model, passage granularity and LDA search effort
+        (:mod:`topiclab.pipeline.speed`); ``None`` picks by corpus size.
     random_state : int, RandomState instance or None, default=0
         The one seed every stochastic stage derives its own from.
 
@@ -113,6 +116,7 @@ class TopicLab(BaseEstimator):
         batch_size: int = 32,
         progress: bool = False,
         random_state: int | np.random.RandomState | None = 0,
+        speed: str | None = None,
     ) -> None:
         self.n_themes = n_themes
         self.n_topics = n_topics
@@ -134,6 +138,7 @@ class TopicLab(BaseEstimator):
         self.batch_size = batch_size
         self.progress = progress
         self.random_state = random_state
+        self.speed = speed
 
     # ------------------------------------------------------------------ fitting
     def _config(self) -> Any:
@@ -166,6 +171,7 @@ class TopicLab(BaseEstimator):
             max_df=self.max_df,
             batch_size=self.batch_size,
             progress=self.progress,
+            speed=self.speed,
         )
 
     def fit(
@@ -253,8 +259,47 @@ class TopicLab(BaseEstimator):
         *,
         doc_ids: Sequence[str] | None = None,
         embeddings: np.ndarray | None = None,
+        view: str = "embedding",
+    ) -> Any:
+        """Return each text's most likely theme, with its label and score.
+
+        Parameters
+        ----------
+        texts : sequence of str
+        doc_ids : sequence of str, optional
+            Document of each text.
+        embeddings : ndarray, optional
+            Precomputed embeddings of ``texts``.
+        view : str, default="embedding"
+            ``"embedding"`` themes or ``"lda"`` topics.
+
+        Returns
+        -------
+        DataFrame
+            One row per text: ``theme`` (id), ``label``, ``score`` (membership of that
+            theme), ``second`` and ``second_score`` (the runner-up). :meth:`predict_ids`
+            returns the ids alone, :meth:`transform` the membership matrix.
+
+        Examples
+        --------
+        >>> tl.predict(["Battery storage for the power grid"])   # doctest: +SKIP
+           theme                                   label  score  second  second_score
+        0      0  Energy storage system, technologies ...   0.71       4          0.12
+        """
+        from topiclab.themes.predictions import predictions_frame
+
+        membership = self.transform(texts, view=view, doc_ids=doc_ids, embeddings=embeddings)
+        table = self.result_.views[view].table if view in self.result_.views else None
+        return predictions_frame(membership, table)
+
+    def predict_ids(
+        self,
+        texts: Sequence[str],
+        *,
+        doc_ids: Sequence[str] | None = None,
+        embeddings: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Return the most likely embedding theme of each text."""
+        """Return the most likely embedding theme of each text (an array of ids)."""
         return self.transform(texts, doc_ids=doc_ids, embeddings=embeddings).argmax(axis=1)
 
     def transform_lda(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:
@@ -265,6 +310,59 @@ class TopicLab(BaseEstimator):
         """Return sentence embeddings of ``texts`` from the fitted embedding model."""
         check_is_fitted(self, "model_")
         return self.model_.embed(texts)
+
+    # ---------------------------------------------------------------- analyses
+    def themes_over_time(self, **kwargs: Any) -> Any:
+        """Return each theme's share per period; see :func:`topiclab.analysis.themes_over_time`."""
+        from topiclab.analysis.over_time import themes_over_time
+
+        check_is_fitted(self, "result_")
+        return themes_over_time(self.result_, **kwargs)
+
+    def themes_by_class(self, column: str, **kwargs: Any) -> Any:
+        """Return each theme's share per value of a document column (``source``, ``lang``)."""
+        from topiclab.analysis.by_class import themes_by_class
+
+        check_is_fitted(self, "result_")
+        return themes_by_class(self.result_, column, **kwargs)
+
+    def theme_tree(self) -> Any:
+        """Return the merge tree of the themes (average linkage on theme centroids)."""
+        from topiclab.analysis.hierarchy import theme_tree
+
+        check_is_fitted(self, "model_")
+        return theme_tree(self.result_, self.model_)
+
+    def reduce_themes(self, n_themes: int) -> Any:
+        """Return a new result with the themes merged along the tree down to ``n_themes``."""
+        from topiclab.analysis.hierarchy import reduce_themes
+
+        check_is_fitted(self, "model_")
+        return reduce_themes(self.result_, n_themes, self.model_)
+
+    def merge_themes(self, groups: Sequence[Sequence[int]]) -> Any:
+        """Return a new result in which each group of theme ids is one theme."""
+        from topiclab.analysis.hierarchy import merge_themes
+
+        check_is_fitted(self, "model_")
+        return merge_themes(self.result_, groups, model=self.model_)
+
+    def find_themes(self, query: str, top_n: int = 5) -> Any:
+        """Return the themes closest to ``query`` by the run's own embedding model."""
+        from topiclab.analysis.search import find_themes
+
+        check_is_fitted(self, "model_")
+        return find_themes(self.model_, query, top_n, result=self.result_)
+
+    def assign(self, source: Any, **kwargs: Any) -> Any:
+        """Clean and assign new articles; flag those far from every theme.
+
+        See :func:`topiclab.analysis.assign_new`.
+        """
+        from topiclab.analysis.assign import assign_new
+
+        check_is_fitted(self, "model_")
+        return assign_new(self.model_, source, **kwargs)
 
     @property
     def result(self) -> Any:

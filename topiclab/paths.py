@@ -19,7 +19,18 @@ def project_root() -> Path:
 
 
 def default_corpus() -> Path:
-    """Return the bundled seed corpus, ``corpus/`` in the repository."""
+    """Return the bundled seed corpus.
+
+    In a checkout this is ``corpus/`` at the repository root; an installed wheel carries
+    the same files as ``topiclab/_corpus``.
+    """
+    here = Path(__file__).resolve().parent
+    checkout = here.parent / "corpus"
+    if (here.parent / "pyproject.toml").is_file() and checkout.is_dir():
+        return checkout
+    packaged = here / "_corpus"
+    if packaged.is_dir():
+        return packaged
     return project_root() / "corpus"
 
 

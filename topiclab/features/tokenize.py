@@ -38,6 +38,8 @@ from typing import Any
 __all__ = [
     "Tokenizer",
     "canonical_lang",
+    "display_term",
+    "is_zh_function_word",
     "normalize_arabic",
     "normalize_text",
     "stop_words",
@@ -92,6 +94,17 @@ def normalize_text(text: str) -> str:
     return _CONTROL.sub(" ", text)
 
 
+def display_term(term: str) -> str:
+    """Return a stored term as it reads: phrase parts joined by spaces.
+
+    Examples
+    --------
+    >>> display_term("energy_storage"), display_term("储能系统")
+    ('energy storage', '储能系统')
+    """
+    return term.replace("_", " ")
+
+
 def canonical_lang(lang: str | None) -> str:
     """Map a language code or tag to ``"en"``, ``"ar"``, ``"zh"`` or itself, lower-cased.
 
@@ -129,7 +142,9 @@ _EN_EXTRA = frozenset(
     "am pm gmt utc est cst pst edt pdt ltd co inc corp "
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
+    "monday tuesday wednesday thursday friday saturday sunday "
+    # names of HTML character references left in scraped text ("&quot;", "#39;")
+    "quot fullquote amp nbsp lt gt apos".split()
 )
 _AR_EXTRA = (
     "قال قالت وقال وقالت اضاف اضافت واضاف واضافت اكد اكدت واكد واكدت اشار اشارت واشار "
@@ -257,7 +272,9 @@ def _en_token(raw: str, stops: frozenset[str], opts: Tokenizer) -> str | None:
 _NAME_HEADS = frozenset({"United", "UNITED", "Arab"})
 
 
-def _tokenize_en(text: str, opts: Tokenizer, stops: frozenset[str]) -> list[str]:
+def _tokenize_en(
+    text: str, opts: Tokenizer, stops: frozenset[str], record: _Record | None = None
+) -> list[str]:
     text = _DOTTED_ACRONYM.sub(lambda m: m.group(1).replace(".", ""), text)
     out = []
     prev = ""
@@ -269,7 +286,28 @@ def _tokenize_en(text: str, opts: Tokenizer, stops: frozenset[str]) -> list[str]
         prev = raw
         if tok is not None:
             out.append(tok)
+            if record is not None:
+                _record(record, tok, _en_surface(raw))
     return out
+
+
+def _en_surface(raw: str) -> str:
+    """Return the written form of an English word, without a possessive ending."""
+    if raw.endswith("'s"):
+        return raw[:-2]
+    return raw.rstrip("'").strip("-'")
+
+
+# token -> {written form: occurrences}
+_Record = dict[str, dict[str, int]]
+
+
+def _record(record: _Record, token: str, surface: str) -> None:
+    forms = record.get(token)
+    if forms is None:
+        record[token] = {surface: 1}
+    else:
+        forms[surface] = forms.get(surface, 0) + 1
 
 
 @lru_cache(maxsize=32)
@@ -352,13 +390,32 @@ def _ar_stem(word: str, stops: frozenset[str]) -> str | None:
     return word
 
 
-def _tokenize_ar(text: str, opts: Tokenizer, stops: frozenset[str]) -> list[str]:
-    text = normalize_arabic(text)
+def _ar_surface(original: str, raw: str, stem: str) -> str:
+    """Return the written form of an Arabic token: its stem as written, with the article.
+
+    The conjunction and preposition before the article go (والصين, بالصين -> الصين), the
+    article stays, as Arabic writes a noun on its own.
+    """
+    cut = len(raw) - len(stem)
+    prefix = raw[:cut]
+    if prefix.endswith("ال") or prefix == "لل":
+        return "ال" + original[cut:]
+    return original[cut:]
+
+
+def _tokenize_ar(
+    text: str, opts: Tokenizer, stops: frozenset[str], record: _Record | None = None
+) -> list[str]:
+    # Normalisation maps letter to letter, so each normalised word lines up with its
+    # written form (diacritics removed) and a stem is a suffix of both.
+    written = _AR_DIACRITICS.sub("", text)
     en_stops = _stops_for("en", opts.extra_stop_words)
     out = []
-    for raw in _AR_WORD.findall(text):
+    for original in _AR_WORD.findall(written):
+        raw = original.translate(_AR_MAP)
         if not _ARABIC_LETTER.match(raw):
             tok = _en_token(raw, en_stops, opts) if _LATIN.match(raw) else _generic_token(raw, opts)
+            surface = _en_surface(original)
         elif raw in stops:
             continue
         else:
@@ -366,8 +423,11 @@ def _tokenize_ar(text: str, opts: Tokenizer, stops: frozenset[str]) -> list[str]
             tok = None if stem is None or stem in stops else stem
             if tok is not None and len(tok) < opts.min_token_len:
                 tok = None
+            surface = _ar_surface(original, raw, tok) if tok is not None else ""
         if tok is not None:
             out.append(tok)
+            if record is not None:
+                _record(record, tok, surface)
     return out
 
 
@@ -398,8 +458,42 @@ def _jieba() -> Any:
     return _JIEBA["tokenizer"]
 
 
-def _tokenize_zh(text: str, opts: Tokenizer, stops: frozenset[str]) -> list[str]:
+# jieba dictionary tags of function words: adverbs (不断, 快速), time words (正在, 目前),
+# pronouns, numerals, measure words, prepositions, conjunctions, particles,
+# interjections and onomatopoeia.
+_ZH_FUNCTION_TAGS = frozenset("d t tg r rr rz rg m mq q p c u ud ug uj ul uv uz e y o".split())
+
+
+def _zh_tags() -> dict[str, str]:
+    """Return jieba's dictionary of part-of-speech tags (word -> tag), loaded once."""
+    tags = _JIEBA.get("tags")
+    if tags is not None:
+        return tags
+    with _JIEBA_LOCK:
+        if "tags" not in _JIEBA:
+            import jieba.posseg
+
+            logging.getLogger("jieba").setLevel(logging.WARNING)
+            _JIEBA["tags"] = dict(jieba.posseg.dt.word_tag_tab)
+    return _JIEBA["tags"]
+
+
+def is_zh_function_word(word: str) -> bool:
+    """Whether jieba's dictionary tags ``word`` as a function word (adverb, pronoun, ...).
+
+    Examples
+    --------
+    >>> is_zh_function_word("不断"), is_zh_function_word("储能")
+    (True, False)
+    """
+    return _zh_tags().get(word) in _ZH_FUNCTION_TAGS
+
+
+def _tokenize_zh(
+    text: str, opts: Tokenizer, stops: frozenset[str], record: _Record | None = None
+) -> list[str]:
     en_stops = _stops_for("en", opts.extra_stop_words)
+    tags = _zh_tags()
     out = []
     for piece in _jieba().lcut(text, HMM=opts.zh_hmm):
         piece = piece.strip()
@@ -408,7 +502,11 @@ def _tokenize_zh(text: str, opts: Tokenizer, stops: frozenset[str]) -> list[str]
         if _HAN.match(piece):
             # Han words: dictionary words of any length; single characters only when
             # they are neither stop words nor particles (e.g. 车 "car", 股 "stock").
-            if piece not in stops and _HAS_LETTER.search(piece):
+            if (
+                piece not in stops
+                and tags.get(piece) not in _ZH_FUNCTION_TAGS
+                and _HAS_LETTER.search(piece)
+            ):
                 out.append(piece)
             continue
         for raw in _WORD.findall(piece):
@@ -418,6 +516,8 @@ def _tokenize_zh(text: str, opts: Tokenizer, stops: frozenset[str]) -> list[str]
                 tok = _generic_token(raw, opts)
             if tok is not None:
                 out.append(tok)
+                if record is not None:
+                    _record(record, tok, _en_surface(raw))
     return out
 
 
@@ -437,12 +537,16 @@ def _generic_token(raw: str, opts: Tokenizer) -> str | None:
     return word if len(word) >= opts.min_token_len else None
 
 
-def _tokenize_generic(text: str, opts: Tokenizer, stops: frozenset[str]) -> list[str]:
+def _tokenize_generic(
+    text: str, opts: Tokenizer, stops: frozenset[str], record: _Record | None = None
+) -> list[str]:
     out = []
     for raw in _WORD.findall(text):
         tok = _generic_token(raw, opts)
         if tok is not None and tok not in stops:
             out.append(tok)
+            if record is not None:
+                _record(record, tok, raw.strip("-'"))
     return out
 
 
@@ -503,8 +607,14 @@ class Tokenizer:
         if not isinstance(self.extra_stop_words, tuple):
             object.__setattr__(self, "extra_stop_words", tuple(self.extra_stop_words))
 
-    def __call__(self, text: str, lang: str | None = None) -> list[str]:
-        """Tokenise ``text`` in ``lang`` (default: ``self.lang``)."""
+    def __call__(
+        self, text: str, lang: str | None = None, surfaces: _Record | None = None
+    ) -> list[str]:
+        """Tokenise ``text`` in ``lang`` (default: ``self.lang``).
+
+        ``surfaces``, when given, receives each token's written forms and their counts
+        (``{"battery": {"batteries": 3, "Battery": 1}}``; Arabic in its own spelling).
+        """
         if not isinstance(text, str):
             text = "" if text is None else str(text)
         code = canonical_lang(lang if lang is not None else self.lang)
@@ -521,12 +631,17 @@ class Tokenizer:
                     code,
                 )
             func = _tokenize_generic
-        return func(text, self, _stops_for(code, self.extra_stop_words))
+        return func(text, self, _stops_for(code, self.extra_stop_words), surfaces)
 
     def tokenize_many(
-        self, texts: Iterable[str], langs: Iterable[str | None] | None = None
+        self,
+        texts: Iterable[str],
+        langs: Iterable[str | None] | None = None,
+        surfaces: _Record | None = None,
     ) -> list[list[str]]:
         """Tokenise several texts, each in its own language (default ``self.lang``).
+
+        ``surfaces`` collects written forms as in :meth:`__call__`.
 
         Examples
         --------
@@ -534,8 +649,8 @@ class Tokenizer:
         [['energy', 'storage'], ['储能', '产业']]
         """
         if langs is None:
-            return [self(t) for t in texts]
-        return [self(t, lang) for t, lang in zip(texts, langs, strict=True)]
+            return [self(t, None, surfaces) for t in texts]
+        return [self(t, lang, surfaces) for t, lang in zip(texts, langs, strict=True)]
 
 
 def tokenize(text: str, lang: str = "en", **options: Any) -> list[str]:

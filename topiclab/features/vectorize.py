@@ -27,13 +27,14 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from topiclab._state import plain_params
-from topiclab.features.tokenize import Tokenizer
+from topiclab.features.tokenize import Tokenizer, display_term
 
-__all__ = ["PhraseModel", "TextVectorizer", "resolve_langs"]
+__all__ = ["PhraseModel", "TextVectorizer", "display_term", "resolve_langs", "surface_forms"]
 
 logger = logging.getLogger(__name__)
 
 _PASS_DELIMITER = 0xE000  # first of the private-use characters used inside gensim
+_ARABIC_WORD = re.compile(r"^[\u0621-\u064a]")
 _HAN_JOIN = re.compile(r"(?<=[\u3400-\u9fff])_(?=[\u3400-\u9fff])")
 
 
@@ -59,6 +60,77 @@ def resolve_langs(
     out = [default if (lang is None or lang != lang or lang == "") else str(lang) for lang in langs]
     if len(out) != n:
         raise ValueError(f"got {len(out)} language codes for {n} texts")
+    return out
+
+
+def _best_form(forms: dict[str, int]) -> str:
+    """Return the most frequent written form; ties go to lower case, then alphabetical.
+
+    Case variants count together, so a word written "Energy" at the start of sentences
+    and "energy" elsewhere reads "energy"; a name written "CIIE" or "Toyota" keeps its
+    capitals.
+    """
+    by_lower: dict[str, int] = {}
+    for form, n in forms.items():
+        by_lower[form.lower()] = by_lower.get(form.lower(), 0) + n
+    word = min(by_lower, key=lambda w: (-by_lower[w], w))
+    variants = {f: n for f, n in forms.items() if f.lower() == word}
+    lower = variants.get(word, 0)
+    # Sentence-initial capitals are common; a lower-case spelling seen a third as often
+    # as the capitalised ones marks an ordinary word.
+    if lower and 3 * lower >= sum(variants.values()) - lower:
+        return word
+    # Capitals from datelines and headlines ("NEW YORK (Reuters)"): a title-case spelling
+    # seen a third as often as the all-capital one is how the name is written.
+    title = word[:1].upper() + word[1:]
+    upper = word.upper()
+    if title != upper and variants.get(title, 0) * 3 >= variants.get(upper, 0) > 0:
+        return title
+    return min(variants, key=lambda f: (-variants[f], f))
+
+
+def surface_forms(
+    vocabulary: dict[str, int] | Iterable[str], surfaces: dict[str, dict[str, int]]
+) -> dict[str, str]:
+    """Map vocabulary terms to their most frequent written form (only where it differs).
+
+    Parameters
+    ----------
+    vocabulary : iterable of str
+        Terms; phrases are joined with ``_`` (Chinese phrases without a connector).
+    surfaces : dict
+        Token -> {written form: count}, from :meth:`Tokenizer.__call__`'s ``surfaces``.
+
+    Returns
+    -------
+    dict of str to str
+        Term -> written form, for terms whose written form is not ``display_term(term)``.
+
+    Examples
+    --------
+    >>> surface_forms(["ciie", "energy_storage", "tanmiya"],
+    ...               {"ciie": {"CIIE": 3}, "energy": {"Energy": 1, "energy": 4}})
+    {'ciie': 'CIIE'}
+    """
+    best: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for term in vocabulary:
+        parts = term.split("_")
+        shown = []
+        for part in parts:
+            if part not in best:
+                forms = surfaces.get(part)
+                best[part] = _best_form(forms) if forms else part
+            shown.append(best[part])
+        if len(shown) > 1 and shown[0].startswith("ال") and _ARABIC_WORD.match(shown[0]):
+            # an Arabic adjective agrees with its noun: "التعاون الاستراتيجي"
+            shown = [shown[0]] + [
+                p if p.startswith("ال") or not _ARABIC_WORD.match(p) else "ال" + p
+                for p in shown[1:]
+            ]
+        text = " ".join(shown)
+        if text != display_term(term):
+            out[str(term)] = text
     return out
 
 
@@ -374,10 +446,12 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
             extra_stop_words=tuple(self.extra_stop_words),
         )
 
-    def _raw_tokens(self, texts: Any, langs: Any) -> list[list[str]]:
+    def _raw_tokens(
+        self, texts: Any, langs: Any, surfaces: dict[str, dict[str, int]] | None = None
+    ) -> list[list[str]]:
         texts = _as_texts(texts)
         codes = resolve_langs(langs, len(texts), self.default_lang)
-        return self._tokenizer().tokenize_many(texts, codes)
+        return self._tokenizer().tokenize_many(texts, codes, surfaces)
 
     def _count_vectorizer(self, min_df: Any, max_df: Any) -> Any:
         from sklearn.feature_extraction.text import CountVectorizer
@@ -442,10 +516,13 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         langs : str, sequence of str or None
             Language of each text (or one for all); ``None`` means ``default_lang``.
         """
-        self._fit_tokens(self._raw_tokens(X, langs))
+        surfaces: dict[str, dict[str, int]] = {}
+        self._fit_tokens(self._raw_tokens(X, langs, surfaces), surfaces)
         return self
 
-    def _fit_tokens(self, docs: list[list[str]]) -> list[list[str]]:
+    def _fit_tokens(
+        self, docs: list[list[str]], surfaces: dict[str, dict[str, int]] | None = None
+    ) -> list[list[str]]:
         self._check_params()
         if not docs:
             raise ValueError("cannot fit a vectoriser on zero texts")
@@ -470,6 +547,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
             self.tfidf_.fit(self._counts(docs))
         else:
             self.tfidf_ = None
+        self.surface_forms_ = surface_forms(self.vocabulary_, surfaces or {})
         logger.info(
             "vectoriser fitted: %d documents, %d terms, %d phrases",
             len(docs),
@@ -500,7 +578,8 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         self, X: Iterable[str], y: Any = None, langs: str | Sequence[str | None] | None = None
     ) -> sp.csr_matrix:
         """Fit, then transform the same texts (tokenised once); equals ``fit().transform()``."""
-        docs = self._fit_tokens(self._raw_tokens(X, langs))
+        surfaces: dict[str, dict[str, int]] = {}
+        docs = self._fit_tokens(self._raw_tokens(X, langs, surfaces), surfaces)
         return self._matrix(docs)
 
     def tokenize_documents(
@@ -536,7 +615,10 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         return docs
 
     def analyze(
-        self, X: Iterable[str], langs: str | Sequence[str | None] | None = None
+        self,
+        X: Iterable[str],
+        langs: str | Sequence[str | None] | None = None,
+        surfaces: dict[str, dict[str, int]] | None = None,
     ) -> list[list[str]]:
         """Language-aware tokens of raw texts, before phrases are merged.
 
@@ -549,14 +631,19 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
             Raw texts.
         langs : str, sequence of str or None
             Language of each text (or one for all); ``None`` means ``default_lang``.
+        surfaces : dict, optional
+            Receives each token's written forms and their counts; pass it on to
+            :meth:`fit_transform_tokens` so that terms are shown as written.
 
         Returns
         -------
         list of list of str
         """
-        return self._raw_tokens(X, langs)
+        return self._raw_tokens(X, langs, surfaces)
 
-    def fit_transform_tokens(self, docs: list[list[str]]) -> list[list[str]]:
+    def fit_transform_tokens(
+        self, docs: list[list[str]], surfaces: dict[str, dict[str, int]] | None = None
+    ) -> list[list[str]]:
         """Fit on :meth:`analyze` output; return the token lists with phrases merged.
 
         ``count_tokens(fit_transform_tokens(analyze(X)))`` equals ``fit_transform(X)``.
@@ -565,13 +652,15 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         ----------
         docs : list of list of str
             Tokens of each text, from :meth:`analyze`.
+        surfaces : dict, optional
+            Written forms collected by :meth:`analyze`.
 
         Returns
         -------
         list of list of str
             The tokens the matrix is counted from (what :meth:`tokenize_documents` gives).
         """
-        return self._fit_tokens([list(d) for d in docs])
+        return self._fit_tokens([list(d) for d in docs], surfaces)
 
     def count_tokens(self, docs: list[list[str]]) -> sp.csr_matrix:
         """Document-term matrix of token lists that already have phrases merged.
@@ -608,6 +697,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
             "min_df_": self.min_df_,
             "max_df_": self.max_df_,
             "phrases": None if self.phrase_model_ is None else self.phrase_model_.get_state(),
+            "surface_forms": dict(sorted(getattr(self, "surface_forms_", {}).items())),
         }
         return state, arrays
 
@@ -632,6 +722,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         vec.vocabulary_ = dict(vocab)
         vec.n_features_out_ = len(vocab)
         vec.min_df_, vec.max_df_ = state["min_df_"], state["max_df_"]
+        vec.surface_forms_ = {str(k): str(v) for k, v in state.get("surface_forms", {}).items()}
         if state["phrases"] is None:
             vec.phrase_model_, vec.phrases_ = None, {}
         else:
@@ -650,6 +741,29 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         else:
             vec.tfidf_ = None
         return vec
+
+    def display_names(self, terms: Iterable[str]) -> list[str]:
+        """Return terms as written: the most frequent written form, phrases with spaces.
+
+        Parameters
+        ----------
+        terms : iterable of str
+            Vocabulary terms (normalised, phrases joined with ``_``).
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
+        >>> vec = TextVectorizer(kind="count", phrase_min_count=2)
+        >>> _ = vec.fit(["CIIE energy storage", "Energy storage at CIIE", "energy storage"])
+        >>> vec.display_names(["ciie", "energy_storage"])
+        ['CIIE', 'energy storage']
+        """
+        check_is_fitted(self, "vocabulary_")
+        forms = getattr(self, "surface_forms_", {})
+        return [forms.get(t) or display_term(t) for t in terms]
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Terms in column order (an object array of str)."""

@@ -44,6 +44,10 @@ class LoadOptions:
         MinHash Jaccard threshold for near duplicates; None keeps near duplicates.
     detect_language : bool
         Detect document and passage languages (otherwise ``"und"`` unless given).
+    id_column : str or None
+        Column (field) of structured inputs holding each record's own id, used as the
+        document id when present (``"<id>#<k>"`` for the k-th article split from one
+        record); ``None`` or a missing column: ids made from the file and position.
     """
 
     min_words: int = 40
@@ -52,6 +56,7 @@ class LoadOptions:
     dedupe: bool = True
     near_duplicate_threshold: float | None = 0.9
     detect_language: bool = True
+    id_column: str | None = "id"
 
 
 def make_doc_id(source_file: str, index: int) -> str:
@@ -235,6 +240,7 @@ def _build(
     seen_ids: set[str] = set()
     for rec in tqdm(records, desc="ingest", unit="rec", disable=not progress):
         meta = dict(rec.meta)
+        own_id = _given(meta.pop(opts.id_column, None)) if opts.id_column else None
         given = {k: _given(meta.pop(k, None)) for k in GIVEN_FIELDS}
         extra = {
             (f"meta_{k}" if k in _RESERVED else k): v for k, v in meta.items() if k != text_column
@@ -248,6 +254,9 @@ def _build(
         )
         for k, doc in enumerate(cleaned):
             doc_id = make_doc_id(rec.source_file, k)
+            if own_id is not None:
+                mine = str(own_id) if k == 0 else f"{own_id}#{k}"
+                doc_id = mine if mine not in seen_ids else doc_id
             if doc_id in seen_ids:  # the same source name twice: keep ids unique
                 doc_id = make_doc_id(f"{rec.source_file}#{len(seen_ids)}", k)
             seen_ids.add(doc_id)

@@ -12,6 +12,7 @@ passages of comparable length (about 80 to 500 characters by default).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from topiclab.ingest._lines import size
 
@@ -101,3 +102,51 @@ def segment(
         last = passages.pop()
         passages[-1] += "\n\n" + last
     return passages
+
+
+def merge_short_documents(passages: Any, max_words: float) -> Any:
+    r"""Join the passages of every document of at most ``max_words`` into one passage.
+
+    Long documents keep their passages; a short one is embedded and counted whole, which
+    gives fewer, longer units (a forum post or a news brief is one thought). The merged
+    row keeps its first passage's id and columns, and its place in the table.
+
+    Parameters
+    ----------
+    passages : pandas.DataFrame
+        One row per passage with ``doc_id`` and ``text`` columns, in document order.
+    max_words : float
+        Largest document size (word units, see :func:`topiclab.ingest._lines.size`)
+        embedded whole; 0 or less leaves the table as it is.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new table (index reset) when something was merged, else ``passages``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"doc_id": ["a", "a", "b"], "text": ["x y", "z", "w"]})
+    >>> merge_short_documents(p, 10)["text"].tolist()
+    ['x y\n\nz', 'w']
+    """
+    import pandas as pd
+
+    if max_words <= 0 or len(passages) == 0:
+        return passages
+    sizes = pd.Series([size(t) for t in passages["text"].astype(str)], index=passages.index)
+    groups = passages["doc_id"]
+    doc_size = sizes.groupby(groups, sort=False).transform("sum")
+    n_parts = sizes.groupby(groups, sort=False).transform("size")
+    merge = ((doc_size <= max_words) & (n_parts > 1)).to_numpy()
+    if not merge.any():
+        return passages
+    table = passages.reset_index(drop=True)
+    table["_order"] = range(len(table))
+    part = table[merge]
+    agg = {c: "first" for c in table.columns if c not in ("doc_id", "text")}
+    joined = part.groupby("doc_id", sort=False).agg({**agg, "text": "\n\n".join}).reset_index()
+    out = pd.concat([table[~merge], joined[table.columns]], ignore_index=True)
+    out = out.sort_values("_order", kind="stable").drop(columns="_order")
+    return out.reset_index(drop=True)

@@ -16,6 +16,15 @@ from __future__ import annotations
 from topiclab.models._ctfidf import class_tfidf, top_terms
 from topiclab.models.cluster import EmbeddingClusterer
 from topiclab.models.lda import LDA
+from topiclab.models.lda_gibbs import GibbsLDA
 from topiclab.models.reduce import Reducer, reduce_2d
 
-__all__ = ["LDA", "EmbeddingClusterer", "Reducer", "class_tfidf", "reduce_2d", "top_terms"]
+__all__ = [
+    "LDA",
+    "EmbeddingClusterer",
+    "GibbsLDA",
+    "Reducer",
+    "class_tfidf",
+    "reduce_2d",
+    "top_terms",
+]

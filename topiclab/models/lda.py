@@ -402,6 +402,7 @@ class LDA(TransformerMixin, BaseEstimator):
         arrays = {n: np.asarray(getattr(self, n), dtype=np.float64) for n in self._STATE_ARRAYS}
         seeds = self.seed_topics
         state = {
+            "estimator": type(self).__name__,
             "params": plain_params(self, drop=("seed_topics", "random_state")),
             "random_state": self.random_state if isinstance(self.random_state, int) else None,
             "seed_topics": None if seeds is None else [[int(i) for i in s] for s in seeds],
@@ -419,6 +420,13 @@ class LDA(TransformerMixin, BaseEstimator):
         ValueError
             When the arrays' shapes do not fit together.
         """
+        kind = state.get("estimator", "LDA")
+        if kind != cls.__name__:
+            from topiclab.models.lda_gibbs import GibbsLDA
+
+            if kind != "GibbsLDA":
+                raise ValueError(f"unknown LDA estimator {kind!r} in saved state")
+            return GibbsLDA.from_state(state, arrays)
         lda = cls(
             **state["params"], random_state=state["random_state"], seed_topics=state["seed_topics"]
         )
@@ -430,6 +438,10 @@ class LDA(TransformerMixin, BaseEstimator):
         if lda.exp_dirichlet_component_.shape != (k, v) or lda.alpha_.shape != (k,):
             raise ValueError("LDA arrays have inconsistent shapes")
         return lda
+
+    def _inference_iterations(self) -> int:
+        """Maximum E-step iterations per document in :meth:`transform`."""
+        return int(self.iterations)
 
     def transform(self, X: Any) -> np.ndarray:
         """Infer the topic distribution of each document.
@@ -459,7 +471,7 @@ class LDA(TransformerMixin, BaseEstimator):
                 X[start:stop],
                 self.alpha_,
                 self.exp_dirichlet_component_,
-                int(self.iterations),
+                self._inference_iterations(),
                 self.gamma_threshold_,
             )
             theta[start:stop] = gamma / gamma.sum(axis=1, keepdims=True)

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 # the figure modules register their figures when imported
-from topiclab.outputs import plot_terms, plot_themes  # noqa: F401
+from topiclab.outputs import plot_analysis, plot_terms, plot_themes  # noqa: F401
 from topiclab.outputs.fonts import rc_params
 from topiclab.outputs.registry import FIGURES, figure_specs
 from topiclab.storage.atomic import write_bytes, write_json

@@ -8,7 +8,7 @@ figures of one view take ``view=`` (a key of ``result.views``).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,12 +19,14 @@ from topiclab.outputs.plotting import (
     language_order,
     message,
     new_axes,
+    place_labels,
     styled,
     theme_color,
     theme_name,
     view_heading,
     view_mixture,
     view_table,
+    wrap_text,
 )
 from topiclab.outputs.registry import register_figure
 
@@ -117,6 +119,9 @@ def theme_distances(result: RunResult, view: str = MAIN_VIEW) -> np.ndarray:
         When the run has no such view.
     """
     table = view_table(result, view)
+    recorded = recorded_distances(result, view)
+    if recorded is not None:
+        return recorded[0]
     d = term_distances(table)
     mix = view_mixture(result, view)
     n = len(table)
@@ -131,6 +136,37 @@ def theme_distances(result: RunResult, view: str = MAIN_VIEW) -> np.ndarray:
     out = (d + cos) / 2.0
     np.fill_diagonal(out, 0.0)
     return (out + out.T) / 2.0
+
+
+def recorded_distances(result: RunResult, view: str = MAIN_VIEW) -> tuple[np.ndarray, str] | None:
+    """Return the distances between themes that the view recorded when fitted, and their name.
+
+    The embedding view records the cosine distance between theme centres in the embedding
+    space, the LDA view the Hellinger distance between topic-word distributions (both in
+    the view's metrics as ``theme_distances``). Runs saved without them give ``None``.
+
+    Parameters
+    ----------
+    result : RunResult
+    view : str
+
+    Returns
+    -------
+    tuple of (ndarray, str) or None
+    """
+    from topiclab.outputs.plotting import get_view
+
+    v = get_view(result, view)
+    rec = v.metrics.get("theme_distances") if isinstance(v.metrics, dict) else None
+    if not isinstance(rec, dict) or "values" not in rec:
+        return None
+    d = np.asarray(rec["values"], dtype=float)
+    n = len(v.table)
+    if d.shape != (n, n) or not np.all(np.isfinite(d)):
+        return None
+    d = (d + d.T) / 2.0
+    np.fill_diagonal(d, 0.0)
+    return np.clip(d, 0.0, None), str(rec.get("measure", "distance"))
 
 
 def classical_mds(distances: np.ndarray, n_components: int = 2) -> np.ndarray:
@@ -201,43 +237,61 @@ def fig_intertopic_distance(
         return fig
     coords = classical_mds(theme_distances(result, view))
     sizes = np.array([max(t.size, 0) for t in table], dtype=float)
-    area = 250.0 + 2750.0 * (sizes / sizes.max() if sizes.max() > 0 else sizes)
+    radii = _bubble_radii(coords, sizes)
     colors = [theme_color(t.id) for t in table]
     ax.axhline(0.0, color="#dddddd", lw=0.8, zorder=0)
     ax.axvline(0.0, color="#dddddd", lw=0.8, zorder=0)
-    ax.scatter(coords[:, 0], coords[:, 1], s=area, c=colors, alpha=0.5, edgecolors="#333333")
-    span = max(float(np.abs(coords).max()), 0.05)
-    for (x, y), (lx, ly), t in zip(coords, _spread_labels(coords, span), table, strict=True):
-        if (lx, ly) != (x, y):
-            ax.plot([x, lx], [y, ly], color="#999999", lw=0.6, zorder=1)
-        ax.text(
-            lx,
-            ly,
-            theme_name(t, t.id, 30),
-            ha="center",
-            va="center",
-            fontsize=8,
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
-        )
-    ax.set_xlim(-1.35 * span, 1.35 * span)
-    ax.set_ylim(-1.35 * span, 1.35 * span)
-    ax.set_xlabel("MDS 1")
-    ax.set_ylabel("MDS 2")
+    from matplotlib.patches import Circle
+
+    for (x, y), r, c in zip(coords, radii, colors, strict=True):
+        ax.add_patch(Circle((x, y), r, facecolor=c, alpha=0.5, edgecolor="#333333", lw=0.8))
+    lo = (coords - radii[:, None]).min(axis=0)
+    hi = (coords + radii[:, None]).max(axis=0)
+    pad = 0.25 * float(max(hi - lo)) if float(max(hi - lo)) > 0 else 1.0
+    ax.set_xlim(lo[0] - pad, hi[0] + pad)
+    ax.set_ylim(lo[1] - pad, hi[1] + pad)
+    ax.set_aspect("equal", adjustable="box")
+    # labels avoid every bubble: its centre and points around its rim
+    angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    rim_x = np.concatenate(
+        [x + r * np.cos(angles) for (x, _y), r in zip(coords, radii, strict=True)]
+    )
+    rim_y = np.concatenate(
+        [y + r * np.sin(angles) for (_x, y), r in zip(coords, radii, strict=True)]
+    )
     what = view_heading(result, view)
+    rec = recorded_distances(result, view)
+    measure = rec[1] if rec is not None else "term and document distance"
     ax.set_title(f"{what}: intertopic distance (bubble area = passages)")
+    ax.set_xlabel(f"MDS 1 of the {measure}", fontsize=9)
+    ax.set_ylabel("MDS 2")
+    fontsize = 8 if len(table) <= 20 else 6
+    place_labels(
+        ax,
+        coords[:, 0],
+        coords[:, 1],
+        [theme_name(t, t.id, 24 if len(table) <= 20 else 18, 3) for t in table],
+        points_x=np.concatenate([coords[:, 0], rim_x]),
+        points_y=np.concatenate([coords[:, 1], rim_y]),
+        colors=colors,
+        fontsize=fontsize,
+    )
     return fig
 
 
-def _spread_labels(coords: np.ndarray, span: float) -> list[tuple[float, float]]:
-    """Return label positions at the points, moved down in steps where labels would overlap."""
-    placed: list[tuple[float, float]] = []
-    step = 0.08 * span
-    for x, y in coords:
-        lx, ly = float(x), float(y)
-        while any(abs(lx - px) < 0.6 * span and abs(ly - py) < step for px, py in placed):
-            ly -= step
-        placed.append((lx, ly))
-    return placed
+def _bubble_radii(coords: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Radii (data units) with area proportional to size, scaled so that no bubbles overlap."""
+    n = len(sizes)
+    rel = np.sqrt(np.where(sizes > 0, sizes, 0.0) / max(float(sizes.max()), 1.0))
+    rel = np.maximum(rel, 0.25)  # a one-passage theme stays visible
+    span = float(np.ptp(coords, axis=0).max()) if n > 1 else 1.0
+    scale = 0.12 * (span if span > 0 else 1.0)
+    for i in range(n):
+        for j in range(i + 1, n):
+            gap = float(np.linalg.norm(coords[i] - coords[j]))
+            if gap > 0:
+                scale = min(scale, 0.95 * gap / (rel[i] + rel[j]))
+    return rel * max(scale, 1e-9)
 
 
 @register_figure("theme_dendrogram", order=70, view=MAIN_VIEW)
@@ -271,31 +325,40 @@ def fig_theme_dendrogram(
         message(ax, "a hierarchy needs two themes or more")
         return fig
     d = theme_distances(result, view)
+    rec = recorded_distances(result, view)
     z = linkage(squareform(d, checks=False), method="average")
     dendrogram(
         z,
-        labels=[theme_name(t, t.id, 40) for t in table],
+        labels=[theme_name(t, t.id, 60, 1) for t in table],
         orientation="left",
         ax=ax,
         color_threshold=0.7 * float(z[:, 2].max()),
         above_threshold_color="#888888",
         leaf_font_size=9,
     )
-    ax.set_xlabel("distance (mean of term Jensen-Shannon and document cosine)")
+    ax.set_xlabel(
+        rec[1] if rec is not None else "distance (mean of term Jensen-Shannon and document cosine)"
+    )
     what = view_heading(result, view)
     ax.set_title(f"{what}: hierarchy")
     return fig
 
 
 # ------------------------------------------------------------------------------- terms
-def _term_bars(ax: Axes, terms: list[tuple[str, float]], color: str) -> None:
-    """Draw horizontal bars of ``(term, weight)``, best on top; phrases shown with spaces."""
+def _term_bars(ax: Axes, terms: list[tuple[str, float]], color: str, theme: Any = None) -> None:
+    """Draw horizontal bars of ``(term, weight)`` in descending weight, as written.
+
+    The bars are sorted by the weight they show, so the order read top to bottom is the
+    ranking and the bar lengths agree with it.
+    """
     from matplotlib.ticker import MaxNLocator
 
+    terms = sorted(terms, key=lambda tw: -float(tw[1]))
     weights = np.array([max(float(w), 0.0) for _t, w in terms])
     ypos = np.arange(len(terms))
     ax.barh(ypos, weights, color=color, height=0.7)
-    ax.set_yticks(ypos, [display_text(t.replace("_", " "), max_len=28) for t, _w in terms])
+    shown = [theme.shown(t) if theme is not None else t.replace("_", " ") for t, _w in terms]
+    ax.set_yticks(ypos, [display_text(wrap_text(t, 26, 2)) for t in shown])
     ax.invert_yaxis()
     ax.tick_params(axis="y", labelsize=8, length=0)
     ax.tick_params(axis="x", labelsize=7)
@@ -315,11 +378,12 @@ def fig_theme_terms(
     max_themes: int = 12,
     figsize: tuple[float, float] | None = None,
 ) -> Figure:
-    """Draw the top terms of each theme, one column of panels per language.
+    """Draw the top terms of each theme, one panel per language the theme has passages in.
 
-    Rows are themes, columns the languages present among the themes' terms (English,
-    Arabic, Chinese, ...); a theme with no passages in a language leaves that panel
-    empty. Terms that are phrases are shown with spaces.
+    Rows are themes. A theme has a panel for each language of its passages (English,
+    Arabic, Chinese, ...), led by an "all languages" panel when there are several; no
+    panel is drawn for a language the theme lacks. Terms are shown as written and in
+    the order of their weights.
 
     Parameters
     ----------
@@ -344,38 +408,40 @@ def fig_theme_terms(
     table = view_table(result, view)
     themes = sorted(table, key=lambda t: (-t.size, t.id))[:max_themes]
     themes.sort(key=lambda t: t.id)
-    langs = language_order(lang for t in themes for lang in t.terms)
-    if not langs and any(t.terms.get("all") for t in themes):
-        langs = ["all"]
-    rows, cols = max(len(themes), 1), max(len(langs), 1)
-    fig = Figure(figsize=figsize or (0.6 + 3.6 * cols, 0.7 + 2.0 * rows), layout="constrained")
-    if not themes or not langs:
+
+    def panels(theme: Any) -> list[str]:
+        own = language_order(lang for lang in theme.terms if theme.languages.get(lang))
+        if len(own) > 1 and theme.terms.get("all"):
+            return ["all", *own]
+        return own or (["all"] if theme.terms.get("all") else [])
+
+    layout = [(t, panels(t)) for t in themes]
+    cols = max((len(p) for _t, p in layout), default=1) or 1
+    rows = max(len(themes), 1)
+    fig = Figure(figsize=figsize or (0.6 + 3.6 * cols, 0.9 + 2.2 * rows), layout="constrained")
+    if not themes or not any(p for _t, p in layout):
         message(fig.add_subplot(), "no theme terms")
         return fig
-    subfigs = fig.subfigures(1, cols, squeeze=False)[0]
-    for subfig, lang in zip(subfigs, langs, strict=True):
-        subfig.suptitle(LANGUAGE_NAMES.get(lang, lang), fontsize=12)
-        axes = subfig.subplots(rows, 1, squeeze=False)[:, 0]
-        for ax, theme in zip(axes, themes, strict=True):
-            terms = theme.terms.get(lang, [])[:n_terms]
-            ax.set_title(theme_name(theme, theme.id, 40), loc="left", fontsize=9)
-            if not terms:
-                ax.set_axis_off()
-                ax.text(
-                    0.5,
-                    0.5,
-                    f"no {LANGUAGE_NAMES.get(lang, lang)} passages",
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color="#888888",
-                    transform=ax.transAxes,
-                )
-                continue
-            _term_bars(ax, terms, theme_color(theme.id))
+    subfigs = fig.subfigures(rows, 1, squeeze=False)[:, 0]
+    for subfig, (theme, langs) in zip(subfigs, layout, strict=True):
+        subfig.suptitle(
+            theme_name(theme, theme.id, 28 * max(len(langs), 1), 2),
+            x=0.01,
+            ha="left",
+            fontsize=10,
+        )
+        if not langs:
+            continue
+        axes = subfig.subplots(1, cols, squeeze=False)[0]
+        for ax, lang in zip(axes, langs, strict=False):
+            n = theme.languages.get(lang, theme.size if lang == "all" else 0)
+            ax.set_title(f"{LANGUAGE_NAMES.get(lang, lang)} ({n} passages)", loc="left", fontsize=8)
+            _term_bars(ax, theme.terms.get(lang, [])[:n_terms], theme_color(theme.id), theme)
+        for ax in axes[len(langs) :]:
+            ax.set_axis_off()
     what = view_heading(result, view, lower=True)
     shown = f" (largest {len(themes)} of {len(table)})" if len(themes) < len(table) else ""
-    fig.suptitle(f"Top terms of the {what} by language{shown}", fontsize=12)
+    fig.suptitle(f"Top terms of the {what}, by language of their passages{shown}", fontsize=12)
     return fig
 
 
@@ -424,11 +490,11 @@ def fig_lda_topic_words(
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax, topic in zip(axes, topics, strict=False):
         terms = topic.terms.get("all") or next(iter(topic.terms.values()), [])
-        ax.set_title(theme_name(topic, topic.id, 34), loc="left", fontsize=9)
+        ax.set_title(theme_name(topic, topic.id, 34, 2), loc="left", fontsize=9)
         if not terms:
             message(ax, "no words")
             continue
-        _term_bars(ax, terms[:n_terms], theme_color(topic.id))
+        _term_bars(ax, terms[:n_terms], theme_color(topic.id), topic)
     for ax in axes[k:]:
         ax.set_axis_off()
     for ax in axes[(rows - 1) * cols : k]:

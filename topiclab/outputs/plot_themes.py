@@ -32,12 +32,14 @@ from topiclab.outputs.plotting import (
     language_order,
     message,
     new_axes,
+    place_labels,
     styled,
     theme_color,
     theme_name,
     view_heading,
     view_mixture,
     view_table,
+    wrap_text,
 )
 from topiclab.outputs.registry import register_figure
 
@@ -100,10 +102,9 @@ def fig_passage_map(
     markers = dict(zip(langs, "o^sDvP*Xh<>", strict=False))
     lang_col = p["lang"].fillna("und").astype(str) if "lang" in p else None
     ids = sorted(int(t) for t in p[column].unique())
-    x_lo = float(p["x"].min())
-    x_span = max(float(p["x"].max()) - x_lo, 1e-12)
     size = float(np.clip(6000.0 / max(len(p), 1), 8.0, 60.0))
     handles = []
+    anchors: list[tuple[float, float, int]] = []
     for tid in ids:
         sub = p[p[column] == tid]
         color = theme_color(tid)
@@ -121,23 +122,11 @@ def fig_passage_map(
                 linewidths=0,
                 zorder=1 if tid < 0 else 2,
             )
-        name = theme_name(themes.get(tid), tid, max_len=45)
+        name = theme_name(themes.get(tid), tid, max_len=45, max_lines=2)
         handles.append((len(sub), tid, Line2D([], [], ls="", marker="o", color=color, label=name)))
         if tid >= 0:
-            mx = float(sub["x"].median())
-            # near the left or right edge, the label extends inwards
-            where = (mx - x_lo) / x_span
-            ha = "left" if where < 0.2 else "right" if where > 0.8 else "center"
-            ax.text(
-                mx,
-                float(sub["y"].median()),
-                theme_name(themes.get(tid), tid, max_len=28),
-                ha=ha,
-                va="center",
-                fontsize=8,
-                zorder=4,
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": color, "alpha": 0.85},
-            )
+            anchors.append((float(sub["x"].median()), float(sub["y"].median()), tid))
+    ax.margins(0.08)
     shown = sorted(handles, key=lambda h: (-h[0], h[1]))[:max_legend]
     legend = ax.legend(
         handles=[h for _n, _t, h in sorted(shown, key=lambda h: h[1])],
@@ -170,10 +159,21 @@ def fig_passage_map(
             frameon=False,
             alignment="left",
         )
-    ax.margins(0.08)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(f"Passages by theme ({len(p)} passages, {len(ids)} themes)")
+    if anchors:
+        many = len(anchors) > 20
+        place_labels(
+            ax,
+            [a[0] for a in anchors],
+            [a[1] for a in anchors],
+            [theme_name(themes.get(t), t, 18 if many else 24, 3) for _x, _y, t in anchors],
+            points_x=p["x"].to_numpy(dtype=float),
+            points_y=p["y"].to_numpy(dtype=float),
+            colors=[theme_color(t) for _x, _y, t in anchors],
+            fontsize=6 if many else 8,
+        )
     return fig
 
 
@@ -265,7 +265,8 @@ def fig_doc_theme_heatmap(
     max_docs : int
         Rows shown at most.
     title_len : int
-        Characters of each title kept.
+        Columns of each title kept (a Chinese character counts two); titles are shortened
+        at a word boundary, or between Chinese characters, before Arabic is shaped.
 
     Returns
     -------
@@ -293,7 +294,8 @@ def fig_doc_theme_heatmap(
         title = titles.get(doc_ids[i])
         if title is None or (isinstance(title, float) and title != title) or not str(title).strip():
             title = doc_ids[i]
-        labels.append(display_text(title, max_len=title_len))
+        # shortened by whole words (two columns per Chinese character), then shaped
+        labels.append(display_text(wrap_text(str(title), title_len, 1)))
     image = ax.imshow(
         weights[rows], aspect="auto", cmap="YlGnBu", vmin=0.0, vmax=1.0, interpolation="nearest"
     )

@@ -49,6 +49,9 @@ class FigureSpec:
         Place in the rendering order (smaller first; ties by name).
     view : str or None
         The view the figure is drawn from; None when it reads the run as a whole.
+    analysis : str or None
+        Name (or name prefix, e.g. ``themes_by_``) of the derived table the figure draws;
+        the figure is left out of runs without one.
     """
 
     name: str
@@ -56,6 +59,7 @@ class FigureSpec:
     stem: str
     order: int
     view: str | None = None
+    analysis: str | None = None
 
     def applies_to(self, result: RunResult) -> bool:
         """Tell whether the figure can be drawn from ``result``.
@@ -68,8 +72,13 @@ class FigureSpec:
         Returns
         -------
         bool
-            False when the figure declares a view that ``result`` does not have.
+            False when the figure declares a view (or derived table) that ``result``
+            does not have.
         """
+        if self.analysis is not None and not any(
+            name.startswith(self.analysis) for name in getattr(result, "analyses", {})
+        ):
+            return False
         return self.view is None or self.view in result.views
 
     def draw(self, result: RunResult) -> Figure:
@@ -105,7 +114,12 @@ def _refresh() -> None:
 
 
 def register_figure(
-    name: str, *, order: int, view: str | None = None, stem: str | None = None
+    name: str,
+    *,
+    order: int,
+    view: str | None = None,
+    stem: str | None = None,
+    analysis: str | None = None,
 ) -> Callable[[F], F]:
     """Return a decorator that registers a figure function under ``name``.
 
@@ -120,6 +134,9 @@ def register_figure(
         for runs without that view. None (default) for figures of the run as a whole.
     stem : str, optional
         File name without extension (default: ``name``); unique among registered figures.
+    analysis : str, optional
+        Name or name prefix of the derived table (``result.analyses``) the figure draws;
+        the figure is skipped for runs without one.
 
     Returns
     -------
@@ -140,7 +157,9 @@ def register_figure(
         taken = [s.name for s in _SPECS.values() if s.stem == file_stem and s.name != name]
         if taken:
             raise ValueError(f"file stem {file_stem!r} is already used by figure {taken[0]!r}")
-        _SPECS[name] = FigureSpec(name=name, func=func, stem=file_stem, order=order, view=view)
+        _SPECS[name] = FigureSpec(
+            name=name, func=func, stem=file_stem, order=order, view=view, analysis=analysis
+        )
         _refresh()
         return func
 

@@ -5,12 +5,18 @@ the script are inline, the run's data travels inside the page as a JSON block, a
 Content-Security-Policy forbids every network request. The page shows
 
 * a passage map (the 2-D coordinates of every passage, coloured by theme; hover a point to
-  read the passage, click a point or a legend entry to filter the page to that theme),
+  read the passage, click a point or a legend entry to filter the page to that theme;
+  scroll to zoom, drag to pan). It is drawn on a canvas and every passage is drawn, none
+  sampled away: the level of detail changes with the count (discs with a rim up to 3,000
+  points, plain discs up to 20,000, small squares written straight into an image buffer
+  above), and above 20,000 passages the
+  tooltip text is clipped to 160 characters instead of 400,
 * one card per theme of the main view, the embedding themes (label, size, terms per
   language, representative passages, coherence),
 * one section per other view of ``result.views`` (the LDA topics, and any view a stage
   adds), with its metrics and one card per theme,
-* a searchable, sortable table of documents with their main-view theme mixture,
+* a searchable, sortable table of documents with their main-view theme mixture, shown
+  100 rows a page,
 * the cleaning summary (counts per step and action, and every record), and the run's
   metrics and provenance.
 
@@ -45,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from topiclab.outputs.plotting import MAIN_VIEW
+from topiclab.outputs.report_run import run_section_html
 from topiclab.storage.atomic import write_text
 from topiclab.themes import RunResult, Theme, View
 
@@ -54,6 +61,10 @@ __all__ = ["render_report", "report_data", "script_json", "write_report"]
 
 #: Characters of a passage kept for the map tooltip.
 TOOLTIP_CHARS = 400
+#: Above this many passages the tooltip keeps only ``LARGE_MAP_TOOLTIP_CHARS`` characters,
+#: so that a 100,000-passage page stays a few tens of megabytes and loads in seconds.
+LARGE_MAP_PASSAGES = 20_000
+LARGE_MAP_TOOLTIP_CHARS = 160
 #: Characters of a document kept for the search box (title is always searched in full).
 DOC_TEXT_CHARS = 2000
 #: Characters of a representative passage shown on a theme card.
@@ -100,7 +111,7 @@ def write_report(
     page = render_report(result, title=title)
     target = Path(path)
     write_text(target, page)
-    log.info("report written to %s (%.1f kB)", target, len(page.encode("utf-8")) / 1024)
+    log.debug("report written to %s (%.1f kB)", target, len(page.encode("utf-8")) / 1024)
     return target
 
 
@@ -149,6 +160,7 @@ def render_report(result: RunResult, *, title: str | None = None) -> str:
         "css": css,
         "js": js,
         "data": script_json(data),
+        "run": run_section_html(result),
     }
     template = _asset("report.html")
     # one pass: text put into a slot is never searched for further slots
@@ -215,8 +227,15 @@ def report_data(result: RunResult) -> dict[str, Any]:
         "views": views,
         "cleaning": _cleaning(result.cleaning_log),
         "metrics": _flatten(result.metrics),
-        "meta": _flatten({k: v for k, v in result.meta.items() if k != "title"}),
+        # timings and inputs are tables of the Run section (report_run)
+        "meta": _flatten(
+            {k: v for k, v in result.meta.items() if k not in ("title", "timings", "inputs")}
+        ),
     }
+    from topiclab.outputs.report_analysis import analysis_sections, search_index
+
+    data["analyses"] = analysis_sections(result)
+    data["term_index"] = search_index(result)
     return _plain(data)
 
 
@@ -341,13 +360,14 @@ def _points(passages: pd.DataFrame, theme_column: str) -> dict[str, list[Any]]:
     x = _floats(passages, "x", n)
     y = _floats(passages, "y", n)
     texts = _column(passages, "text", "", n)
+    clip = TOOLTIP_CHARS if n <= LARGE_MAP_PASSAGES else LARGE_MAP_TOOLTIP_CHARS
     return {
         "x": [_round(v, 4) for v in x],
         "y": [_round(v, 4) for v in y],
         "theme": [_int(v, -1) for v in _column(passages, theme_column, -1, n)],
         "lang": [_lang(v) for v in _column(passages, "lang", "und", n)],
         "doc": [_text(v) for v in _column(passages, "doc_id", "", n)],
-        "text": [_clip(_text(t), TOOLTIP_CHARS) for t in texts],
+        "text": [_clip(_text(t), clip) for t in texts],
     }
 
 
@@ -436,10 +456,16 @@ def _change(record: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+# metrics too large to read as a table row (the figures draw them)
+_NOT_SHOWN = frozenset({"theme_distances", "topic_languages"})
+
+
 def _flatten(tree: dict[str, Any], prefix: str = "") -> list[list[Any]]:
     """Nested dict -> ``[[dotted.key, scalar], ...]``; lists are shown as text."""
     out: list[list[Any]] = []
     for key, value in tree.items():
+        if key in _NOT_SHOWN:
+            continue
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             out.extend(_flatten(value, name + "."))

@@ -18,9 +18,38 @@ from topiclab.pipeline.base import RunState, Stage, ViewState
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EmbeddingViewStage"]
+__all__ = ["EmbeddingViewStage", "centre_distances", "display_function"]
 
 VIEW = "embedding"
+
+
+def centre_distances(centres: Any) -> dict[str, Any]:
+    """Cosine distances between theme centres in the embedding space (0 same, 1 unrelated).
+
+    Parameters
+    ----------
+    centres : array-like of shape (n_themes, dim)
+
+    Returns
+    -------
+    dict
+        ``measure`` (what the numbers are) and ``values`` (a nested list, 4 decimals).
+    """
+    c = np.asarray(centres, dtype=float)
+    norms = np.linalg.norm(c, axis=1, keepdims=True)
+    unit = c / np.where(norms > 0, norms, 1.0)
+    d = np.clip(1.0 - unit @ unit.T, 0.0, 2.0)
+    np.fill_diagonal(d, 0.0)
+    return {
+        "measure": "cosine distance between theme centres in the embedding space",
+        "values": np.round(d, 4).tolist(),
+    }
+
+
+def display_function(vectorizer: Any) -> Any:
+    """Return the vectoriser's ``display_names`` (terms as written), or ``None``."""
+    show = getattr(vectorizer, "display_names", None)
+    return show if callable(show) else None
 
 
 class EmbeddingViewStage(Stage):
@@ -92,6 +121,7 @@ class EmbeddingViewStage(Stage):
                     m["into"] = {int(t): int(c) for t, c in zip(ids, n, strict=True)}
         self.clusterer_ = clusterer
         self.merges_ = merges
+        state.extras["cluster_centers"] = np.asarray(clusterer.cluster_centers_)
 
         state = self.transform(state, context=context)
         view = state.views[VIEW]
@@ -100,6 +130,7 @@ class EmbeddingViewStage(Stage):
         view.table = self._table(state, labels, context)
         outliers = getattr(clusterer, "outliers_", None)
         view.metrics = {
+            "theme_distances": centre_distances(self.clusterer_.cluster_centers_),
             "language_merges": merges,
             "outlier_share": float(np.mean(outliers))
             if outliers is not None and len(outliers)
@@ -121,7 +152,7 @@ class EmbeddingViewStage(Stage):
     def _table(self, state: RunState, labels: np.ndarray, context: np.ndarray) -> Any:
         from topiclab.models import class_tfidf
         from topiclab.themes import build_theme_table
-        from topiclab.themes.terms import select_terms
+        from topiclab.themes.terms import select_terms, spread_terms
 
         s = self.section
         counts = state.counts
@@ -129,12 +160,15 @@ class EmbeddingViewStage(Stage):
         centers = np.asarray(self.clusterer_.cluster_centers_)
         centrality = np.einsum("ij,ij->i", context, centers[np.clip(labels, 0, k - 1)])
         centrality[labels < 0] = 0.0  # outliers kept unassigned (reassign_outliers=False)
+        spread = spread_terms(counts, labels, k)  # in every theme alike: describes none
         term_scores = {"all": class_tfidf(counts, labels, n_classes=k)}
+        term_scores["all"][:, spread] = 0.0
         selections = {"all": select_terms(term_scores["all"], counts, topn=s.top_n_terms)}
         lang_arr = np.asarray(state.langs)
         for lang in sorted(set(state.langs)):
             rows = np.flatnonzero(lang_arr == lang)
             term_scores[lang] = class_tfidf(counts[rows], labels[rows], n_classes=k)
+            term_scores[lang][:, spread] = 0.0
             selections[lang] = select_terms(term_scores[lang], counts[rows], topn=s.top_n_terms)
         return build_theme_table(
             VIEW,
@@ -147,6 +181,7 @@ class EmbeddingViewStage(Stage):
             n_representative=s.n_representative,
             n_themes=k,
             selections=selections,
+            display=display_function(state.vectorizer),
         )
 
     @classmethod

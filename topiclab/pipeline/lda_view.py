@@ -1,24 +1,117 @@
-"""The LDA view: topics of word counts (gensim LDA), K chosen by coherence and diversity.
+"""The LDA view: topics of word counts, K chosen by coherence, diversity and stability.
 
-:class:`LDAViewStage` fits :class:`~topiclab.models.LDA` on the run's counts, restricted to
-the terms in most passages (``lda_max_features``), for each candidate K, keeps the best
-by NPMI + 0.5 x diversity of the selected top-10 terms, and describes each topic with its
-topic-word weights.
+:class:`LDAViewStage` fits LDA (collapsed Gibbs sampling, :class:`~topiclab.models.GibbsLDA`,
+or gensim's online variational Bayes, :class:`~topiclab.models.LDA`) on the run's
+documents (their passages' counts summed) or on the passages, restricted to the terms in
+most passages (``lda_max_features``), for each candidate K and several restarts; keeps
+the most typical restart and the K with the best NPMI + 0.5 x diversity + 0.5 x
+stability; then infers every passage's topic mixture with the fitted model (the same
+path as for new texts) and describes each topic with its topic-word weights.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from topiclab.config import LDA_DOCUMENT_MIN
 from topiclab.pipeline.base import RunState, Stage, ViewState
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LDAViewStage", "fit_lda", "guided_term_ids", "lda_vocabulary"]
+__all__ = [
+    "LDAViewStage",
+    "document_counts",
+    "fit_lda",
+    "guided_term_ids",
+    "hellinger_distances",
+    "lda_vocabulary",
+    "make_lda",
+    "theme_term_ids",
+    "topic_checks",
+]
+
+#: LDA counts words, and words differ between languages: passages in different
+#: languages share a topic only through the few words they share (names, numbers).
+LANGUAGE_NOTE = (
+    "LDA counts words, so it cannot join passages written in different languages: a "
+    "topic holds passages of one language unless they share words (names, acronyms). "
+    "The embedding themes join languages; compare the two views."
+)
+
+
+def hellinger_distances(topic_word: np.ndarray) -> dict[str, Any]:
+    """Hellinger distances between topic-word distributions (0 same words, 1 none shared).
+
+    Parameters
+    ----------
+    topic_word : ndarray of shape (n_topics, n_terms)
+
+    Returns
+    -------
+    dict
+        ``measure`` and ``values`` (a nested list, 4 decimals).
+
+    Examples
+    --------
+    >>> hellinger_distances(np.array([[1.0, 0.0], [0.0, 1.0]]))["values"]
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    p = np.clip(np.asarray(topic_word, dtype=float), 0.0, None)
+    p = p / np.where(p.sum(axis=1, keepdims=True) > 0, p.sum(axis=1, keepdims=True), 1.0)
+    root = np.sqrt(p)
+    d = np.sqrt(np.clip(1.0 - root @ root.T, 0.0, 1.0))
+    np.fill_diagonal(d, 0.0)
+    return {
+        "measure": "Hellinger distance between topic-word distributions",
+        "values": np.round(d, 4).tolist(),
+    }
+
+
+def topic_checks(labels: np.ndarray, langs: Sequence[str], n_topics: int) -> dict[str, Any]:
+    """Flag topics below the minimum size and say which languages LDA kept apart.
+
+    The minimum size is 2 passages, or 1% of the passages when that is more.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n_passages,)
+        Most likely topic of each passage.
+    langs : sequence of str
+        Language of each passage.
+    n_topics : int
+
+    Returns
+    -------
+    dict
+        ``min_topic_size``, ``small_topics`` (ids), ``topic_languages`` (topic id ->
+        languages of its passages) and, when the corpus has several languages and no topic
+        holds more than one, ``language_note``.
+
+    Examples
+    --------
+    >>> out = topic_checks(np.array([0, 0, 1, 2, 2]), ["en", "en", "ar", "en", "en"], 3)
+    >>> out["small_topics"], out["topic_languages"]
+    ([1], {'0': ['en'], '1': ['ar'], '2': ['en']})
+    """
+    labels = np.asarray(labels)
+    lang_arr = np.asarray(langs, dtype=object)
+    min_size = max(2, int(np.ceil(0.01 * labels.size)))
+    sizes = np.bincount(labels, minlength=n_topics) if labels.size else np.zeros(n_topics)
+    per_topic = {str(t): sorted({str(x) for x in lang_arr[labels == t]}) for t in range(n_topics)}
+    out: dict[str, Any] = {
+        "min_topic_size": min_size,
+        "small_topics": [int(t) for t in range(n_topics) if sizes[t] < min_size],
+        "topic_languages": per_topic,
+    }
+    if len(set(lang_arr.tolist())) > 1:
+        out["language_note"] = LANGUAGE_NOTE
+    return out
+
 
 VIEW = "lda"
 
@@ -55,6 +148,43 @@ def guided_term_ids(vectorizer: Any, guided: Sequence[Any]) -> list[list[int]] |
     return seed_topics
 
 
+def theme_term_ids(table: Any, feature_names: Sequence[str], n_terms: int = 10) -> list[list[int]]:
+    """Vocabulary columns of each embedding theme's best terms in every language.
+
+    An embedding theme gathers passages about one subject whatever their language, and
+    carries terms per language; used as LDA seed topics, they give one LDA topic its
+    Arabic, Chinese and English words at once, so LDA does not split a subject by
+    language.
+
+    Parameters
+    ----------
+    table : ThemeTable
+        The embedding view's themes.
+    feature_names : sequence of str
+        The vocabulary, in column order.
+    n_terms : int
+        Terms taken per theme and language.
+
+    Returns
+    -------
+    list of list of int
+        One list per theme (possibly empty).
+    """
+    vocab = {t: i for i, t in enumerate(feature_names)}
+    seeds = []
+    for theme in table.themes:
+        ids: list[int] = []
+        for lang in sorted(theme.terms):
+            if lang == "all":
+                continue
+            for term in theme.top_words(lang, n_terms):
+                j = vocab.get(term)
+                if j is not None and j not in ids:
+                    ids.append(j)
+        seeds.append(ids)
+    return seeds
+
+
 def lda_vocabulary(counts: Any, max_features: int | None) -> np.ndarray | None:
     """Columns of the ``max_features`` terms in most documents (sorted), or ``None`` for all.
 
@@ -72,6 +202,53 @@ def lda_vocabulary(counts: Any, max_features: int | None) -> np.ndarray | None:
     return np.sort(order[:max_features]).astype(np.intp)
 
 
+def document_counts(counts: Any, doc_ids: Sequence[str]) -> Any:
+    """Sum the passage rows of each document (documents in order of first appearance).
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> X = sp.csr_matrix(np.array([[1, 0], [0, 2], [3, 0]]))
+    >>> document_counts(X, ["a", "b", "a"]).toarray().tolist()
+    [[4, 0], [0, 2]]
+    """
+    import scipy.sparse as sp
+
+    position: dict[str, int] = {}
+    rows = np.array([position.setdefault(str(d), len(position)) for d in doc_ids], dtype=np.intp)
+    n = len(rows)
+    agg = sp.csr_matrix(
+        (np.ones(n, dtype=counts.dtype), (rows, np.arange(n))), shape=(len(position), n)
+    )
+    return sp.csr_matrix(agg @ counts)
+
+
+def make_lda(section: Any, k: int, seed: int, seed_topics: list[list[int]] | None) -> Any:
+    """Return the unfitted LDA estimator of the section's backend.
+
+    Parameters
+    ----------
+    section : LDASection or RunConfig
+        ``lda_backend`` (``"gibbs"`` or ``"gensim"``) and ``lda_passes``.
+    k : int
+    seed : int
+    seed_topics : list of list of int, optional
+
+    Returns
+    -------
+    GibbsLDA or LDA
+    """
+    if getattr(section, "lda_backend", "gensim") == "gibbs":
+        from topiclab.models.lda_gibbs import GibbsLDA
+
+        return GibbsLDA(n_components=k, random_state=seed, seed_topics=seed_topics)
+    from topiclab.models import LDA
+
+    return LDA(
+        n_components=k, passes=section.lda_passes, random_state=seed, seed_topics=seed_topics
+    )
+
+
 def fit_lda(
     counts: Any,
     tokenized: list[list[str]],
@@ -79,66 +256,124 @@ def fit_lda(
     section: Any,
     seed: int,
     seed_topics: list[list[int]] | None = None,
+    fit_counts: Any = None,
 ) -> tuple[Any, dict[str, Any]]:
-    """Fit LDA, choosing K by NPMI coherence and diversity over a small range when not given.
+    """Fit LDA, choosing K by coherence, diversity and seed stability when not given.
+
+    For each candidate K, ``lda_restarts`` models are fitted with seeds derived from
+    ``seed``; the restart whose passage topics agree most with the others' (highest mean
+    adjusted Rand index) is kept, and the mean pairwise ARI is that K's stability.
 
     Parameters
     ----------
     counts : sparse matrix of shape (n_passages, n_terms)
+        Passage counts (topics are assigned and terms selected on these).
     tokenized : list of list of str
         The passages' tokens (the coherence reference).
     feature_names : sequence of str
         Terms of the columns of ``counts``.
     section : LDASection or RunConfig
-        ``n_topics`` and ``lda_passes``.
+        ``n_topics``, ``lda_passes``, ``lda_backend`` and ``lda_restarts``.
     seed : int
     seed_topics : list of list of int, optional
         Guided topics (columns of ``counts``).
+    fit_counts : sparse matrix, optional
+        The rows LDA is trained on (e.g. whole documents); ``counts`` when ``None``.
 
     Returns
     -------
-    lda : LDA
+    lda : GibbsLDA or LDA
         The best model.
     selection : dict
-        The candidates, their scores and the rule.
+        The candidates, their scores, the restarts' agreement and the rule.
     """
+    from sklearn.metrics import adjusted_rand_score
+    from tqdm import tqdm
+
     from topiclab.evaluate import coherence, topic_diversity
-    from topiclab.models import LDA
+    from topiclab.pipeline.speed import speed_settings
+    from topiclab.pipeline.stages import coherence_reference
     from topiclab.themes.terms import select_terms
 
-    n_docs = counts.shape[0]
+    train = counts if fit_counts is None else fit_counts
+    n_docs = counts.shape[0]  # the K range follows the passages the topics describe
     names = np.asarray(feature_names, dtype=object)
+    fast = speed_settings(getattr(section, "speed", None))
+    passes = int(section.lda_passes)
+    if fast.max_lda_passes is not None:
+        passes = min(passes, fast.max_lda_passes)
+    if passes != section.lda_passes and dataclasses.is_dataclass(section):
+        section = dataclasses.replace(section, lda_passes=passes)
     if section.n_topics is not None:
         candidates = [section.n_topics]
     elif n_docs < 200:
         candidates = list(range(3, max(4, min(9, n_docs // 4 + 1))))
     else:
-        candidates = [10, 15, 20, 30]
+        candidates = list(fast.lda_candidates or (10, 15, 20, 30))
+    reference, note = coherence_reference(tokenized, fast.coherence_max_docs)
     if seed_topics:
         candidates = [k for k in candidates if k >= len(seed_topics)] or [len(seed_topics)]
+    restarts = int(getattr(section, "lda_restarts", 1))
+    seeds = [int(s) for s in np.random.SeedSequence(seed).generate_state(restarts) % (2**31 - 1)]
+    if restarts == 1:
+        seeds = [seed]
+    stability_weight = 0.5 if restarts > 1 else 0.0
     selection: dict[str, Any] = {
         "candidates": candidates,
         "npmi": [],
         "diversity": [],
+        "stability": [],
         "score": [],
-        "rule": "NPMI + 0.5 * diversity of the selected top-10 terms (NPMI -1 if undefined)",
+        "restarts": restarts,
+        "backend": getattr(section, "lda_backend", "gensim"),
+        "unit": "passages" if fit_counts is None else "documents",
+        "rule": (
+            "NPMI + 0.5 * diversity of the selected top-10 terms (NPMI -1 if undefined)"
+            + (
+                " + 0.5 * stability (mean pairwise ARI of the restarts' passage topics); "
+                "of the restarts, the one with the highest mean ARI to the others is kept"
+                if restarts > 1
+                else ""
+            )
+        ),
+        "passes": passes,
+        "coherence_reference": note,
     }
     best, best_score = None, -np.inf
-    for k in candidates:
-        lda = LDA(
-            n_components=k,
-            passes=section.lda_passes,
-            random_state=seed,
-            seed_topics=seed_topics,
-        ).fit(counts)
+    bar = tqdm(
+        candidates,
+        desc=f"LDA ({passes} passes)",
+        unit="K",
+        disable=not getattr(section, "progress", False) or len(candidates) < 2,
+    )
+    for k in bar:
+        models, labels = [], []
+        for s in seeds:
+            lda = make_lda(section, k, s, seed_topics).fit(train)
+            models.append(lda)
+            labels.append(lda.transform(counts).argmax(axis=1))
+        if restarts > 1:
+            agree = np.ones((restarts, restarts))
+            for i in range(restarts):
+                for j in range(i + 1, restarts):
+                    agree[i, j] = agree[j, i] = adjusted_rand_score(labels[i], labels[j])
+            typical = (agree.sum(axis=1) - 1.0) / (restarts - 1)
+            chosen = int(np.argmax(typical))
+            stability = float(agree[np.triu_indices(restarts, 1)].mean())
+        else:
+            chosen, stability = 0, float("nan")
+        lda = models[chosen]
         tops = [[str(names[j]) for j in c] for c in select_terms(lda.components_, counts, topn=10)]
-        npmi, _ = coherence(tops, tokenized, measure="c_npmi", topn=10)
+        npmi, _ = coherence(tops, reference, measure="c_npmi", topn=10)
         div = topic_diversity(tops, topk=10)
         selection["npmi"].append(npmi)
         selection["diversity"].append(div)
+        selection["stability"].append(stability if restarts > 1 else None)
         score = (npmi if np.isfinite(npmi) else -1.0) + 0.5 * div
+        if restarts > 1:
+            score += stability_weight * stability
         selection["score"].append(score)
-        logger.info("LDA K=%d: NPMI %.3f, diversity %.3f", k, npmi, div)
+        logger.info("LDA K=%d: NPMI %.3f, diversity %.3f, stability %.3f", k, npmi, div, stability)
         if score > best_score:
             best, best_score = lda, score
     selection["chosen"] = int(best.n_components)
@@ -176,6 +411,7 @@ class LDAViewStage(Stage):
 
     def fit(self, state: RunState) -> RunState:
         """Fit LDA on the counts, then assign the passages with :meth:`transform`'s path."""
+        from topiclab.pipeline.embedding_view import display_function
         from topiclab.themes import build_theme_table
         from topiclab.themes.terms import select_terms
 
@@ -184,11 +420,28 @@ class LDAViewStage(Stage):
         self.columns_ = lda_vocabulary(counts, s.lda_max_features)
         lda_names = names if self.columns_ is None else [names[j] for j in self.columns_]
         seed_topics = guided_term_ids(state.vectorizer, s.guided)
+        embedding = state.views.get("embedding")
+        if getattr(s, "lda_seed_themes", False) and embedding is not None and embedding.table:
+            themes = theme_term_ids(embedding.table, names)
+            seed_topics = [*(seed_topics or []), *themes] or None
+            logger.info("LDA topics seeded from %d embedding themes", len(themes))
         if seed_topics and self.columns_ is not None:
             position = {int(j): i for i, j in enumerate(self.columns_)}
             seed_topics = [[position[j] for j in ids if j in position] for ids in seed_topics]
+        fit_counts = None
+        unit = getattr(s, "lda_unit", "passages")
+        if unit == "auto":  # too few documents for LDA to learn topics from: use passages
+            unit = "documents" if len(set(state.doc_ids)) >= LDA_DOCUMENT_MIN else "passages"
+        backend = getattr(s, "lda_backend", "gensim")
+        if backend == "auto":  # Gibbs measured better on documents, gensim on a few passages
+            backend = "gibbs" if unit == "documents" else "gensim"
+        self.unit_, self.backend_ = unit, backend
+        if hasattr(s, "lda_backend"):
+            s = dataclasses.replace(s, lda_unit=unit, lda_backend=backend)
+        if unit == "documents":
+            fit_counts = document_counts(self._counts(counts), state.doc_ids)
         self.lda_, self.selection_ = fit_lda(
-            self._counts(counts), state.tokens, lda_names, s, s.seed, seed_topics
+            self._counts(counts), state.tokens, lda_names, s, s.seed, seed_topics, fit_counts
         )
 
         state = self.transform(state)
@@ -204,13 +457,31 @@ class LDAViewStage(Stage):
             {"all": topic_word},
             names,
             state.passages,
-            scores=view.membership.max(axis=1),
             top_n=s.top_n_terms,
             n_representative=s.n_representative,
             n_themes=self.lda_.n_components,
             selections={"all": select_terms(topic_word, counts, topn=s.top_n_terms)},
+            display=display_function(state.vectorizer),
+            membership=view.membership,
+            evidence=np.minimum(1.0, np.asarray(self._counts(counts).sum(axis=1)).ravel() / 20.0),
         )
-        view.metrics = {"k_selection": self.selection_}
+        view.metrics = {
+            "k_selection": self.selection_,
+            "theme_distances": hellinger_distances(topic_word),
+            **topic_checks(view.labels, state.langs, self.lda_.n_components),
+        }
+        chosen = self.selection_["candidates"].index(self.selection_["chosen"])
+        view.metrics["seed_stability"] = {
+            "mean_ari": self.selection_["stability"][chosen],
+            "n_runs": self.selection_["restarts"],
+        }
+        for i in view.metrics["small_topics"]:
+            logger.warning(
+                "LDA topic %d holds %d passage(s), below the minimum of %d: read it with care",
+                i,
+                int(np.sum(view.labels == i)),
+                view.metrics["min_topic_size"],
+            )
         return state
 
     def transform(self, state: RunState) -> RunState:

@@ -143,7 +143,17 @@ class ThemeModel:
             langs = ["und"] * len(texts)  # the embedding path does not use languages
         state = RunState.for_texts(texts, langs, doc_ids, embeddings)
         state = self.pipeline.transform(state, until=stage.name)
-        return state.views[view].membership
+        membership = state.views[view].membership
+        merged = self._merged_from(view)
+        if merged:  # a reduced run: the fitted themes' memberships summed per merged theme
+            from topiclab.analysis.hierarchy import merged_membership
+
+            membership = merged_membership(membership, merged)
+        return membership
+
+    def _merged_from(self, view: str) -> dict[str, Any] | None:
+        views = getattr(self.result, "views", None) or {}
+        return views[view].metrics.get("merged_from") if view in views else None
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Sentence embeddings of ``texts`` with the run's model (loaded on first use)."""
@@ -167,9 +177,44 @@ class ThemeModel:
         )
 
     def predict(
+        self,
+        texts: Sequence[str],
+        *,
+        doc_ids: Sequence[str] | None = None,
+        embeddings: Any = None,
+        view: str = "embedding",
+    ) -> Any:
+        """Return each text's most likely theme, with its label and score.
+
+        Parameters
+        ----------
+        texts : sequence of str
+        doc_ids : sequence of str, optional
+            Document of each text (passages read in their document's context).
+        embeddings : ndarray, optional
+            Precomputed embeddings of ``texts``.
+        view : str, default="embedding"
+
+        Returns
+        -------
+        DataFrame
+            One row per text: ``theme``, ``label``, ``score`` (membership of that theme),
+            ``second`` and ``second_score`` (see
+            :func:`topiclab.themes.predictions.predictions_frame`). :meth:`predict_ids`
+            gives the ids alone; :meth:`transform` the whole membership matrix.
+        """
+        from topiclab.themes.predictions import predictions_frame
+
+        membership = self.transform_view(view, texts, doc_ids=doc_ids, embeddings=embeddings)
+        table = None
+        if self.result is not None and view in getattr(self.result, "views", {}):
+            table = self.result.views[view].table
+        return predictions_frame(membership, table)
+
+    def predict_ids(
         self, texts: Sequence[str], *, doc_ids: Sequence[str] | None = None, embeddings: Any = None
     ) -> np.ndarray:
-        """Return the most likely embedding theme of each text."""
+        """Return the most likely embedding theme of each text (ids only)."""
         out = self.transform(texts, doc_ids=doc_ids, embeddings=embeddings)
         return np.asarray(out).argmax(axis=1)
 

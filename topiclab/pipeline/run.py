@@ -94,6 +94,15 @@ def run(
 
         corpus = load(source, progress=config.progress)
     ingest_s = time.perf_counter() - t0
+    if config.speed is None:
+        from topiclab.pipeline.speed import choose_speed
+
+        if embeddings is not None:  # given for the corpus's own passages: keep them
+            speed, reason = "best", "precomputed passage embeddings were given"
+        else:
+            speed, reason = choose_speed(len(corpus.passages))
+        logger.info("speed=%s chosen: %s (set --speed / speed= to override)", speed, reason)
+        config = config.replace(speed=speed)
     if pipeline is None:
         pipeline = Pipeline.from_config(config, embedder=embedder, clusterer=clusterer)
     elif embedder is not None or clusterer is not None:

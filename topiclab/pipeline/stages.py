@@ -43,7 +43,20 @@ class PrepareStage(Stage):
 
     def fit(self, state: RunState) -> RunState:
         """Fill ``passages``, ``texts``, ``langs`` and ``doc_ids`` from ``state.corpus``."""
+        from topiclab.ingest.segment import merge_short_documents
+        from topiclab.pipeline.speed import speed_settings
+
         passages = state.corpus.passages.reset_index(drop=True).copy()
+        whole = speed_settings(getattr(self.section, "speed", None)).whole_doc_words
+        if whole:
+            before = len(passages)
+            passages = merge_short_documents(passages, whole)
+            logger.info(
+                "Documents of up to %d words embedded whole: %d passages -> %d",
+                whole,
+                before,
+                len(passages),
+            )
         n = len(passages)
         if n < 3:
             raise CorpusError(
@@ -104,9 +117,10 @@ class VectorizeStage(Stage):
     def fit(self, state: RunState) -> RunState:
         """Fit the vectoriser on the passages and count them."""
         vec = self._make()
-        raw = vec.analyze(state.texts, state.langs)
+        surfaces: dict[str, dict[str, int]] = {}
+        raw = vec.analyze(state.texts, state.langs, surfaces=surfaces)
         try:
-            tokens = vec.fit_transform_tokens(raw)
+            tokens = vec.fit_transform_tokens(raw, surfaces=surfaces)
         except ValueError as exc:  # only stop words, numbers or punctuation
             raise CorpusError(f"cannot vectorise the corpus: {exc}") from exc
         self.vectorizer_ = vec
@@ -160,7 +174,8 @@ class EmbedStage(Stage):
         self.embedder = embedder
 
     def _make(self, langs: list[str]) -> Any:
-        from topiclab.features.embed import SentenceEmbedder, resolve_model
+        from topiclab.features.embed import DEFAULT_MODEL, SentenceEmbedder, resolve_model
+        from topiclab.pipeline.speed import speed_settings
 
         s = self.section
         if self.embedder is not None:
@@ -174,6 +189,8 @@ class EmbedStage(Stage):
             model = self.embedder
         else:
             model = s.embedding_model or resolve_model(None, s.lang_mode, set(langs))
+            if not s.embedding_model and model == DEFAULT_MODEL:
+                model = speed_settings(getattr(s, "speed", None)).english_model
         return SentenceEmbedder(model=model, batch_size=s.batch_size, progress=s.progress)
 
     def fit(self, state: RunState) -> RunState:
@@ -233,12 +250,24 @@ class ScoreStage(Stage):
     def fit(self, state: RunState) -> RunState:
         """Score every view."""
         from topiclab.evaluate import coherence, silhouette, topic_diversity
+        from topiclab.pipeline.speed import speed_settings
 
         n = int(self.section.n_scored_terms)
-        for view in state.views.values():
+        reference, note = coherence_reference(
+            state.tokens, speed_settings(getattr(self.section, "speed", None)).coherence_max_docs
+        )
+        from tqdm import tqdm
+
+        views = tqdm(
+            list(state.views.values()),
+            desc=f"Coherence ({len(reference)} passages)",
+            unit="view",
+            disable=not getattr(self.section, "progress", False),
+        )
+        for view in views:
             tops = [th.top_words("all", n) for th in view.table]
-            npmi, npmi_each = coherence(tops, state.tokens, measure="c_npmi")
-            cv, cv_each = coherence(tops, state.tokens, measure="c_v")
+            npmi, npmi_each = coherence(tops, reference, measure="c_npmi")
+            cv, cv_each = coherence(tops, reference, measure="c_v")
             for th, a, b in zip(view.table, npmi_each, cv_each, strict=True):
                 th.coherence = {"npmi": a, "c_v": b}
             scores: dict[str, Any] = {
@@ -246,11 +275,35 @@ class ScoreStage(Stage):
                 "npmi": npmi,
                 "c_v": cv,
                 "diversity": topic_diversity(tops, topk=n),
+                "coherence_reference": note,
             }
             if view.features is not None:
                 scores["silhouette"] = silhouette(view.features, view.labels, metric="cosine")
             view.metrics = {**scores, **view.metrics}
         return state
+
+
+def coherence_reference(tokens: list[list[str]], max_docs: int | None) -> tuple[list, str]:
+    """Return the coherence reference: every passage, or ``max_docs`` drawn with seed 0.
+
+    Parameters
+    ----------
+    tokens : list of list of str
+        The run's tokenised passages.
+    max_docs : int or None
+        Largest reference; ``None`` keeps every passage.
+
+    Returns
+    -------
+    reference : list of list of str
+    note : str
+        What the reference is, for ``metrics.json``.
+    """
+    n = len(tokens)
+    if max_docs is None or n <= max_docs:
+        return tokens, f"all {n} passages of the fit"
+    pick = np.sort(np.random.default_rng(0).choice(n, size=int(max_docs), replace=False))
+    return [tokens[i] for i in pick], f"{int(max_docs)} of the {n} passages, drawn with seed 0"
 
 
 class MapStage(Stage):
@@ -381,8 +434,9 @@ def default_stages(
     Returns
     -------
     list of Stage
-        prepare, vectorize, embed, cluster, lda, score, map, assemble.
+        prepare, vectorize, embed, cluster, lda, score, map, assemble, analyze.
     """
+    from topiclab.pipeline.analyze import AnalyzeStage
     from topiclab.pipeline.embedding_view import EmbeddingViewStage
     from topiclab.pipeline.lda_view import LDAViewStage
 
@@ -395,4 +449,5 @@ def default_stages(
         ScoreStage(config.section("score")),
         MapStage(config.section("map")),
         AssembleStage(config.section("assemble")),
+        AnalyzeStage(config.section("analyze")),
     ]

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from topiclab._state import plain_values
 from topiclab.errors import ModelLoadError
 from topiclab.storage import atomic as _io
 
@@ -49,23 +50,9 @@ def _embedder_state(embedder: Any) -> dict[str, Any]:
     model = embedder.model
     saved_model = model if model is None or isinstance(model, str) else None
     return {
-        "params": {**_plain(params), "model": saved_model},
+        "params": {**plain_values(params, owner="embedder"), "model": saved_model},
         "model_id_": getattr(embedder, "model_id_", None),
     }
-
-
-def _plain(params: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for k, v in params.items():
-        if isinstance(v, np.generic):
-            v = v.item()
-        if isinstance(v, tuple):
-            v = list(v)
-        if v is None or isinstance(v, str | int | float | bool | list):
-            out[k] = v
-        else:
-            raise TypeError(f"embedder parameter {k}={v!r} cannot be saved as JSON")
-    return out
 
 
 def _load_embedder(state: dict[str, Any]) -> Any:

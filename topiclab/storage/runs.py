@@ -28,6 +28,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -218,6 +219,10 @@ def write_run_files(d: Path, result: Any, model: Any | None) -> None:
     for view in result.views.values():
         _io.write_parquet(d / view.mixture_file, _frame_for_parquet(view.mixture))
         written.append(view.mixture_file)
+    for analysis in getattr(result, "analyses", {}).values():
+        _check_analysis_name(analysis.name)
+        _io.write_parquet(d / analysis.file, _analysis_for_parquet(analysis.frame))
+        written.append(analysis.file)
     _io.write_json(d / "themes.json", result.themes_json())
     _io.write_json(d / "metrics.json", _jsonable(result.metrics))
     _io.write_json(d / "meta.json", _jsonable({**result.meta, "format_version": FORMAT_VERSION}))
@@ -230,6 +235,21 @@ def write_run_files(d: Path, result: Any, model: Any | None) -> None:
         from topiclab.storage.model_state import save_model
 
         save_model(model, d / "model")
+
+
+_ANALYSIS_NAME = re.compile(r"^[A-Za-z0-9_]{1,100}$")
+
+
+def _check_analysis_name(name: str) -> None:
+    if not _ANALYSIS_NAME.match(str(name)) or f"{name}.parquet" in _FIXED_FILES:
+        raise RunLoadError(f"analysis name {name!r}: use letters, digits and _ only")
+
+
+def _analysis_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with string column names and list cells as lists of str."""
+    out = frame.copy()
+    out.columns = [str(c) for c in out.columns]
+    return out.reset_index(drop=True)
 
 
 def write_engine_tables(d: Path, tables: dict[str, Any]) -> None:
@@ -343,6 +363,7 @@ def load_result(path: str | os.PathLike[str]) -> Any:
         view = View.builtin(name, table, metrics=metrics.get(name) or {})
         view.mixture = _mixture(d / view.mixture_file)
         views[name] = view
+    analyses = _load_analyses(d, metrics.get("analyses"))
     cleaning: list[dict[str, Any]] = []
     log_path = d / "cleaning_log.jsonl"
     log_files = [log_path] if log_path.is_file() else []
@@ -362,8 +383,31 @@ def load_result(path: str | os.PathLike[str]) -> Any:
         views=views,
         meta=_read_json(d / "meta.json"),
         cleaning_log=cleaning,
-        run_metrics={k: v for k, v in metrics.items() if k not in views},
+        run_metrics={k: v for k, v in metrics.items() if k not in views and k != "analyses"},
+        analyses=analyses,
     )
+
+
+def _load_analyses(d: Path, listed: Any) -> dict[str, Any]:
+    """Read the derived tables named in ``metrics.json["analyses"]``."""
+    from topiclab.themes import Analysis
+
+    if listed is None:
+        return {}
+    if not isinstance(listed, dict):
+        raise RunLoadError(f"{d / 'metrics.json'}: 'analyses' does not hold an object")
+    out = {}
+    for name, info in listed.items():
+        try:
+            _check_analysis_name(name)
+        except RunLoadError as exc:
+            raise RunLoadError(f"{d / 'metrics.json'}: {exc}") from None
+        info = dict(info) if isinstance(info, dict) else {}
+        info.pop("file", None)
+        title = str(info.pop("title", "") or "")
+        frame = _read_parquet(d / f"{name}.parquet")
+        out[name] = Analysis(name=name, frame=frame, info=info, title=title)
+    return out
 
 
 def load(path: str | os.PathLike[str]) -> Any:

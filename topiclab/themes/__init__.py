@@ -7,11 +7,12 @@ memberships into document mixtures.
 """
 
 from topiclab.themes.mixtures import display_title, theme_mixture
-from topiclab.themes.result import VIEW_COLUMNS, RunResult, Theme, ThemeTable, View
+from topiclab.themes.result import VIEW_COLUMNS, Analysis, RunResult, Theme, ThemeTable, View
 from topiclab.themes.tables import build_theme_table, make_label
 
 __all__ = [
     "VIEW_COLUMNS",
+    "Analysis",
     "RunResult",
     "Theme",
     "ThemeTable",

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["VIEW_COLUMNS", "RunResult", "Theme", "ThemeTable", "View"]
+__all__ = ["VIEW_COLUMNS", "Analysis", "RunResult", "Theme", "ThemeTable", "View"]
 
 
 @dataclass
@@ -24,7 +24,8 @@ class Theme:
     id : int
         Theme number within its view.
     label : str
-        Short label made from the top phrases.
+        Short title in natural case made from the best phrases (see
+        :mod:`topiclab.themes.labels`); in English when the theme has English passages.
     size : int
         Passages assigned to it.
     terms : dict
@@ -37,6 +38,13 @@ class Theme:
         ``lang``, ``text``, ``score``.
     coherence : dict
         Per-theme quality scores (``npmi``, ``c_v``) when computed.
+    labels : dict
+        Language code -> title in that language, for themes with passages in several
+        languages (empty otherwise).
+    display : dict
+        Stored term -> its written form, where they differ (``"تنميه_خضراء"`` ->
+        ``"تنمية خضراء"``, ``"ciie"`` -> ``"CIIE"``). Terms are stored normalised for
+        counting and scoring; :meth:`keywords` shows them as written.
     """
 
     id: int
@@ -46,10 +54,29 @@ class Theme:
     languages: dict[str, int]
     representative: list[dict[str, Any]] = field(default_factory=list)
     coherence: dict[str, float] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    display: dict[str, str] = field(default_factory=dict)
 
     def top_words(self, lang: str = "all", k: int = 10) -> list[str]:
-        """Return the ``k`` best terms of one language (``"all"``: every language)."""
+        """Return the ``k`` best terms of one language (``"all"``: every language).
+
+        The terms as stored (normalised, phrases joined with ``_``), as counted and scored;
+        :meth:`keywords` gives them as written.
+        """
         return [t for t, _ in self.terms.get(lang, [])[:k]]
+
+    def _repr_html_(self) -> str:
+        from topiclab.themes.display import theme_html
+
+        return theme_html(self)
+
+    def shown(self, term: str) -> str:
+        """Return one stored term in its written form."""
+        return self.display.get(term) or term.replace("_", " ")
+
+    def keywords(self, lang: str = "all", k: int = 10) -> list[str]:
+        """Return the ``k`` best terms of one language as written (phrases with spaces)."""
+        return [self.shown(t) for t in self.top_words(lang, k)]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form."""
@@ -61,6 +88,9 @@ class Theme:
             "languages": {k: int(v) for k, v in self.languages.items()},
             "representative": self.representative,
             "coherence": {k: _finite(v) for k, v in self.coherence.items()},
+            "labels": dict(self.labels),
+            "keywords": {k: self.keywords(k) for k in self.terms},
+            "display": dict(sorted(self.display.items())),
         }
 
     @classmethod
@@ -77,6 +107,8 @@ class Theme:
                 k: (float("nan") if v is None else float(v))
                 for k, v in data.get("coherence", {}).items()
             },
+            labels={str(k): str(v) for k, v in data.get("labels", {}).items()},
+            display={str(k): str(v) for k, v in data.get("display", {}).items()},
         )
 
 
@@ -100,6 +132,11 @@ class ThemeTable:
     def __getitem__(self, i: int) -> Theme:
         return self.themes[i]
 
+    def _repr_html_(self) -> str:
+        from topiclab.themes.display import table_html
+
+        return table_html(self)
+
     def labels(self) -> list[str]:
         """Theme labels in id order."""
         return [t.label for t in self.themes]
@@ -115,8 +152,10 @@ class ThemeTable:
                 "size": t.size,
                 "languages": ", ".join(f"{k}:{v}" for k, v in t.languages.items()),
             }
+            for lang, text in t.labels.items():
+                row[f"label_{lang}"] = text
             for lang in t.terms:
-                row[f"terms_{lang}"] = ", ".join(t.top_words(lang, 8))
+                row[f"terms_{lang}"] = ", ".join(t.keywords(lang, 8))
             for k, v in t.coherence.items():
                 row[k] = v
             rows.append(row)
@@ -207,6 +246,36 @@ class View:
         )
 
 
+@dataclass
+class Analysis:
+    """A table derived from a run (themes over time, themes by source, the theme tree, ...).
+
+    Saved as ``<name>.parquet`` in the run folder, with ``info`` under
+    ``metrics.json["analyses"][name]``; :func:`topiclab.load` reads both back.
+
+    Attributes
+    ----------
+    name : str
+        Key in :attr:`RunResult.analyses` and file stem (letters, digits and ``_``).
+    frame : DataFrame
+        The table.
+    info : dict
+        JSON-able facts about it (view, column, time bin, undated documents, ...).
+    title : str
+        Name shown to readers.
+    """
+
+    name: str
+    frame: pd.DataFrame
+    info: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+
+    @property
+    def file(self) -> str:
+        """File name of the table in a run folder."""
+        return f"{self.name}.parquet"
+
+
 class RunResult:
     """Everything one run produced, as plain data.
 
@@ -257,8 +326,11 @@ class RunResult:
         doc_themes: pd.DataFrame | None = None,
         doc_topics: pd.DataFrame | None = None,
         metrics: dict[str, Any] | None = None,
+        analyses: dict[str, Analysis] | None = None,
     ) -> None:
         self.config = config
+        #: Derived tables (:class:`Analysis`) by name, in the order they were made.
+        self.analyses: dict[str, Analysis] = dict(analyses or {})
         self.documents = documents
         self.passages = passages
         self.meta = {} if meta is None else meta
@@ -273,8 +345,10 @@ class RunResult:
                 if table is not None:
                     views[name] = View.builtin(name, table, mixture, metrics.pop(name, {}))
         self.views: dict[str, View] = dict(views)
-        self.run_metrics = dict(run_metrics or {})
-        self.run_metrics.update({k: v for k, v in metrics.items() if k not in self.views})
+        self.run_metrics = {k: v for k, v in (run_metrics or {}).items() if k != "analyses"}
+        self.run_metrics.update(
+            {k: v for k, v in metrics.items() if k not in self.views and k != "analyses"}
+        )
 
     def replace(self, **changes: Any) -> RunResult:
         """Return a copy with some fields changed; the original is untouched.
@@ -315,6 +389,7 @@ class RunResult:
             "meta": self.meta,
             "cleaning_log": self.cleaning_log,
             "run_metrics": self.run_metrics,
+            "analyses": self.analyses,
         }
         unknown = set(changes) - set(args)
         if unknown:
@@ -325,6 +400,11 @@ class RunResult:
     def __repr__(self) -> str:
         sizes = ", ".join(f"{k}: {len(v.table)}" for k, v in self.views.items())
         return f"RunResult({len(self.documents)} documents, {len(self.passages)} passages, {sizes})"
+
+    def _repr_html_(self) -> str:
+        from topiclab.themes.display import result_html
+
+        return result_html(self)
 
     def _view(self, name: str) -> View:
         try:
@@ -354,8 +434,17 @@ class RunResult:
 
     @property
     def metrics(self) -> dict[str, Any]:
-        """View name -> the view's metrics, then the run-level metrics (``metrics.json``)."""
-        return {**{name: v.metrics for name, v in self.views.items()}, **self.run_metrics}
+        """View name -> the view's metrics, then the run-level metrics (``metrics.json``).
+
+        Runs with derived tables also hold ``"analyses"``: name -> that table's ``info``.
+        """
+        out = {**{name: v.metrics for name, v in self.views.items()}, **self.run_metrics}
+        if self.analyses:
+            out["analyses"] = {
+                name: {**a.info, "file": a.file, "title": a.title}
+                for name, a in self.analyses.items()
+            }
+        return out
 
     def themes_json(self) -> dict[str, Any]:
         """Return the content of ``themes.json``: every view's theme table."""
@@ -370,15 +459,17 @@ class RunResult:
                 for t in view.table:
                     langs = ", ".join(f"{k} {v}" for k, v in t.languages.items())
                     lines.append(f"  [{t.id}] {t.label}  ({t.size} passages: {langs})")
-                    for lang, terms in t.terms.items():
+                    for lang, text in t.labels.items():
+                        if text != t.label:
+                            lines.append(f"       label ({lang}): {text}")
+                    for lang in t.terms:
                         if lang != "all":
-                            words = ", ".join(w for w, _ in terms[:n_terms])
-                            lines.append(f"       {lang}: {words}")
+                            lines.append(f"       {lang}: {', '.join(t.keywords(lang, n_terms))}")
             else:
                 lines.append(f"{view.title}:")
                 for t in view.table:
                     lines.append(f"  [{t.id}] {t.label}  ({t.size} passages)")
-                    lines.append(f"       {', '.join(t.top_words('all', n_terms))}")
+                    lines.append(f"       {', '.join(t.keywords('all', n_terms))}")
         lines.append(
             "Metrics: "
             + ", ".join(

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["document_npmi", "select_terms", "theme_terms"]
+__all__ = ["document_npmi", "select_terms", "spread_terms", "theme_terms"]
 
 
 def document_npmi(counts: Any, columns: Sequence[int]) -> np.ndarray:
@@ -154,3 +154,50 @@ def theme_terms(
     names = np.asarray(feature_names, dtype=object)
     picks = select_terms(scores, counts, topn=topn, **options)
     return [[str(names[j]) for j in cols] for cols in picks]
+
+
+def spread_terms(
+    counts: Any, labels: Any, n_themes: int, *, ratio: float = 2.0, min_themes: int = 3
+) -> np.ndarray:
+    """Mark the terms spread evenly over all themes: they describe none of them.
+
+    A term is spread when it occurs in every theme and the share of passages containing it
+    differs by less than ``ratio`` between the theme where it is most common and the one
+    where it is least common. Such a word ("year", "people", "表示") carries no theme even
+    when no stop list knows it.
+
+    Parameters
+    ----------
+    counts : sparse matrix of shape (n_passages, n_terms)
+    labels : array-like of shape (n_passages,)
+        Theme of each passage (``-1``: unassigned, ignored).
+    n_themes : int
+    ratio : float, default=2.0
+    min_themes : int, default=3
+        With fewer themes nothing is marked (two themes cannot show a spread).
+
+    Returns
+    -------
+    ndarray of bool, shape (n_terms,)
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> X = sp.csr_matrix(np.array([[1, 1], [1, 0], [1, 0], [1, 1], [1, 0], [1, 0]]))
+    >>> spread_terms(X, [0, 0, 1, 1, 2, 2], 3).tolist()
+    [True, False]
+    """
+    X = sp.csr_matrix(counts)
+    labels = np.asarray(labels)
+    n_terms = X.shape[1]
+    if n_themes < min_themes:
+        return np.zeros(n_terms, dtype=bool)
+    present = (X > 0).astype(np.float64)
+    rates = np.zeros((n_themes, n_terms))
+    for c in range(n_themes):
+        rows = np.flatnonzero(labels == c)
+        if rows.size == 0:
+            return np.zeros(n_terms, dtype=bool)
+        rates[c] = np.asarray(present[rows].sum(axis=0)).ravel() / rows.size
+    low, high = rates.min(axis=0), rates.max(axis=0)
+    return (low > 0) & (high < ratio * low)

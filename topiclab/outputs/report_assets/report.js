@@ -14,6 +14,7 @@
     "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#843c39"
   ];
   var NOISE_COLOUR = "#9aa0a6";
+  var DIM_COLOUR = "#dde1e6";
   var state = { theme: null, query: "" };
   var themeById = {};
   var colourById = {};
@@ -79,20 +80,34 @@
   }
 
   // ---- map ------------------------------------------------------------------
+  // The map is drawn on a canvas: every passage with coordinates is drawn (no sampling).
+  // Level of detail: up to 3,000 points are discs with a white rim; above that, discs
+  // without a rim; above 20,000, small opaque squares written into an image buffer.
+  // Points grow with the zoom. Hover and click find the nearest point through a grid index.
+  var MAP = { W: 1000, H: 620, PAD: 14, idx: [], sx: [], sy: [], k: 1, tx: 0, ty: 0,
+    grid: null, cell: 12, cols: 0, rows: 0, r: 4.5, canvas: null, ctx: null, frame: 0 };
+
   function renderMap() {
-    var svg = document.getElementById("map-svg");
-    var P = DATA.points, W = 1000, H = 620, PAD = 14;
-    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
-    var idx = [], i;
+    var canvas = document.getElementById("map-canvas");
+    var P = DATA.points, W = MAP.W, H = MAP.H, PAD = MAP.PAD, i;
+    MAP.canvas = canvas;
+    var dpr = window.devicePixelRatio || 1;
+    canvas.width = Math.round(W * dpr);
+    canvas.height = Math.round(H * dpr);
+    MAP.ctx = canvas.getContext("2d");
+    MAP.dpr = dpr;
+    var idx = [];
     for (i = 0; i < P.x.length; i++) {
       if (P.x[i] !== null && P.y[i] !== null) { idx.push(i); }
     }
+    canvas.setAttribute("data-points", String(idx.length));
     if (!idx.length) {
-      var msg = document.createElementNS(SVGNS, "text");
-      msg.setAttribute("x", W / 2); msg.setAttribute("y", H / 2);
-      msg.setAttribute("text-anchor", "middle"); msg.setAttribute("fill", "#59636e");
-      msg.textContent = "No map coordinates in this run.";
-      svg.appendChild(msg);
+      var ctx0 = MAP.ctx;
+      ctx0.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx0.fillStyle = "#59636e";
+      ctx0.font = "16px sans-serif";
+      ctx0.textAlign = "center";
+      ctx0.fillText("No map coordinates in this run.", W / 2, H / 2);
       return;
     }
     var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
@@ -101,37 +116,201 @@
       y0 = Math.min(y0, P.y[j]); y1 = Math.max(y1, P.y[j]);
     });
     var sx = (W - 2 * PAD) / ((x1 - x0) || 1), sy = (H - 2 * PAD) / ((y1 - y0) || 1);
-    var r = idx.length > 3000 ? 2.2 : (idx.length > 800 ? 3 : 4.5);
+    MAP.r = idx.length > 20000 ? 1.6 : (idx.length > 3000 ? 2.2 : (idx.length > 800 ? 3 : 4.5));
     // unassigned passages underneath, themed ones on top
     idx.sort(function (a, b) { return (P.theme[a] < 0) === (P.theme[b] < 0) ? a - b : (P.theme[a] < 0 ? -1 : 1); });
-    var frag = document.createDocumentFragment();
-    idx.forEach(function (j) {
-      var c = document.createElementNS(SVGNS, "circle");
-      c.setAttribute("cx", (PAD + (P.x[j] - x0) * sx).toFixed(1));
-      c.setAttribute("cy", (H - PAD - (P.y[j] - y0) * sy).toFixed(1));
-      c.setAttribute("r", r);
-      c.setAttribute("fill", colour(P.theme[j]));
-      c.setAttribute("class", P.theme[j] < 0 ? "pt noise" : "pt");
-      c.setAttribute("data-i", j);
-      c.setAttribute("data-theme", P.theme[j]);
-      frag.appendChild(c);
-      nodes.points.push(c);
+    MAP.idx = idx;
+    // passages grouped by theme once: unassigned first, then themes in order
+    var groups = {};
+    idx.forEach(function (j) { (groups[P.theme[j]] || (groups[P.theme[j]] = [])).push(j); });
+    MAP.order = Object.keys(groups).map(Number).sort(function (a, b) {
+      return (a < 0) === (b < 0) ? a - b : (a < 0 ? -1 : 1);
     });
-    svg.appendChild(frag);
+    MAP.groups = {};
+    MAP.order.forEach(function (t) { MAP.groups[t] = Int32Array.from(groups[t]); });
+    MAP.sx = new Float32Array(P.x.length);
+    MAP.sy = new Float32Array(P.x.length);
+    idx.forEach(function (j) {
+      MAP.sx[j] = PAD + (P.x[j] - x0) * sx;
+      MAP.sy[j] = H - PAD - (P.y[j] - y0) * sy;
+    });
+    // grid index over the unzoomed canvas
+    MAP.cols = Math.ceil(W / MAP.cell) + 1;
+    MAP.rows = Math.ceil(H / MAP.cell) + 1;
+    MAP.grid = new Array(MAP.cols * MAP.rows);
+    idx.forEach(function (j) {
+      var c = cellOf(MAP.sx[j], MAP.sy[j]);
+      (MAP.grid[c] || (MAP.grid[c] = [])).push(j);
+    });
+    // canvas.topiclabPoint(i): where passage i is drawn, in CSS pixels of the canvas box
+    canvas.topiclabPoint = function (j) {
+      var box = canvas.getBoundingClientRect(), f = box.width / W;
+      return { x: (MAP.sx[j] * MAP.k + MAP.tx) * f, y: (MAP.sy[j] * MAP.k + MAP.ty) * f };
+    };
+    drawMap();
+    bindMap(canvas);
+  }
 
+  function cellOf(x, y) {
+    var cx = Math.min(MAP.cols - 1, Math.max(0, Math.floor(x / MAP.cell)));
+    var cy = Math.min(MAP.rows - 1, Math.max(0, Math.floor(y / MAP.cell)));
+    return cy * MAP.cols + cx;
+  }
+
+  function requestDraw() {
+    if (MAP.frame) { return; }
+    MAP.frame = window.requestAnimationFrame(function () { MAP.frame = 0; drawMap(); });
+  }
+
+  function drawMap() {
+    var ctx = MAP.ctx, sel = state.theme, on = sel !== null;
+    if (!ctx || !MAP.idx.length) { return; }
+    var k = MAP.k, tx = MAP.tx, ty = MAP.ty;
+    var r = MAP.r * Math.min(4, Math.sqrt(k)), n = MAP.idx.length;
+    // layers, bottom to top: [indices, colour, alpha]
+    var layers = [];
+    MAP.order.forEach(function (t) {
+      if (!on) { layers.push([MAP.groups[t], colour(t), t < 0 ? 0.45 : 0.9]); }
+      else if (t !== sel) { layers.push([MAP.groups[t], DIM_COLOUR, 1]); }
+    });
+    if (on && MAP.groups[sel]) { layers.push([MAP.groups[sel], colour(sel), 0.9]); }
+    var shown = on ? (MAP.groups[sel] ? MAP.groups[sel].length : 0) : n;
+    if (n > 20000) {
+      drawPixels(layers, r, k, tx, ty);
+    } else {
+      ctx.setTransform(MAP.dpr, 0, 0, MAP.dpr, 0, 0);
+      ctx.clearRect(0, 0, MAP.W, MAP.H);
+      var rim = n <= 3000;
+      layers.forEach(function (layer) {
+        var list = layer[0], x, y, m, j;
+        ctx.fillStyle = layer[1];
+        ctx.globalAlpha = layer[2];
+        ctx.beginPath();
+        for (m = 0; m < list.length; m++) {
+          j = list[m];
+          x = MAP.sx[j] * k + tx; y = MAP.sy[j] * k + ty;
+          if (x < -r || y < -r || x > MAP.W + r || y > MAP.H + r) { continue; }
+          ctx.moveTo(x + r, y);
+          ctx.arc(x, y, r, 0, 2 * Math.PI);
+        }
+        ctx.fill();
+        if (rim) { ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 0.8; ctx.stroke(); }
+      });
+      ctx.globalAlpha = 1;
+    }
+    if (MAP.hover !== undefined && MAP.hover !== null) {
+      var h = MAP.hover;
+      ctx.setTransform(MAP.dpr, 0, 0, MAP.dpr, 0, 0);
+      ctx.beginPath();
+      ctx.arc(MAP.sx[h] * k + tx, MAP.sy[h] * k + ty, r + 2, 0, 2 * Math.PI);
+      ctx.strokeStyle = "#000000"; ctx.lineWidth = 1.5; ctx.stroke();
+    }
+    MAP.canvas.setAttribute("data-shown", String(shown));
+  }
+
+  // Above 20,000 points: write square pixels straight into an image buffer (opaque colours,
+  // later layers on top), far faster than one canvas call per point.
+  function rgba(hex, alpha) {
+    var v = parseInt(hex.slice(1), 16);
+    var a = Math.round(255 * alpha);
+    return ((a << 24) | ((v & 0xff) << 16) | (v & 0xff00) | ((v >> 16) & 0xff)) >>> 0;
+  }
+  function drawPixels(layers, r, k, tx, ty) {
+    var c = MAP.canvas, w = c.width, h = c.height, dpr = MAP.dpr;
+    if (!MAP.img || MAP.img.width !== w || MAP.img.height !== h) {
+      MAP.img = MAP.ctx.createImageData(w, h);
+      MAP.buf = new Uint32Array(MAP.img.data.buffer);
+    }
+    var buf = MAP.buf;
+    buf.fill(0);
+    var s = Math.max(1, Math.round(2 * r * dpr)), half = s / 2;
+    layers.forEach(function (layer) {
+      var list = layer[0], col = rgba(layer[1], Math.max(layer[2], 0.75)), m, j, px, py, a, b, row;
+      for (m = 0; m < list.length; m++) {
+        j = list[m];
+        px = Math.round((MAP.sx[j] * k + tx) * dpr - half);
+        py = Math.round((MAP.sy[j] * k + ty) * dpr - half);
+        if (px < 0 || py < 0 || px + s > w || py + s > h) { continue; }
+        for (b = 0; b < s; b++) {
+          row = (py + b) * w + px;
+          for (a = 0; a < s; a++) { buf[row + a] = col; }
+        }
+      }
+    });
+    MAP.ctx.putImageData(MAP.img, 0, 0);
+  }
+
+  // nearest drawn point within a few pixels of a canvas position (CSS pixels of the box)
+  function pointAt(canvas, clientX, clientY) {
+    var box = canvas.getBoundingClientRect(), f = MAP.W / box.width;
+    var cx = (clientX - box.left) * f, cy = (clientY - box.top) * f;
+    var bx = (cx - MAP.tx) / MAP.k, by = (cy - MAP.ty) / MAP.k;
+    var reach = (MAP.r * Math.min(4, Math.sqrt(MAP.k)) + 3) / MAP.k;
+    var P = DATA.points, sel = state.theme, best = null, bestD = reach * reach;
+    var c0 = Math.floor((bx - reach) / MAP.cell), c1 = Math.floor((bx + reach) / MAP.cell);
+    var r0 = Math.floor((by - reach) / MAP.cell), r1 = Math.floor((by + reach) / MAP.cell);
+    for (var ry = Math.max(0, r0); ry <= Math.min(MAP.rows - 1, r1); ry++) {
+      for (var cxi = Math.max(0, c0); cxi <= Math.min(MAP.cols - 1, c1); cxi++) {
+        var list = MAP.grid[ry * MAP.cols + cxi];
+        if (!list) { continue; }
+        for (var m = 0; m < list.length; m++) {
+          var j = list[m];
+          if (sel !== null && P.theme[j] !== sel) { continue; }
+          var dx = MAP.sx[j] - bx, dy = MAP.sy[j] - by, d2 = dx * dx + dy * dy;
+          if (d2 <= bestD) { bestD = d2; best = j; }
+        }
+      }
+    }
+    return best;
+  }
+
+  function bindMap(canvas) {
     var wrap = document.getElementById("map-wrap");
     var tip = document.getElementById("tooltip");
-    svg.addEventListener("mousemove", function (ev) {
-      var t = ev.target;
-      if (!t.classList || !t.classList.contains("pt")) { tip.hidden = true; return; }
-      showTip(tip, wrap, +t.getAttribute("data-i"), ev);
-    });
-    svg.addEventListener("mouseleave", function () { tip.hidden = true; });
-    svg.addEventListener("click", function (ev) {
-      var t = ev.target;
-      if (t.classList && t.classList.contains("pt")) {
-        toggleTheme(+t.getAttribute("data-theme"));
+    var drag = null;
+    canvas.addEventListener("mousemove", function (ev) {
+      if (drag) {
+        var f = MAP.W / canvas.getBoundingClientRect().width;
+        MAP.tx = drag.tx + (ev.clientX - drag.x) * f;
+        MAP.ty = drag.ty + (ev.clientY - drag.y) * f;
+        if (Math.abs(ev.clientX - drag.x) + Math.abs(ev.clientY - drag.y) > 3) { drag.moved = true; }
+        tip.hidden = true;
+        requestDraw();
+        return;
       }
+      var j = pointAt(canvas, ev.clientX, ev.clientY);
+      if (j !== MAP.hover) { MAP.hover = j; requestDraw(); }
+      canvas.style.cursor = j === null ? "grab" : "pointer";
+      if (j === null) { tip.hidden = true; return; }
+      showTip(tip, wrap, j, ev);
+    });
+    canvas.addEventListener("mouseleave", function () {
+      tip.hidden = true; drag = null; MAP.hover = null; requestDraw();
+    });
+    canvas.addEventListener("mousedown", function (ev) {
+      drag = { x: ev.clientX, y: ev.clientY, tx: MAP.tx, ty: MAP.ty, moved: false };
+    });
+    canvas.addEventListener("mouseup", function (ev) {
+      var moved = drag && drag.moved;
+      drag = null;
+      if (moved) { return; }
+      var j = pointAt(canvas, ev.clientX, ev.clientY);
+      if (j !== null) { toggleTheme(DATA.points.theme[j]); }
+    });
+    canvas.addEventListener("wheel", function (ev) {
+      ev.preventDefault();
+      var box = canvas.getBoundingClientRect(), f = MAP.W / box.width;
+      var cx = (ev.clientX - box.left) * f, cy = (ev.clientY - box.top) * f;
+      var k = Math.min(64, Math.max(1, MAP.k * Math.exp(-ev.deltaY * 0.0015)));
+      MAP.tx = cx - (cx - MAP.tx) * (k / MAP.k);
+      MAP.ty = cy - (cy - MAP.ty) * (k / MAP.k);
+      MAP.k = k;
+      if (k === 1) { MAP.tx = 0; MAP.ty = 0; }
+      tip.hidden = true;
+      requestDraw();
+    }, { passive: false });
+    canvas.addEventListener("dblclick", function () {
+      MAP.k = 1; MAP.tx = 0; MAP.ty = 0; requestDraw();
     });
   }
 
@@ -304,7 +483,172 @@
     });
   }
 
+  // ---- theme search: precomputed term matches ------------------------------------
+  function renderThemeSearch() {
+    var input = document.getElementById("theme-search");
+    var list = document.getElementById("theme-search-results");
+    var index = DATA.term_index || {};
+    var keys = Object.keys(index);
+    input.addEventListener("input", function () {
+      clear(list);
+      var words = input.value.toLowerCase().split(/[\s,;]+/).filter(function (w) { return w.length > 1; });
+      if (!words.length) { return; }
+      var score = {}, why = {};
+      words.forEach(function (w) {
+        keys.forEach(function (k) {
+          var exact = k === w, part = !exact && (k.indexOf(w) === 0 || (" " + k).indexOf(" " + w) >= 0);
+          if (!exact && !part) { return; }
+          index[k].forEach(function (tw) {
+            var s = tw[1] * (exact ? 1 : 0.5);
+            score[tw[0]] = (score[tw[0]] || 0) + s;
+            (why[tw[0]] = why[tw[0]] || []).push(k);
+          });
+        });
+      });
+      var ids = Object.keys(score).sort(function (a, b) { return score[b] - score[a]; }).slice(0, 5);
+      if (!ids.length) { list.appendChild(el("li", "empty", "No theme has these words among its terms.")); return; }
+      ids.forEach(function (id) {
+        var li = el("li");
+        var b = el("button", "linklike", themeName(+id));
+        b.type = "button";
+        b.addEventListener("click", function () { toggleTheme(+id); });
+        li.appendChild(swatch(+id));
+        li.appendChild(b);
+        var uniq = why[id].filter(function (k, i, arr) { return arr.indexOf(k) === i; }).slice(0, 6);
+        li.appendChild(el("span", "muted", " score " + fmt(score[id], 2) + " · " + uniq.join(", ")));
+        list.appendChild(li);
+      });
+    });
+  }
+
+  // ---- derived tables: over time, by class, theme tree ------------------------------
+  function renderAnalyses() {
+    var box = document.getElementById("analysis-sections");
+    var next = document.querySelector('.toc a[href="#documents"]');
+    (DATA.analyses || []).forEach(function (a) {
+      var sec = el("section", "analysis");
+      sec.id = a.anchor;
+      sec.setAttribute("aria-labelledby", a.anchor + "-h");
+      var h = el("h2", "", a.title);
+      h.id = a.anchor + "-h";
+      sec.appendChild(h);
+      if (a.hint) { sec.appendChild(el("p", "hint", a.hint)); }
+      if (a.facts && a.facts.length) {
+        var d = el("details", "view-metrics");
+        d.appendChild(el("summary", "", "About this table"));
+        var dl = el("dl", "kv");
+        fillKV(dl, a.facts);
+        d.appendChild(dl);
+        sec.appendChild(d);
+      }
+      var wrap = el("div", "scroll");
+      var table = el("table", "compact heat");
+      if (a.kind === "heat") {
+        headerRow(table, [{ label: "theme" }].concat(a.groups.map(function (g, j) {
+          return { label: g + " (" + a.group_sizes[j] + ")" };
+        })));
+        var max = 0;
+        a.share.forEach(function (row) { row.forEach(function (v) { if (v > max) { max = v; } }); });
+        var tbody = el("tbody");
+        a.themes.forEach(function (t, i) {
+          var tr = el("tr");
+          var th = el("th", "", t[0] + " " + t[1]);
+          th.setAttribute("scope", "row");
+          tr.appendChild(th);
+          a.share[i].forEach(function (v, j) {
+            var td = el("td", "num", (100 * v).toFixed(1) + "%");
+            var alpha = max > 0 ? Math.min(1, v / max) : 0;
+            td.style.backgroundColor = "rgba(49,130,189," + (0.85 * alpha).toFixed(3) + ")";
+            if (alpha > 0.55) { td.style.color = "#fff"; }
+            if (a.terms[i][j]) { td.title = a.terms[i][j]; }
+            tr.appendChild(td);
+          });
+          tbody.appendChild(tr);
+        });
+        table.appendChild(tbody);
+      } else {
+        headerRow(table, a.columns.map(function (c) { return { label: c }; }));
+        var body = el("tbody");
+        if (!a.rows.length) {
+          var tr0 = el("tr"), td0 = el("td", "empty", "Nothing to show.");
+          td0.colSpan = Math.max(1, a.columns.length);
+          tr0.appendChild(td0);
+          body.appendChild(tr0);
+        }
+        a.rows.forEach(function (r) {
+          var tr = el("tr");
+          r.forEach(function (v) { tr.appendChild(el("td", typeof v === "number" ? "num" : "", fmt(v))); });
+          body.appendChild(tr);
+        });
+        table.appendChild(body);
+      }
+      wrap.appendChild(table);
+      sec.appendChild(wrap);
+      box.appendChild(sec);
+      if (next) {
+        var link = el("a", "", a.title);
+        link.setAttribute("href", "#" + a.anchor);
+        next.parentNode.insertBefore(link, next);
+      }
+    });
+  }
+
   // ---- documents ----------------------------------------------------------------
+  // The table shows one page of DOC_PAGE rows; rows are built when first shown.
+  var DOC_PAGE = 100;
+  var docs = { order: [], matched: [], page: 0, rows: {}, hay: {}, tbody: null };
+
+  function docRow(i) {
+    if (docs.rows[i]) { return docs.rows[i]; }
+    var d = DATA.documents[i];
+    var tr = el("tr");
+    tr.setAttribute("data-theme", d.dominant === null ? "" : d.dominant);
+    tr.setAttribute("data-doc", d.id);
+    var title = langText("td", "title", d.title, d.lang);
+    title.title = d.id;
+    tr.appendChild(title);
+    tr.appendChild(el("td", "", d.lang));
+    tr.appendChild(el("td", "nowrap", d.date));
+    tr.appendChild(langText("td", "", d.source, "und"));
+    var th = el("td", "theme");
+    if (d.dominant !== null) {
+      th.appendChild(swatch(d.dominant));
+      th.appendChild(langText("span", "", themeName(d.dominant), "all"));
+      th.title = "Show only this theme";
+      th.addEventListener("click", function () { toggleTheme(d.dominant); });
+    } else {
+      th.textContent = "—";
+    }
+    tr.appendChild(th);
+    var mixCell = el("td"), bar = el("div", "mix"), tip = [];
+    d.mix.forEach(function (tw) {
+      var seg = el("span");
+      seg.style.width = (100 * tw[1]).toFixed(2) + "%";
+      seg.style.backgroundColor = colour(tw[0]);
+      bar.appendChild(seg);
+      tip.push(themeName(tw[0]) + ": " + Math.round(100 * tw[1]) + "%");
+    });
+    bar.title = tip.join("\n");
+    bar.setAttribute("role", "img");
+    bar.setAttribute("aria-label", tip.join(", "));
+    mixCell.appendChild(bar);
+    tr.appendChild(mixCell);
+    tr.appendChild(el("td", "num", fmt(d.n_passages)));
+    docs.rows[i] = tr;
+    return tr;
+  }
+
+  function haystack(i) {
+    if (docs.hay[i] === undefined) {
+      var d = DATA.documents[i];
+      var labels = d.mix.filter(function (tw) { return tw[1] >= 0.1; })
+        .map(function (tw) { return themeName(tw[0]) + " theme " + tw[0]; });
+      docs.hay[i] = [d.title, d.text, d.dominant_label, d.source, d.lang, d.id]
+        .concat(labels).join("\n").toLowerCase();
+    }
+    return docs.hay[i];
+  }
+
   function renderDocs() {
     var table = document.getElementById("doc-table");
     var cols = headerRow(table, [
@@ -316,50 +660,9 @@
       { label: "Theme mix" },
       { label: "Passages", key: "n_passages", cls: "sortable num" }
     ]);
-    var tbody = el("tbody");
-    DATA.documents.forEach(function (d) {
-      var tr = el("tr");
-      tr.setAttribute("data-theme", d.dominant === null ? "" : d.dominant);
-      tr.setAttribute("data-doc", d.id);
-      var title = langText("td", "title", d.title, d.lang);
-      title.title = d.id;
-      tr.appendChild(title);
-      tr.appendChild(el("td", "", d.lang));
-      tr.appendChild(el("td", "nowrap", d.date));
-      tr.appendChild(langText("td", "", d.source, "und"));
-      var th = el("td", "theme");
-      if (d.dominant !== null) {
-        th.appendChild(swatch(d.dominant));
-        th.appendChild(langText("span", "", themeName(d.dominant), "all"));
-        th.title = "Show only this theme";
-        th.addEventListener("click", function () { toggleTheme(d.dominant); });
-      } else {
-        th.textContent = "—";
-      }
-      tr.appendChild(th);
-      var mixCell = el("td"), bar = el("div", "mix"), tip = [];
-      d.mix.forEach(function (tw) {
-        var seg = el("span");
-        seg.style.width = (100 * tw[1]).toFixed(2) + "%";
-        seg.style.backgroundColor = colour(tw[0]);
-        bar.appendChild(seg);
-        tip.push(themeName(tw[0]) + ": " + Math.round(100 * tw[1]) + "%");
-      });
-      bar.title = tip.join("\n");
-      bar.setAttribute("role", "img");
-      bar.setAttribute("aria-label", tip.join(", "));
-      mixCell.appendChild(bar);
-      tr.appendChild(mixCell);
-      tr.appendChild(el("td", "num", fmt(d.n_passages)));
-      var labels = d.mix.filter(function (tw) { return tw[1] >= 0.1; })
-        .map(function (tw) { return themeName(tw[0]) + " theme " + tw[0]; });
-      tr._haystack = [d.title, d.text, d.dominant_label, d.source, d.lang, d.id]
-        .concat(labels).join("\n").toLowerCase();
-      tr._doc = d;
-      tbody.appendChild(tr);
-      nodes.rows.push(tr);
-    });
-    table.appendChild(tbody);
+    docs.tbody = el("tbody");
+    table.appendChild(docs.tbody);
+    docs.order = DATA.documents.map(function (d, i) { return i; });
 
     var sortKey = null, sortDir = 1;
     cols.forEach(function (c) {
@@ -367,12 +670,12 @@
       c.node.addEventListener("click", function () {
         sortDir = sortKey === c.key ? -sortDir : 1;
         sortKey = c.key;
-        var rows = nodes.rows.slice().sort(function (a, b) {
-          var x = a._doc[c.key], y = b._doc[c.key];
-          if (typeof x === "number" && typeof y === "number") { return sortDir * (x - y); }
-          return sortDir * String(x).localeCompare(String(y));
+        docs.order.sort(function (a, b) {
+          var x = DATA.documents[a][c.key], y = DATA.documents[b][c.key];
+          if (typeof x === "number" && typeof y === "number") { return sortDir * (x - y) || a - b; }
+          return sortDir * String(x).localeCompare(String(y)) || a - b;
         });
-        rows.forEach(function (r) { tbody.appendChild(r); });
+        filterDocs(false);
       });
     });
     var search = document.getElementById("doc-search");
@@ -380,6 +683,39 @@
       state.query = search.value.trim().toLowerCase();
       applyFilter();
     });
+    document.getElementById("doc-prev").addEventListener("click", function () {
+      if (docs.page > 0) { docs.page--; showDocPage(); }
+    });
+    document.getElementById("doc-next").addEventListener("click", function () {
+      if ((docs.page + 1) * DOC_PAGE < docs.matched.length) { docs.page++; showDocPage(); }
+    });
+  }
+
+  function filterDocs(resetPage) {
+    var sel = state.theme, q = state.query, on = sel !== null;
+    docs.matched = docs.order.filter(function (i) {
+      var d = DATA.documents[i];
+      return (!on || (d.dominant !== null && d.dominant === sel)) && (!q || haystack(i).indexOf(q) >= 0);
+    });
+    if (resetPage) { docs.page = 0; }
+    var pages = Math.max(1, Math.ceil(docs.matched.length / DOC_PAGE));
+    docs.page = Math.min(docs.page, pages - 1);
+    document.getElementById("doc-count").textContent =
+      fmt(docs.matched.length) + " of " + fmt(DATA.documents.length) + " documents";
+    showDocPage();
+  }
+
+  function showDocPage() {
+    clear(docs.tbody);
+    var start = docs.page * DOC_PAGE, frag = document.createDocumentFragment();
+    docs.matched.slice(start, start + DOC_PAGE).forEach(function (i) { frag.appendChild(docRow(i)); });
+    docs.tbody.appendChild(frag);
+    var pages = Math.max(1, Math.ceil(docs.matched.length / DOC_PAGE));
+    var pager = document.getElementById("doc-pager");
+    pager.hidden = pages < 2;
+    document.getElementById("doc-page").textContent = "page " + fmt(docs.page + 1) + " of " + fmt(pages);
+    document.getElementById("doc-prev").disabled = docs.page === 0;
+    document.getElementById("doc-next").disabled = docs.page >= pages - 1;
   }
 
   // ---- cleaning -----------------------------------------------------------------
@@ -437,12 +773,8 @@
   }
 
   function applyFilter() {
-    var sel = state.theme, q = state.query, on = sel !== null;
-    var svg = document.getElementById("map-svg");
-    svg.classList.toggle("filtered", on);
-    nodes.points.forEach(function (c) {
-      c.classList.toggle("on", on && +c.getAttribute("data-theme") === sel);
-    });
+    var sel = state.theme, on = sel !== null;
+    drawMap();
     document.getElementById("legend").classList.toggle("filtered", on);
     nodes.legend.forEach(function (b) {
       var active = on && +b.getAttribute("data-theme") === sel;
@@ -452,15 +784,7 @@
     nodes.cards.forEach(function (c) {
       c.hidden = on && +c.getAttribute("data-theme") !== sel;
     });
-    var shown = 0;
-    nodes.rows.forEach(function (r) {
-      var t = r.getAttribute("data-theme");
-      var ok = (!on || (t !== "" && +t === sel)) && (!q || r._haystack.indexOf(q) >= 0);
-      r.hidden = !ok;
-      if (ok) { shown++; }
-    });
-    document.getElementById("doc-count").textContent =
-      fmt(shown) + " of " + fmt(nodes.rows.length) + " documents";
+    filterDocs(true);
     var bar = document.getElementById("filter-bar");
     bar.hidden = !on;
     document.getElementById("filter-text").textContent =
@@ -476,6 +800,8 @@
   renderLegend();
   renderCards();
   renderViews();
+  renderThemeSearch();
+  renderAnalyses();
   renderDocs();
   renderCleaning();
   renderKV("metrics", DATA.metrics);

@@ -1,0 +1,124 @@
+"""How often a theme's label names its subject, on labelled news corpora.
+
+For each theme of a run on a labelled slice, the majority label of its passages is the
+subject; the label "names" it when they share a content word
+(:func:`topiclab.themes.labels.label_names`, e.g. "Hockey, NHL and playoffs" and
+``rec.sport.hockey``). Prints the share of themes whose label names the subject, for the
+embedding themes and the LDA topics, with every theme's label and subject.
+
+Slices (read from ``../shared/corpora`` or ``--corpora``), one passage per document:
+
+* ``20ng``: 20 Newsgroups, the first ``--per-label`` posts of each newsgroup;
+* ``agnews``: AG News (the ``agnews_test`` source of ``multilingual_news``), the first
+  ``--per-label`` items of each of its 4 classes.
+
+Run: ``python benchmarks/label_overlap.py 20ng --n-themes 50 --figures DIR``. Embeddings
+go through the shared cache (``TOPICLAB_CACHE``), so a second run does not embed again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import resource
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CORPORA = HERE.parent.parent / "shared" / "corpora"
+
+
+def _slice(corpus: str, corpora: Path, per_label: int) -> list[dict]:
+    if corpus == "20ng":
+        path, keep = corpora / "20newsgroups" / "docs.jsonl.gz", None
+    else:
+        path, keep = corpora / "multilingual_news" / "docs.jsonl.gz", "agnews_test"
+    taken: dict[str, int] = defaultdict(int)
+    out = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            if keep and rec.get("source") != keep:
+                continue
+            label = rec.get("label")
+            if not label or taken[label] >= per_label:
+                continue
+            taken[label] += 1
+            out.append({"id": rec["id"], "text": rec["text"], "label": label})
+    return out
+
+
+def _subject(label: str) -> str:
+    return label.replace(".", " ").replace("/", " ").replace("_", " ")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("corpus", choices=["20ng", "agnews"])
+    p.add_argument("--per-label", type=int, default=60)
+    p.add_argument("--n-themes", type=int, default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--corpora", type=Path, default=CORPORA)
+    p.add_argument("--figures", type=Path, default=None, help="render the figures here")
+    args = p.parse_args(argv)
+
+    from topiclab.config import RunConfig
+    from topiclab.ingest import load
+    from topiclab.pipeline import run
+    from topiclab.themes.labels import label_names
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    records = _slice(args.corpus, args.corpora, args.per_label)
+    if not records:
+        print(f"no records found under {args.corpora}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{args.corpus}.jsonl"
+        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+        corpus = load(path, max_words=10**6)
+    labels = dict(zip(corpus.documents["doc_id"], corpus.documents["label"], strict=True))
+    config = RunConfig(
+        seed=args.seed, n_themes=args.n_themes, embedding_model="minilm", progress=False
+    )
+    result, _model = run(corpus, config)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(
+        f"{args.corpus}: {len(corpus.documents)} documents, {len(result.passages)} passages, "
+        f"{len(set(labels.values()))} labels; run {wall:.0f} s wall, {cpu:.0f} s CPU "
+        "(2 shared CPU cores)"
+    )
+    p_ = result.passages
+    for name, view in result.views.items():
+        hits = []
+        lines = []
+        for theme in view.table:
+            members = p_[p_[view.column] == theme.id]
+            if members.empty:
+                continue
+            counts = Counter(labels[d] for d in members["doc_id"])
+            subject, n = counts.most_common(1)[0]
+            hit = label_names(theme.label, _subject(subject))
+            hits.append(hit)
+            lines.append(
+                f"  {'+' if hit else '-'} [{theme.id}] {theme.label}  <- {subject} "
+                f"({n}/{len(members)})"
+            )
+        share = sum(hits) / max(len(hits), 1)
+        print(f"{name}: {sum(hits)} of {len(hits)} labels name the majority label ({share:.0%})")
+        print("\n".join(lines))
+    if args.figures is not None:
+        from topiclab.outputs.figures import render_all
+
+        render_all(result, args.figures, formats=("png",))
+        print(f"figures in {args.figures}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory {peak:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

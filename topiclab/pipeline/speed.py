@@ -1,0 +1,123 @@
+"""Speed modes: what ``--speed fast|balanced|best`` changes, and the choice by corpus size.
+
+======== ======================== ===================== ===================== ==============
+mode     English embedding        passages              LDA K search          coherence ref.
+======== ======================== ===================== ===================== ==============
+best     MiniLM (windows)         paragraphs (as cut)   10, 15, 20, 30        every passage
+balanced MiniLM (windows)         short docs whole      10, 15, 20, 30        ≤ 50,000 drawn
+fast     static MiniLM (model2vec) short docs whole     10, 20; ≤ 5 passes    ≤ 20,000 drawn
+======== ======================== ===================== ===================== ==============
+
+Corpora with other languages than English embed with the multilingual model in every mode.
+Without a mode, :func:`choose_speed` picks one from the number of passages and
+:func:`topiclab.pipeline.run` logs the choice and the reason in one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["SPEEDS", "SpeedSettings", "choose_speed", "speed_settings"]
+
+SPEEDS = ("fast", "balanced", "best")
+
+#: Up to this many passages a run is ``best`` when no mode is given, up to the next one
+#: ``balanced``, above it ``fast`` (MiniLM embeds ~17-20 passages/s on two CPU cores).
+BEST_MAX_PASSAGES = 2_000
+BALANCED_MAX_PASSAGES = 10_000
+
+
+@dataclass(frozen=True)
+class SpeedSettings:
+    """What one speed mode sets.
+
+    Parameters
+    ----------
+    english_model : str
+        Embedding model of English-only corpora.
+    whole_doc_words : int
+        Documents up to this many words are embedded as one passage (0: never merged).
+    lda_candidates : tuple of int or None
+        Candidate K of the LDA search (``None``: the default range).
+    max_lda_passes : int or None
+        Cap on LDA passes (``None``: the configured number).
+    coherence_max_docs : int or None
+        Passages drawn (seeded) as the coherence reference (``None``: all of them).
+    """
+
+    english_model: str
+    whole_doc_words: int
+    lda_candidates: tuple[int, ...] | None
+    max_lda_passes: int | None
+    coherence_max_docs: int | None
+
+
+_SETTINGS = {
+    "best": SpeedSettings("minilm", 0, None, None, None),
+    "balanced": SpeedSettings("minilm", 200, None, None, 50_000),
+    "fast": SpeedSettings("minilm-static", 400, (10, 20), 5, 20_000),
+}
+
+
+def speed_settings(speed: str | None) -> SpeedSettings:
+    """Return the settings of a speed mode (``None`` gives ``best``, the full pipeline).
+
+    Examples
+    --------
+    >>> speed_settings("fast").english_model
+    'minilm-static'
+    >>> speed_settings(None).whole_doc_words
+    0
+    """
+    from topiclab.errors import ConfigError
+
+    if speed is None:
+        return _SETTINGS["best"]
+    try:
+        return _SETTINGS[speed]
+    except KeyError:
+        raise ConfigError(f"speed must be one of {SPEEDS} or None, got {speed!r}") from None
+
+
+def choose_speed(n_passages: int, static_available: bool | None = None) -> tuple[str, str]:
+    """Choose a speed mode from the corpus size.
+
+    Parameters
+    ----------
+    n_passages : int
+        Passages of the corpus.
+    static_available : bool, optional
+        Whether the static model can be used (``model2vec`` installed); checked when
+        ``None``. Without it a large corpus gets ``balanced`` and the reason says so.
+
+    Returns
+    -------
+    speed : str
+    reason : str
+        One sentence saying why.
+
+    Examples
+    --------
+    >>> choose_speed(150)[0], choose_speed(5_000)[0], choose_speed(100_000, True)[0]
+    ('best', 'balanced', 'fast')
+    """
+    if n_passages <= BEST_MAX_PASSAGES:
+        return "best", f"{n_passages:,} passages <= {BEST_MAX_PASSAGES:,}: the full pipeline"
+    if n_passages <= BALANCED_MAX_PASSAGES:
+        return "balanced", (
+            f"{n_passages:,} passages <= {BALANCED_MAX_PASSAGES:,}: the transformer model, "
+            "short documents embedded whole"
+        )
+    if static_available is None:
+        import importlib.util
+
+        static_available = importlib.util.find_spec("model2vec") is not None
+    if not static_available:
+        return "balanced", (
+            f"{n_passages:,} passages > {BALANCED_MAX_PASSAGES:,} would run fast, but its "
+            'static model needs model2vec (pip install "topiclab[fast]")'
+        )
+    return "fast", (
+        f"{n_passages:,} passages > {BALANCED_MAX_PASSAGES:,}: static embeddings distilled "
+        "from MiniLM, short documents embedded whole, a shorter LDA search"
+    )
