@@ -26,6 +26,12 @@ DEFAULT_CONF = {
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.session.timeZone": "UTC",
 }
+#: Extra settings of a session topiclab starts itself on a ``local[...]`` master (the
+#: driver's JVM then also runs the tasks; spark-submit's settings win on a cluster).
+LOCAL_CONF = {
+    "spark.driver.memory": "2g",
+    "spark.sql.shuffle.partitions": "4",
+}
 
 
 def java_available() -> bool:
@@ -92,6 +98,8 @@ def get_session(
     if master is not None:  # otherwise spark-submit's master, or pyspark's local[*]
         builder = builder.master(master)
     settings = dict(DEFAULT_CONF)
+    if master is not None and master.startswith("local"):
+        settings.update(LOCAL_CONF)
     settings.update(conf or {})
     for key, value in settings.items():
         builder = builder.config(key, value)

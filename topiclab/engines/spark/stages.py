@@ -80,15 +80,21 @@ def _sample_rows(state: RunState, *cols: str) -> Any:
     return sdf.filter("_sample").orderBy("_order").select(*cols).toPandas()
 
 
-def _persist(state: RunState, sdf: Any) -> Any:
-    """Cache the new passage frame, count it (materialise), and release the previous one."""
+def _materialise(sdf: Any) -> Any:
+    """Compute ``sdf`` once into executor storage and cut its lineage (a local checkpoint).
+
+    Each stage extends the passage frame, often joining it with a frame derived from itself;
+    without the cut the query plan doubles with every such join and planning it (or printing
+    it) soon takes longer, and more driver memory, than the work.
+    """
     from pyspark import StorageLevel
 
-    old = state.extras.get("sdf")
-    sdf = sdf.persist(StorageLevel.MEMORY_AND_DISK)
-    sdf.count()
-    if old is not None and old is not sdf:
-        old.unpersist()
+    return sdf.localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
+
+
+def _persist(state: RunState, sdf: Any) -> Any:
+    """Materialise the new passage frame and make it the state's ``sdf``."""
+    sdf = _materialise(sdf)
     state.extras["sdf"] = sdf
     return sdf
 
@@ -115,6 +121,10 @@ class SparkPrepareStage(Stage):
 
         opts = self.options or SparkOptions()
         corpus = state.extras["spark_corpus"]
+        # ingest is lazy: clean, deduplicate and cut passages once, here
+        corpus.passages = _materialise(corpus.passages)
+        corpus.documents = _materialise(corpus.documents)
+        corpus.log = _materialise(corpus.log)
         n = corpus.passages.count()
         if n < 3:
             raise CorpusError(
@@ -635,8 +645,9 @@ class SparkLDAStage(Stage):
     The vocabulary is capped at the ``lda_max_features`` terms in most passages (document
     frequencies counted on Spark). The MLlib model becomes a :class:`~topiclab.models.LDA`
     (topic-word variational parameters, alpha, eta) whose deterministic E-step assigns
-    every passage on the executors and new texts later. K, when not given, is chosen among
-    the in-memory candidates by NPMI + 0.5 x diversity on the sample.
+    every passage on the executors and new texts later. K, when not given, is chosen on the
+    sample by the in-memory rule and model (NPMI + 0.5 x diversity), then MLlib fits that K
+    on every passage.
 
     Parameters
     ----------
@@ -682,46 +693,42 @@ class SparkLDAStage(Stage):
         Sfull = state.vectorizer.count_tokens(tokens)
         S = Sfull if self.columns_ is None else Sfull[:, self.columns_]
         n = int(state.extras["n_passages"])
-        candidates = (
-            [s.n_topics]
-            if s.n_topics is not None
-            else (list(range(3, max(4, min(9, n // 4 + 1)))) if n < 200 else [10, 15, 20, 30])
-        )
-        selection: dict[str, Any] = {
-            "candidates": candidates,
-            "npmi": [],
-            "diversity": [],
-            "score": [],
-            "rule": "NPMI + 0.5 * diversity of the selected top-10 terms (NPMI -1 if undefined), on the sample",
-        }
-        best, best_score = None, -np.inf
+        selection: dict[str, Any] = {}
+        k = s.n_topics
+        if k is None:  # choose K on the sample with the in-memory rule and model
+            from topiclab.pipeline.lda_view import fit_lda
+
+            _probe, selection = fit_lda(S, tokens, lda_names, s, int(s.seed))
+            k = int(selection["chosen"])
+            selection["chosen_on"] = f"the sample ({len(tokens)} passages), in memory"
         # the in-memory passes over the corpus, as online mini-batches (capped)
         rate = min(1.0, max(0.05, 2000.0 / max(n, 1)))
         max_iter = int(min(opts.lda_max_iter, np.ceil(s.lda_passes / rate)))
-        selection["iterations"], selection["subsampling_rate"] = max_iter, rate
-        for k in candidates:
-            model = MLlibLDA(
-                k=int(k),
-                optimizer="online",
-                maxIter=max_iter,
-                seed=int(s.seed),
-                subsamplingRate=rate,
-                optimizeDocConcentration=True,
-            ).fit(docs)
-            lam = np.asarray(model.topicsMatrix().toArray(), dtype=np.float64).T
-            lda = self._convert(model, lam)
-            tops = [
-                [str(lda_names[j]) for j in c] for c in select_terms(lda.components_, S, topn=10)
-            ]
-            npmi, _ = coherence(tops, tokens, measure="c_npmi", topn=10)
-            div = topic_diversity(tops, topk=10)
-            score = (npmi if np.isfinite(npmi) else -1.0) + 0.5 * div
-            selection["npmi"].append(npmi)
-            selection["diversity"].append(div)
-            selection["score"].append(score)
-            logger.info("Spark LDA K=%d: NPMI %.3f (sample), diversity %.3f", k, npmi, div)
-            if score > best_score:
-                best, best_score = lda, score
+        model = MLlibLDA(
+            k=int(k),
+            optimizer="online",
+            maxIter=max_iter,
+            seed=int(s.seed),
+            subsamplingRate=rate,
+            learningOffset=1.0,  # the in-memory (gensim) schedule: rho_t = (1 + t) ** -0.5
+            learningDecay=0.5,
+            optimizeDocConcentration=True,
+        ).fit(docs)
+        lam = np.asarray(model.topicsMatrix().toArray(), dtype=np.float64).T
+        best = self._convert(model, lam)
+        tops = [[str(lda_names[j]) for j in c] for c in select_terms(best.components_, S, topn=10)]
+        npmi, _ = coherence(tops, tokens, measure="c_npmi", topn=10)
+        div = topic_diversity(tops, topk=10)
+        selection.update(
+            mllib={
+                "k": int(k),
+                "iterations": max_iter,
+                "subsampling_rate": rate,
+                "npmi_sample": npmi,
+                "diversity": div,
+            }
+        )
+        logger.info("Spark LDA K=%d: NPMI %.3f (sample), diversity %.3f", k, npmi, div)
         docs.unpersist()
         selection["chosen"] = int(best.n_components)
         self.lda_, self.selection_ = best, selection
