@@ -57,7 +57,9 @@ class LookupEncoder:
     def encode(self, texts):
         import numpy as np
 
-        return np.asarray([self.table[t] for t in texts], dtype=np.float32)
+        dim = len(next(iter(self.table.values())))
+        missing = [0.0] * (dim - 1) + [1.0]  # texts outside the slice (a dimension probe)
+        return np.asarray([self.table.get(t, missing) for t in texts], dtype=np.float32)
 
 
 def _slice(path: Path, groups: list[str], per_group: int, out: Path) -> int:

@@ -5,6 +5,8 @@ Usage::
     python benchmarks/spark_scaling.py [--limit N] [--engines memory,spark] [--master local[2]]
         [--embedder hash|default]
 
+``--limit N`` takes N records spread evenly over the file (all four sources appear).
+
 Each engine runs in a fresh child process so that its peak RSS is its own. The driver's
 peak RSS is ``ru_maxrss`` of that process (for Spark, the Python driver; the JVM and the
 Python workers are separate processes and are reported from Spark's own executor
@@ -44,14 +46,15 @@ class HashEncoder:
 
 
 def _slice(src: Path, limit: int | None, out: Path) -> int:
-    n = 0
-    with gzip.open(src, "rt", encoding="utf-8") as fh, open(out, "w", encoding="utf-8") as dst:
-        for line in fh:
-            if limit is not None and n >= limit:
-                break
-            dst.write(line)
-            n += 1
-    return n
+    """Write ``limit`` records spread evenly over ``src`` (every source appears), or all."""
+    with gzip.open(src, "rt", encoding="utf-8") as fh:
+        lines = fh.readlines()
+    if limit is not None and limit < len(lines):
+        step = len(lines) / limit
+        lines = [lines[int(i * step)] for i in range(limit)]
+    with open(out, "w", encoding="utf-8") as dst:
+        dst.writelines(lines)
+    return len(lines)
 
 
 def _child(engine: str, path: str, master: str, embedder: str, out: str) -> None:
@@ -63,7 +66,15 @@ def _child(engine: str, path: str, master: str, embedder: str, out: str) -> None
     emb = HashEncoder() if embedder == "hash" else None
     config = RunConfig(seed=0, n_themes=20, n_topics=20, progress=False)
     t0, c0 = time.perf_counter(), time.process_time()
-    extra = {"master": master} if engine == "spark" else {}
+    extra = {}
+    if engine == "spark":
+        from topiclab.engines.spark import get_session
+
+        conf = {  # executor memory metrics, Python workers included
+            "spark.executor.processTreeMetrics.enabled": "true",
+            "spark.executor.metrics.pollingInterval": "1s",
+        }
+        extra["spark"] = get_session(master, conf=conf)
     result, model = topiclab.run(path, config, engine=engine, embedder=emb, **extra)
     save_run(out, result, model, figures=False, report=False)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -78,6 +89,7 @@ def _child(engine: str, path: str, master: str, embedder: str, out: str) -> None
     }
     if engine == "spark":
         row["executors"] = _executor_memory(master)
+        extra["spark"].stop()
     print("RESULT " + json.dumps(row), flush=True)
 
 
@@ -92,6 +104,13 @@ def _executor_memory(master: str) -> dict:
         "executor_memory_setting": sc.getConf().get("spark.executor.memory", "1g"),
         "driver_memory_setting": sc.getConf().get("spark.driver.memory", "1g"),
     }
+    try:  # on local[...] the driver's JVM is the executor: its peak RSS from /proc
+        pid = int(sc._jvm.java.lang.ProcessHandle.current().pid())
+        with open(f"/proc/{pid}/status") as fh:
+            hwm = next(ln for ln in fh if ln.startswith("VmHWM:")).split()[1]
+        out["jvm_peak_rss_mib"] = round(int(hwm) / 1024, 1)
+    except Exception as exc:
+        out["jvm_peak_rss_error"] = repr(exc)
     try:
         import urllib.request  # noqa: F401 - the UI is off; use the JVM status store instead
 
@@ -123,7 +142,7 @@ def _executor_memory(master: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--corpus", type=Path, default=DEFAULT)
-    p.add_argument("--limit", type=int, default=None, help="first N records only")
+    p.add_argument("--limit", type=int, default=None, help="N records spread over the file")
     p.add_argument("--engines", default="memory,spark")
     p.add_argument("--master", default="local[2]")
     p.add_argument("--embedder", choices=["hash", "default"], default="hash")

@@ -133,7 +133,7 @@ def test_seed_corpus_runs_on_spark_and_loads(spark, corpus_dir, seed_corpus, tmp
 
 @pytest.fixture(scope="session")
 def news_slice(shared_corpora, tmp_path_factory):
-    """600 posts of 6 well-separated 20 Newsgroups groups, as a JSON-lines file."""
+    """300 posts of 6 well-separated 20 Newsgroups groups (with their ids), as JSON lines."""
     groups = {
         "rec.sport.hockey",
         "sci.space",
@@ -150,9 +150,9 @@ def news_slice(shared_corpora, tmp_path_factory):
         for line in fh:
             rec = json.loads(line)
             label = rec.get("label") or rec.get("group")
-            if label in seen and seen[label] < 100:
+            if label in seen and seen[label] < 50:
                 seen[label] += 1
-                rows.append({"text": rec["text"], "label": label})
+                rows.append({"id": rec["id"], "text": rec["text"], "label": label})
     out = tmp_path_factory.mktemp("news") / "slice.jsonl"
     out.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     return out
@@ -190,6 +190,7 @@ def test_spark_agrees_with_memory_on_20_newsgroups(spark, news_slice):
     s = result.passages.set_index("passage_id")  # the sample: every passage at this size
     common = m0.index.intersection(s.index)
     assert len(common) >= 0.95 * len(m0)
+    assert set(s["doc_id"]) <= set(labels.index)  # the records' own ids, as in memory
     seed_ari = ari(m0.loc[common, "theme"], m1.loc[common, "theme"])
     engine_ari = ari(m0.loc[common, "theme"], s.loc[common, "theme"])
     assert engine_ari >= seed_ari - 0.05, (engine_ari, seed_ari)

@@ -185,7 +185,13 @@ def _fit_spark(args: argparse.Namespace):
     config = _config_from_args(args)
     source = args.path or paths.default_corpus()
     options = SparkOptions(master=args.spark_master, sample_size=args.spark_sample_size)
-    result, model = run_spark(str(source), config, options=options, text_column=args.text_column)
+    result, model = run_spark(
+        str(source),
+        config,
+        options=options,
+        text_column=args.text_column,
+        id_column=args.id_column or None,
+    )
     if "://" not in str(source):
         result.meta["inputs"] = input_hashes(source)
     return result, model

@@ -136,7 +136,13 @@ def _list_inputs(path: str) -> dict[str, list[str]]:
     return by_kind
 
 
-def read_records(spark: Any, path: str | os.PathLike[str], *, text_column: str = "text") -> Any:
+def read_records(
+    spark: Any,
+    path: str | os.PathLike[str],
+    *,
+    text_column: str = "text",
+    id_column: str | None = "id",
+) -> Any:
     """Read every input file under ``path`` into one DataFrame of raw records.
 
     Parameters
@@ -146,12 +152,14 @@ def read_records(spark: Any, path: str | os.PathLike[str], *, text_column: str =
         A file, a folder, or a URI Spark can read (``hdfs://``, ``s3a://``).
     text_column : str, default="text"
         Column holding the text in structured inputs.
+    id_column : str or None, default="id"
+        Column holding each record's own id, used for document ids where present.
 
     Returns
     -------
     pyspark.sql.DataFrame
-        ``source_file, text, title, date, source, lang, _order`` and the other columns of
-        structured inputs (as strings).
+        ``source_file, text, title, date, source, lang, _own_id, _order`` and the other
+        columns of structured inputs (as strings).
 
     Raises
     ------
@@ -197,7 +205,21 @@ def read_records(spark: Any, path: str | os.PathLike[str], *, text_column: str =
                     F.col(name).cast("string") if name in df.columns else F.lit(None).cast("string")
                 ).alias(name)
             )
-        reserved = {text_column, "source_file", *GIVEN_FIELDS, "doc_id", "n_passages", "_order"}
+        own = (
+            F.col(id_column).cast("string")
+            if id_column and id_column in df.columns
+            else F.lit(None).cast("string")
+        )
+        cols.append(own.alias("_own_id"))
+        reserved = {
+            text_column,
+            "source_file",
+            *GIVEN_FIELDS,
+            "doc_id",
+            "n_passages",
+            "_order",
+            *([id_column] if id_column else []),
+        }
         cols += [F.col(c).cast("string").alias(c) for c in df.columns if c not in reserved]
         frames.append(df.select(*cols))
     out = frames[0]
@@ -209,7 +231,8 @@ def read_records(spark: Any, path: str | os.PathLike[str], *, text_column: str =
 def _decode_text_files(raw: Any, *, html: bool, root: str) -> Any:
     """Decode ``binaryFile`` rows with topiclab's decoder (charset guess, HTML text and title)."""
     schema = (
-        "text string, source_file string, title string, date string, source string, lang string"
+        "text string, source_file string, title string, date string, source string, "
+        "lang string, _own_id string"
     )
 
     def decode(frames: Iterator[Any]) -> Iterator[Any]:
@@ -232,9 +255,9 @@ def _decode_text_files(raw: Any, *, html: bool, root: str) -> Any:
                 if text.strip():
                     local = path[len("file:") :] if path.startswith("file:") else path
                     rel = os.path.relpath(local, root) if local.startswith("/") else local
-                    rows.append((text, rel, title or None, None, None, None))
+                    rows.append((text, rel, title or None, None, None, None, None))
             yield pd.DataFrame(
-                rows, columns=["text", "source_file", "title", "date", "source", "lang"]
+                rows, columns=["text", "source_file", "title", "date", "source", "lang", "_own_id"]
             )
 
     return raw.select("path", "content").mapInPandas(plain_frames(decode), schema)
@@ -262,8 +285,11 @@ def _clean_partitions(opts: LoadOptions, extra: list[str]) -> Any:
                     split=opts.split_articles and not has_title,
                     find_title=not has_title,
                 )
+                own_id = _given(rec.get("_own_id"))
                 for k, doc in enumerate(docs):
                     doc_id = make_doc_id(rec["source_file"], k)
+                    if own_id is not None:  # the record's own id, as in memory
+                        doc_id = str(own_id) if k == 0 else f"{own_id}#{k}"
                     log = [{**e, "doc_id": doc_id} for e in doc.log]
                     keep = bool(doc.text.strip())
                     if not keep:
@@ -429,12 +455,27 @@ def ingest(
     from topiclab.ingest import _options
 
     opts = _options(options)
-    records = read_records(spark, path, text_column=text_column)
+    records = read_records(spark, path, text_column=text_column, id_column=opts.id_column)
     extra = [
-        c for c in records.columns if c not in {"text", "source_file", "_order", *GIVEN_FIELDS}
+        c
+        for c in records.columns
+        if c not in {"text", "source_file", "_order", "_own_id", *GIVEN_FIELDS}
     ]
     schema = _CLEAN_SCHEMA + "".join(f", `{c}` string" for c in extra)  # DDL
-    cleaned = records.mapInPandas(plain_frames(_clean_partitions(opts, extra)), schema).persist()
+    cleaned = records.mapInPandas(plain_frames(_clean_partitions(opts, extra)), schema)
+    # an id given twice (or equal to a generated one): later records get a suffix
+    w_id = Window.partitionBy("doc_id").orderBy("_order")
+    cleaned = (
+        cleaned.withColumn("_n", F.row_number().over(w_id))
+        .withColumn(
+            "doc_id",
+            F.when(F.col("_n") == 1, F.col("doc_id")).otherwise(
+                F.concat("doc_id", F.lit("#"), F.col("_n").cast("string"))
+            ),
+        )
+        .drop("_n")
+        .persist()
+    )
 
     logs = [cleaned.select("_order", F.explode("log").alias("value"))]
     docs = cleaned.filter("keep")
