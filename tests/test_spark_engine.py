@@ -84,6 +84,18 @@ def test_cli_reports_missing_engine(monkeypatch, tmp_path, capsys):
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value"), [("by", ("source",)), ("stability", 3), ("date_field", "date")]
+)
+def test_analyses_not_on_spark_are_refused_by_name(field, value):
+    from topiclab.config import RunConfig
+    from topiclab.engines.spark import run_spark
+    from topiclab.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=field):
+        run_spark("corpus/", RunConfig(**{field: value}))
+
+
 # --------------------------------------------------------------------------- on local[2]
 @pytest.mark.spark
 @pytest.mark.slow

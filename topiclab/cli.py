@@ -183,6 +183,10 @@ def _fit_spark(args: argparse.Namespace):
     from topiclab.storage.atomic import input_hashes
 
     config = _config_from_args(args)
+    if getattr(args, "choose_k", None):
+        from topiclab.errors import ConfigError
+
+        raise ConfigError("--choose-k is not supported with --engine spark; give --n-themes")
     source = args.path or paths.default_corpus()
     options = SparkOptions(master=args.spark_master, sample_size=args.spark_sample_size)
     result, model = run_spark(

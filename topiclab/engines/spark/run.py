@@ -77,6 +77,7 @@ def run_spark(
     from topiclab.pipeline.model import ThemeModel
 
     config = config or RunConfig()
+    _check_supported(config)
     options = options or SparkOptions()
     if master is not None:
         from dataclasses import replace
@@ -116,6 +117,23 @@ def run_spark(
     model.spark_pipeline = pipeline
     logger.info("Spark run finished in %.1fs", state.timings["total_s"])
     return result, model
+
+
+def _check_supported(config: Any) -> None:
+    """Refuse the analyses the Spark engine does not run yet, naming the parameter."""
+    from topiclab.errors import ConfigError
+
+    unsupported = {
+        "date_field": config.date_field,
+        "by": config.by,
+        "stability": config.stability if config.stability > 1 else None,
+    }
+    for name, value in unsupported.items():
+        if value:
+            raise ConfigError(
+                f"{name}={value!r} is not supported by the Spark engine yet; run the analysis "
+                "on the saved run (topiclab.analysis) or use the in-memory engine"
+            )
 
 
 def write_tables(folder: str | os.PathLike[str], tables: dict[str, Any]) -> dict[str, str]:
