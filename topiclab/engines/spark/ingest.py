@@ -193,11 +193,7 @@ def read_records(
             raise IngestError(
                 files[0], f"no column {text_column!r} (columns: {df.columns}); set text_column"
             )
-        base = F.element_at(F.split(F.input_file_name(), "/"), -1)
-        df = df.withColumn(
-            "source_file",
-            F.concat(base, F.lit(":"), F.monotonically_increasing_id().cast("string")),
-        )
+        df = _with_locator(spark, df, root, first=2 if kind in ("csv", "tsv") else 1)
         cols = [F.col(text_column).cast("string").alias("text"), "source_file"]
         for name in GIVEN_FIELDS:
             cols.append(
@@ -226,6 +222,56 @@ def read_records(
     for other in frames[1:]:
         out = out.unionByName(other, allowMissingColumns=True)
     return out.withColumn("_order", F.monotonically_increasing_id())
+
+
+def _relative_name(root: str) -> Any:
+    """Column: the input file's path relative to ``root`` (its name for a single file)."""
+    from pyspark.sql import functions as F
+
+    folder = root if os.path.isdir(root) else os.path.dirname(root)
+    path = F.regexp_replace(F.input_file_name(), r"^file:(//)?", "")
+    prefix = folder.rstrip("/") + "/"
+    return F.when(
+        F.startswith(path, F.lit(prefix)), F.substring(path, len(prefix) + 1, 1 << 20)
+    ).otherwise(F.element_at(F.split(path, "/"), -1))
+
+
+def _with_locator(spark: Any, df: Any, root: str, *, first: int) -> Any:
+    """Add ``source_file`` = ``relative/path:N``, N the record's number in its file.
+
+    Records are numbered from ``first`` (1 for JSON lines and parquet rows, 2 for csv
+    rows below the header) in file order, as the in-memory readers number them when the
+    file has no blank lines or multi-line records. One extra pass counts each file's
+    records per Spark partition; the offsets (a row per file and partition) are joined
+    back, so no file has to fit one task.
+    """
+    from pyspark.sql import functions as F
+
+    df = (
+        df.withColumn("_file", _relative_name(root))
+        .withColumn("_pid", F.spark_partition_id())
+        .withColumn("_mid", F.monotonically_increasing_id())
+    )
+    counts = (
+        df.groupBy("_file", "_pid")
+        .agg(F.min("_mid").alias("_m0"), F.count("*").alias("_c"))
+        .orderBy("_file", "_pid")
+        .collect()
+    )
+    rows, running = [], {}
+    for r in counts:  # a file's splits are in partition order
+        start = running.get(r["_file"], 0)
+        rows.append((r["_file"], int(r["_pid"]), int(r["_m0"]), start))
+        running[r["_file"]] = start + int(r["_c"])
+    offsets = spark.createDataFrame(
+        rows or [("", 0, 0, 0)], "_file string, _pid int, _m0 long, _base long"
+    )
+    number = F.col("_base") + F.col("_mid") - F.col("_m0") + F.lit(first)
+    return (
+        df.join(F.broadcast(offsets), ["_file", "_pid"])
+        .withColumn("source_file", F.concat("_file", F.lit(":"), number.cast("string")))
+        .drop("_file", "_pid", "_mid", "_m0", "_base")
+    )
 
 
 def _decode_text_files(raw: Any, *, html: bool, root: str) -> Any:

@@ -64,7 +64,9 @@ class SparkOptions:
         MLlib ``KMeans`` or ``BisectingKMeans``.
     lda_max_iter : int
         Most iterations of MLlib's online LDA (each sees a mini-batch of
-        ``max(5%, 2,000 passages)``; the run takes ``lda_passes`` passes when this allows).
+        ``max(5%, 2,000 rows)``; the run takes ``lda_passes`` passes when this allows).
+    kmeans_restarts : int
+        MLlib (Bisecting)KMeans fits from different seeds; the lowest cost is kept.
     """
 
     master: str | None = None
@@ -72,6 +74,7 @@ class SparkOptions:
     reducer: str = "auto"
     kmeans: str = "kmeans"
     lda_max_iter: int = 200
+    kmeans_restarts: int = 3
 
 
 def _sample_rows(state: RunState, *cols: str) -> Any:
@@ -97,6 +100,48 @@ def _persist(state: RunState, sdf: Any) -> Any:
     sdf = _materialise(sdf)
     state.extras["sdf"] = sdf
     return sdf
+
+
+class SamplePlacement:
+    """Place vectors in a reducer's space from their nearest sample vectors (numpy only).
+
+    The reducer (UMAP) is fitted on the driver's sample; a passage of the sample keeps its
+    own coordinates, any other passage gets the similarity-weighted mean of the
+    coordinates of its ``n_neighbors`` most cosine-similar sample passages (UMAP's own
+    starting point for new data). Executors need no numba compilation for this.
+
+    Parameters
+    ----------
+    n_neighbors : int, default=15
+    """
+
+    def __init__(self, n_neighbors: int = 15) -> None:
+        self.n_neighbors = n_neighbors
+
+    def fit(self, X: np.ndarray, coords: np.ndarray) -> SamplePlacement:
+        """Store the sample's unit vectors and their coordinates."""
+        X = np.asarray(X, dtype=np.float32)
+        self.X_ = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+        self.coords_ = np.asarray(coords, dtype=np.float64)
+        return self
+
+    def transform(self, X: np.ndarray, chunk: int = 2048) -> np.ndarray:
+        """Return coordinates of ``X`` (rows equal to a sample vector get its coordinates)."""
+        X = np.asarray(X, dtype=np.float32)
+        X = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+        k = min(self.n_neighbors, len(self.X_))
+        out = np.empty((len(X), self.coords_.shape[1]))
+        for a in range(0, len(X), chunk):
+            sim = X[a : a + chunk] @ self.X_.T
+            idx = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+            top = np.take_along_axis(sim, idx, axis=1).astype(np.float64)
+            w = np.maximum(top, 0.0) + 1e-6
+            block = np.einsum("ik,ikd->id", w, self.coords_[idx]) / w.sum(axis=1, keepdims=True)
+            best = top.argmax(axis=1)
+            same = top[np.arange(len(top)), best] > 1.0 - 1e-6
+            block[same] = self.coords_[idx[same, best[same]]]
+            out[a : a + chunk] = block
+        return out
 
 
 # ----------------------------------------------------------------------------- prepare
@@ -527,6 +572,8 @@ class SparkClusterStage(Stage):
         if reducer in ("umap", "pca"):
             red = Reducer(method=reducer, n_components=5, metric="cosine", random_state=reduce_seed)
             red.fit(Zs)
+            if reducer == "umap":  # the sample's UMAP coordinates, placed by neighbours
+                red = SamplePlacement().fit(Zs, red.embedding_)
             sdf = _persist(
                 state,
                 _map_with(
@@ -538,8 +585,17 @@ class SparkClusterStage(Stage):
             col = "z"
         vec = sdf.withColumn("_v", array_to_vector(col))
         algo = BisectingKMeans if opts.kmeans == "bisecting" else KMeans
-        km = algo(k=int(k), seed=cluster_seed, featuresCol="_v", predictionCol="_raw", maxIter=100)
-        raw = km.fit(vec).transform(vec).select("passage_id", "_raw")
+        vec = _materialise(vec.select("passage_id", "_v"))
+        best_fit, best_cost = None, np.inf
+        extra_seeds = rng.randint(_MAX_SEED, size=max(0, opts.kmeans_restarts - 1))
+        for seed in [cluster_seed, *extra_seeds]:
+            fit = algo(
+                k=int(k), seed=int(seed), featuresCol="_v", predictionCol="_raw", maxIter=100
+            ).fit(vec)
+            cost = float(fit.summary.trainingCost)
+            if cost < best_cost:  # the best of a few starts, as in memory
+                best_fit, best_cost = fit, cost
+        raw = best_fit.transform(vec).select("passage_id", "_raw")
         sdf = _persist(state, sdf.join(raw, "passage_id"))
         sums = (
             sdf.withColumn("_c", array_to_vector("ctx"))
@@ -594,6 +650,11 @@ class SparkClusterStage(Stage):
                 "algorithm": self.method_,
                 "reduction": reducer,
                 "reducer_fitted_on": len(Zs),
+                **(
+                    {"placement": "passages outside the sample: 15 nearest sample passages"}
+                    if reducer == "umap" and len(Zs) < n
+                    else {}
+                ),
                 **selection,
             },
         }
@@ -687,12 +748,24 @@ class SparkLDAStage(Stage):
         counter = CountVectorizerModel.from_vocabulary(
             lda_names, inputCol="tokens", outputCol="features"
         )
-        docs = counter.transform(state.extras["sdf"].select("tokens")).select("features").persist()
+        from pyspark.sql import functions as F
+
+        from topiclab.config import LDA_DOCUMENT_MIN
+
+        sdf = state.extras["sdf"]
+        unit = getattr(s, "lda_unit", "passages")
+        n_docs = int(sdf.select("doc_id").distinct().count())
+        if unit == "auto":  # as in memory: whole documents once there are enough of them
+            unit = "documents" if n_docs >= LDA_DOCUMENT_MIN else "passages"
+        rows = sdf.select("tokens")
+        if unit == "documents":
+            rows = sdf.groupBy("doc_id").agg(F.flatten(F.collect_list("tokens")).alias("tokens"))
+        docs = _materialise(counter.transform(rows).select("features"))
+        n_train = n_docs if unit == "documents" else int(state.extras["n_passages"])
         sample = _sample_rows(state, "tokens")
         tokens = [list(t) for t in sample["tokens"]]
         Sfull = state.vectorizer.count_tokens(tokens)
         S = Sfull if self.columns_ is None else Sfull[:, self.columns_]
-        n = int(state.extras["n_passages"])
         selection: dict[str, Any] = {}
         k = s.n_topics
         if k is None:  # choose K on the sample with the in-memory rule and model
@@ -701,9 +774,10 @@ class SparkLDAStage(Stage):
             _probe, selection = fit_lda(S, tokens, lda_names, s, int(s.seed))
             k = int(selection["chosen"])
             selection["chosen_on"] = f"the sample ({len(tokens)} passages), in memory"
-        # the in-memory passes over the corpus, as online mini-batches (capped)
-        rate = min(1.0, max(0.05, 2000.0 / max(n, 1)))
-        max_iter = int(min(opts.lda_max_iter, np.ceil(s.lda_passes / rate)))
+        # the in-memory passes over the corpus as online mini-batches of up to 2,000 rows
+        # (at least 50 updates: the online optimizer needs them on small corpora), capped
+        rate = min(1.0, max(0.05, 2000.0 / max(n_train, 1)))
+        max_iter = int(min(opts.lda_max_iter, max(50, np.ceil(s.lda_passes / rate))))
         model = MLlibLDA(
             k=int(k),
             optimizer="online",
@@ -722,6 +796,7 @@ class SparkLDAStage(Stage):
         selection.update(
             mllib={
                 "k": int(k),
+                "unit": unit,
                 "iterations": max_iter,
                 "subsampling_rate": rate,
                 "npmi_sample": npmi,
