@@ -59,6 +59,10 @@ def _slice(src: Path, limit: int | None, out: Path) -> int:
 
 def _child(engine: str, path: str, master: str, embedder: str, out: str) -> None:
     sys.path.insert(0, str(ROOT))
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("topiclab.pipeline.base").setLevel(logging.INFO)  # stage timings
     import topiclab
     from topiclab.config import RunConfig
     from topiclab.storage.runs import save_run
@@ -172,13 +176,12 @@ def main(argv: list[str] | None = None) -> int:
                 str(Path(tmp) / f"run-{engine}"),
             ]
             t0 = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, text=True)
+            proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # stderr: progress
             lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
             if proc.returncode or not lines:
                 print(
                     f"{engine}: failed (rc {proc.returncode}) after {time.perf_counter() - t0:.0f}s"
                 )
-                print(proc.stderr[-3000:])
                 continue
             row = json.loads(lines[-1][len("RESULT ") :])
             print(json.dumps(row, indent=1))
