@@ -134,6 +134,8 @@ def _command_line(argv: Sequence[str] | None) -> str:
 
 
 def _fit_run(args: argparse.Namespace):
+    if getattr(args, "engine", "memory") == "spark":
+        return _fit_spark(args)
     import time
 
     from topiclab.ingest import load
@@ -173,6 +175,52 @@ def _read_inputs(hashes: dict[str, str], corpus: Any) -> dict[str, str]:
     files = {re.sub(r":\d+$", "", n) for n in names}
     kept = {k: v for k, v in hashes.items() if k in files}
     return kept or hashes
+
+
+def _fit_spark(args: argparse.Namespace):
+    """Run on Spark: ingest with Spark's readers, the Spark stages, the same outputs."""
+    from topiclab.engines.spark import SparkOptions, run_spark
+    from topiclab.storage.atomic import input_hashes
+
+    config = _config_from_args(args)
+    if getattr(args, "choose_k", None):
+        from topiclab.errors import ConfigError
+
+        raise ConfigError("--choose-k is not supported with --engine spark; give --n-themes")
+    source = args.path or paths.default_corpus()
+    options = SparkOptions(master=args.spark_master, sample_size=args.spark_sample_size)
+    result, model = run_spark(
+        str(source),
+        config,
+        options=options,
+        text_column=args.text_column,
+        id_column=args.id_column or None,
+    )
+    if "://" not in str(source):
+        result.meta["inputs"] = input_hashes(source)
+    return result, model
+
+
+def _add_engine_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("engine")
+    g.add_argument(
+        "--engine",
+        choices=["memory", "spark"],
+        default="memory",
+        help="run in this process (memory) or on Apache Spark (needs topiclab[spark] and Java)",
+    )
+    g.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="Spark master: local[*], spark://host:7077, yarn (default: spark-submit's or local[*])",
+    )
+    g.add_argument(
+        "--spark-sample-size",
+        type=int,
+        default=20_000,
+        metavar="N",
+        help="passages sampled to the driver for phrases, the reducer, scores and the map",
+    )
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -336,6 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_options(p)
     p.add_argument("--out", type=Path, default=paths.default_run(), help="run folder")
     _add_run_options(p)
+    _add_engine_options(p)
     p.add_argument("--no-figures", action="store_true", help="do not render figures")
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
     p.set_defaults(func=_cmd_run)

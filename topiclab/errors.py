@@ -15,6 +15,7 @@ __all__ = [
     "ConfigError",
     "CorpusError",
     "DateError",
+    "EngineUnavailableError",
     "IngestError",
     "ModelLoadError",
     "ModelNotAvailableError",
@@ -82,3 +83,7 @@ class AnalysisError(TopiclabError, ValueError):
 
 class DateError(AnalysisError):
     """Document dates that cannot give a time axis (none readable, an unknown bin or column)."""
+
+
+class EngineUnavailableError(TopiclabError, ImportError):
+    """An execution engine's runtime (pyspark, a Java runtime) is not installed."""

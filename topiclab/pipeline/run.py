@@ -32,6 +32,8 @@ def run(
     embedder: Any = None,
     clusterer: Any = None,
     pipeline: Pipeline | None = None,
+    engine: str = "memory",
+    **engine_options: Any,
 ) -> tuple[Any, ThemeModel]:
     """Run the whole analysis on a corpus.
 
@@ -53,6 +55,12 @@ def run(
     pipeline : Pipeline, optional
         The stages to run; by default :meth:`Pipeline.from_config` with the two options
         above.
+    engine : {"memory", "spark"}, default="memory"
+        Where the stages run: in this process, or on Spark
+        (:func:`topiclab.engines.spark.run_spark`, given ``engine_options`` such as
+        ``master="local[*]"``, ``options=SparkOptions(...)``, ``text_column``).
+    **engine_options
+        Passed to the engine.
 
     Returns
     -------
@@ -68,6 +76,16 @@ def run(
     >>> print(result.summary())                           # doctest: +SKIP
     """
     config = config or RunConfig()
+    if engine == "spark":
+        from topiclab.engines.spark import run_spark
+
+        if embeddings is not None or clusterer is not None:
+            raise TypeError("the Spark engine takes an embedder, not embeddings= or clusterer=")
+        return run_spark(source, config, embedder=embedder, pipeline=pipeline, **engine_options)
+    if engine != "memory":
+        raise ValueError(f"engine must be 'memory' or 'spark', got {engine!r}")
+    if engine_options:
+        raise TypeError(f"unexpected options for the in-memory engine: {sorted(engine_options)}")
     t0 = time.perf_counter()
     if isinstance(source, Corpus):
         corpus = source

@@ -76,6 +76,9 @@ def save_run(
     out = Path(out)
     with staged_dir(out) as stage:
         write_run_files(stage, result, model)
+        tables = getattr(model, "engine_tables", None)
+        if tables:  # an engine's full tables, as partitioned datasets
+            write_engine_tables(stage, tables)
         if figures:
             from topiclab.outputs.figures import render_all
 
@@ -249,6 +252,21 @@ def _analysis_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def write_engine_tables(d: Path, tables: dict[str, Any]) -> None:
+    """Replace table files of run folder ``d`` by an engine's datasets (folders of parts).
+
+    ``tables`` maps file names to objects the engine writes (Spark DataFrames); the
+    checksums then cover every part file (``passages.parquet/part-00000.parquet``).
+    """
+    from topiclab.engines.spark.run import write_tables
+
+    sums = _read_json(d / CHECKSUMS)
+    parts = write_tables(d, tables)
+    sums = {k: v for k, v in sums.items() if k not in tables}
+    sums.update(parts)
+    _io.write_json(d / CHECKSUMS, dict(sorted(sums.items())))
+
+
 def _frame_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out.columns = [str(c) for c in out.columns]
@@ -285,7 +303,10 @@ def _verify_checksums(d: Path) -> None:
     if not isinstance(sums, dict):
         raise RunLoadError(f"{path}: invalid checksum file")
     for name, expected in sorted(sums.items()):
-        file = d / Path(str(name)).name
+        rel = Path(str(name))
+        if rel.is_absolute() or ".." in rel.parts or len(rel.parts) > 2:
+            raise RunLoadError(f"{path}: invalid entry {name!r}")
+        file = d / rel  # a top-level file, or a part file of a dataset folder
         if not file.is_file():
             raise RunLoadError(f"{file}: missing (not a run directory?)")
         if _sha256(file) != expected:
@@ -302,7 +323,8 @@ def _read_json(path: Path) -> Any:
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
-    if not path.is_file():
+    """Read a parquet file, or a folder of parquet parts (a partitioned dataset)."""
+    if not (path.is_file() or path.is_dir()):
         raise RunLoadError(f"{path}: missing (not a run directory?)")
     try:
         return pd.read_parquet(path)
@@ -344,13 +366,16 @@ def load_result(path: str | os.PathLike[str]) -> Any:
     analyses = _load_analyses(d, metrics.get("analyses"))
     cleaning: list[dict[str, Any]] = []
     log_path = d / "cleaning_log.jsonl"
-    if log_path.is_file():
-        for lineno, line in enumerate(log_path.read_text(encoding="utf-8").splitlines(), 1):
+    log_files = [log_path] if log_path.is_file() else []
+    if log_path.is_dir():  # a dataset folder of JSON-lines parts
+        log_files = sorted(p for p in log_path.iterdir() if not p.name.startswith(("_", ".")))
+    for log_file in log_files:
+        for lineno, line in enumerate(log_file.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 try:
                     cleaning.append(json.loads(line))
                 except json.JSONDecodeError as exc:
-                    raise RunLoadError(f"{log_path}:{lineno}: corrupt JSON line") from exc
+                    raise RunLoadError(f"{log_file}:{lineno}: corrupt JSON line") from exc
     return RunResult(
         config=config,
         documents=_read_parquet(d / "documents.parquet"),

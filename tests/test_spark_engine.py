@@ -1,0 +1,238 @@
+"""The Spark engine: clear errors without Spark, the seed corpus end to end, same answers.
+
+Spark tests share one ``local[2]`` session; they skip (with the reason) where pyspark or a
+Java runtime is missing, except in CI (``CI`` set), where ``.ci/run`` installs Java and a
+missing runtime is a failure.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sys
+
+import numpy as np
+import pytest
+from conftest import HashEncoder
+
+from topiclab.errors import EngineUnavailableError, TopiclabError
+
+
+def _spark_or_skip():
+    from topiclab.engines.spark import get_session
+
+    try:
+        return get_session("local[2]", conf={"spark.sql.shuffle.partitions": "4"})
+    except EngineUnavailableError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the Spark tests: {exc}")
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def spark():
+    session = _spark_or_skip()
+    yield session
+    session.stop()
+
+
+class LSAEncoder:
+    """Deterministic per-text vectors (TF-IDF + SVD fitted once), shipped to the executors."""
+
+    model_id = "test-lsa-encoder"
+
+    def __init__(self, texts, dim=64, seed=0):
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.tfidf = TfidfVectorizer(min_df=2, sublinear_tf=True, stop_words="english").fit(texts)
+        self.svd = TruncatedSVD(dim, random_state=seed).fit(self.tfidf.transform(texts))
+
+    def encode(self, texts):
+        X = self.svd.transform(self.tfidf.transform(list(texts)))
+        X /= np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+        return X.astype(np.float32)
+
+
+# --------------------------------------------------------------------------- no Spark needed
+def test_missing_pyspark_names_what_to_install(monkeypatch):
+    from topiclab.engines.spark import require_spark
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    with pytest.raises(EngineUnavailableError, match=r"topiclab\[spark\]") as info:
+        require_spark()
+    assert isinstance(info.value, TopiclabError) and isinstance(info.value, ImportError)
+
+
+def test_missing_java_names_what_to_install(monkeypatch, tmp_path):
+    pytest.importorskip("pyspark")
+    from topiclab.engines.spark import require_spark
+
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))  # no bin/java there
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(EngineUnavailableError, match="openjdk-17-jre-headless"):
+        require_spark()
+
+
+def test_cli_reports_missing_engine(monkeypatch, tmp_path, capsys):
+    from topiclab.cli import main
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    rc = main(["-q", "run", "corpus/", "--engine", "spark", "--out", str(tmp_path / "r")])
+    assert rc == 1
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("by", ("source",)), ("stability", 3), ("date_field", "date")]
+)
+def test_analyses_not_on_spark_are_refused_by_name(field, value):
+    from topiclab.config import RunConfig
+    from topiclab.engines.spark import run_spark
+    from topiclab.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=field):
+        run_spark("corpus/", RunConfig(**{field: value}))
+
+
+# --------------------------------------------------------------------------- on local[2]
+@pytest.mark.spark
+@pytest.mark.slow
+def test_seed_corpus_runs_on_spark_and_loads(spark, corpus_dir, seed_corpus, tmp_path):
+    import topiclab
+    from topiclab.config import RunConfig
+    from topiclab.storage.runs import save_run
+
+    config = RunConfig(seed=0, n_themes=3, n_topics=3, progress=False)
+    result, model = topiclab.run(
+        corpus_dir, config, engine="spark", spark=spark, embedder=HashEncoder()
+    )
+    out = save_run(tmp_path / "run", result, model, figures=False, report=True)
+
+    # the same passages as the in-memory ingest (ids come from the same file names)
+    loaded = topiclab.load(out)
+    passages = loaded.result.passages
+    assert sorted(passages["passage_id"]) == sorted(seed_corpus.passages["passage_id"])
+    assert (out / "passages.parquet").is_dir()  # a partitioned dataset
+    sums = json.loads((out / "checksums.json").read_text())
+    assert any(k.startswith("passages.parquet/part-") for k in sums)
+    assert (out / "cleaning_log.jsonl").is_dir() and loaded.result.cleaning_log
+
+    # every passage has a theme and a topic; sizes in themes.json are the exact counts
+    assert set(loaded.result.views) == {"embedding", "lda"}
+    for name, column in (("embedding", "theme"), ("lda", "lda_topic")):
+        counts = passages[column].value_counts()
+        table = loaded.result.views[name].table
+        assert {t.id: t.size for t in table} == {int(k): int(v) for k, v in counts.items()} | {
+            t.id: 0 for t in table if t.id not in counts.index
+        }
+        assert all(t.terms.get("all") for t in table if t.size)
+    mix = loaded.result.views["embedding"].mixture
+    assert np.allclose(mix.sum(axis=1), 1.0)
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["embedding"]["sampled_scores"]["scored_on"] == "sample"
+    assert json.loads((out / "meta.json").read_text())["engine"]["name"] == "spark"
+
+    # the fitted model assigns the fit's passages as the run did (one code path)
+    sub = passages.head(12)
+    pred = model.predict(sub["text"].tolist(), doc_ids=sub["doc_id"].tolist())
+    full = passages[passages["doc_id"].isin(set(sub["doc_id"]))]
+    pred_full = model.predict(full["text"].tolist(), doc_ids=full["doc_id"].tolist())
+    assert (pred_full["theme"].to_numpy() == full["theme"].to_numpy()).all()
+    assert len(pred) == 12
+    assert set(pred["theme"]) <= {t.id for t in loaded.result.views["embedding"].table}
+
+
+@pytest.fixture(scope="session")
+def news_slice(shared_corpora, tmp_path_factory):
+    """300 posts of 6 well-separated 20 Newsgroups groups (with their ids), as JSON lines."""
+    groups = {
+        "rec.sport.hockey",
+        "sci.space",
+        "comp.graphics",
+        "talk.politics.mideast",
+        "rec.autos",
+        "sci.med",
+    }
+    path = shared_corpora / "20newsgroups" / "docs.jsonl.gz"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    rows, seen = [], {g: 0 for g in groups}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            label = rec.get("label") or rec.get("group")
+            if label in seen and seen[label] < 50:
+                seen[label] += 1
+                rows.append({"id": rec["id"], "text": rec["text"], "label": label})
+    out = tmp_path_factory.mktemp("news") / "slice.jsonl"
+    out.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def both_engines(spark, news_slice):
+    """Themes of the in-memory engine (seeds 0 and 1) and the Spark engine, same vectors."""
+    from sklearn.metrics import adjusted_rand_score as ari
+
+    import topiclab
+    from topiclab.config import RunConfig
+    from topiclab.ingest import load
+
+    corpus = load(news_slice)
+    encoder = LSAEncoder(corpus.passages["text"].tolist())
+    labels = corpus.documents.set_index("doc_id")["label"]
+
+    def config(seed):
+        return RunConfig(seed=seed, n_themes=6, n_topics=6, progress=False)
+
+    mem_result, _ = topiclab.run(corpus, config(0), embedder=encoder)
+    mem1, _ = topiclab.run(corpus, config(1), embedder=encoder)
+    result, _ = topiclab.run(news_slice, config(0), engine="spark", spark=spark, embedder=encoder)
+    m0 = mem_result.passages.set_index("passage_id")
+    m1 = mem1.passages.set_index("passage_id")
+    s = result.passages.set_index("passage_id")  # the sample: every passage at this size
+    common = m0.index.intersection(s.index)
+    truth = labels.loc[m0.loc[common, "doc_id"]].to_numpy()
+    return {
+        "n_common": len(common),
+        "n_memory": len(m0),
+        "spark_doc_ids": set(s["doc_id"]),
+        "labels": labels,
+        "seed_ari": ari(m0.loc[common, "theme"], m1.loc[common, "theme"]),
+        "engine_ari": ari(m0.loc[common, "theme"], s.loc[common, "theme"]),
+        "memory_label_ari": ari(truth, m0.loc[common, "theme"]),
+        "spark_label_ari": ari(truth, s.loc[common, "theme"]),
+        "memory_npmi": mem_result.metrics["lda"]["npmi"],
+        "spark_npmi": result.metrics["lda"]["npmi"],
+    }
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+@pytest.mark.shared
+def test_spark_agrees_with_memory_on_20_newsgroups(both_engines):
+    r = both_engines
+    assert r["n_common"] >= 0.95 * r["n_memory"]  # the same passages
+    assert r["spark_doc_ids"] <= set(r["labels"].index)  # the records' own ids, as in memory
+    assert r["engine_ari"] >= r["seed_ari"] - 0.05, (r["engine_ari"], r["seed_ari"])
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+@pytest.mark.shared
+@pytest.mark.xfail(
+    reason="on this LSA-vector slice the Spark themes matched the labels less well than the "
+    "in-memory ones (label ARI 0.41 vs 0.54 measured) and MLlib's online LDA reached a lower "
+    "NPMI than the in-memory Gibbs LDA; with MiniLM vectors the label ARI is equal "
+    "(benchmarks/results/spark_agreement_20ng.txt)",
+    strict=False,
+)
+def test_spark_matches_memory_quality_on_20_newsgroups(both_engines):
+    r = both_engines
+    assert r["spark_label_ari"] >= r["memory_label_ari"] - 0.03, (
+        r["spark_label_ari"],
+        r["memory_label_ari"],
+    )
+    assert r["spark_npmi"] >= r["memory_npmi"] - 0.05, (r["spark_npmi"], r["memory_npmi"])

@@ -1,0 +1,113 @@
+"""Find pyspark and a Java runtime, and start (or reuse) a Spark session.
+
+Nothing here imports pyspark at module import time; :func:`require_spark` says plainly what
+to install when pyspark or Java is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from typing import Any
+
+from topiclab.errors import EngineUnavailableError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["get_session", "java_available", "require_spark"]
+
+#: Spark settings every topiclab session gets unless the caller sets them.
+DEFAULT_CONF = {
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.sql.execution.arrow.maxRecordsPerBatch": "2000",
+    "spark.sql.shuffle.partitions": "8",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.session.timeZone": "UTC",
+}
+#: Extra settings of a session topiclab starts itself on a ``local[...]`` master (the
+#: driver's JVM then also runs the tasks; spark-submit's settings win on a cluster).
+LOCAL_CONF = {
+    "spark.driver.memory": "2g",
+    "spark.sql.shuffle.partitions": "4",
+}
+
+
+def java_available() -> bool:
+    """Whether a Java runtime can be found (``JAVA_HOME`` or ``java`` on the ``PATH``)."""
+    home = os.environ.get("JAVA_HOME")
+    if home and os.path.isfile(os.path.join(home, "bin", "java")):
+        return True
+    return shutil.which("java") is not None
+
+
+def require_spark() -> Any:
+    """Import pyspark after checking that it and a Java runtime are installed.
+
+    Returns
+    -------
+    module
+        The ``pyspark`` module.
+
+    Raises
+    ------
+    EngineUnavailableError
+        Naming what to install: ``pip install "topiclab[spark]"`` for pyspark, a Java
+        runtime (e.g. Debian's ``openjdk-17-jre-headless``) for Java.
+    """
+    try:
+        import pyspark
+    except ImportError as exc:
+        raise EngineUnavailableError(
+            'the Spark engine needs pyspark: pip install "topiclab[spark]" (or pip install pyspark)'
+        ) from exc
+    if not java_available():
+        raise EngineUnavailableError(
+            "the Spark engine needs a Java runtime (17 or later): install one, e.g. "
+            "apt-get install openjdk-17-jre-headless, or set JAVA_HOME"
+        )
+    return pyspark
+
+
+def get_session(
+    master: str | None = None, *, app_name: str = "topiclab", conf: dict[str, str] | None = None
+) -> Any:
+    """Return the active Spark session, or start one on ``master``.
+
+    Parameters
+    ----------
+    master : str, optional
+        ``local[*]``, ``local[2]``, ``spark://host:7077``, ``yarn``, ...; default: the
+        active session's, else ``local[*]`` (``spark-submit`` sets it for you).
+    app_name : str, default="topiclab"
+    conf : dict of str to str, optional
+        Extra Spark settings.
+
+    Returns
+    -------
+    pyspark.sql.SparkSession
+    """
+    require_spark()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None and master is None:
+        return active
+    builder = SparkSession.builder.appName(app_name)
+    if master is not None:  # otherwise spark-submit's master, or pyspark's local[*]
+        builder = builder.master(master)
+    settings = dict(DEFAULT_CONF)
+    if master is not None and master.startswith("local"):
+        settings.update(LOCAL_CONF)
+    settings.update(conf or {})
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    if spark.sparkContext.master.startswith("local") and not os.environ.get("PYSPARK_PYTHON"):
+        import sys
+
+        # local workers run this interpreter (with topiclab's environment), not "python3"
+        spark.sparkContext.pythonExec = sys.executable
+    logger.info("Spark %s session on %s", spark.version, spark.sparkContext.master)
+    return spark
