@@ -60,14 +60,19 @@ def _kmeans_plus_plus_extend(
 
 
 def _silhouette_kmeans(
-    Z: np.ndarray, seed: int, max_k: int = SILHOUETTE_MAX_K
+    Z: np.ndarray, seed: int, max_k: int = SILHOUETTE_MAX_K, progress: bool = False
 ) -> tuple[np.ndarray, dict[int, float]]:
     """KMeans labels for the k in ``2..min(max_k, n-1)`` with the best silhouette score."""
+    from topiclab.progress import progress_bar
+
     n = Z.shape[0]
     scores: dict[int, float] = {}
     best_labels = np.zeros(n, dtype=np.intp)
     best = -np.inf
-    for k in range(2, min(max_k, n - 1) + 1):
+    ks = range(2, min(max_k, n - 1) + 1)
+    for k in progress_bar(
+        ks, desc="Clustering (k by silhouette)", unit="k", enabled=progress, size=n
+    ):
         # small inputs are cheap: more restarts make the chosen k stable across seeds
         n_init = 20 if n <= 1000 else 4
         labels = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(Z).labels_
@@ -129,6 +134,8 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         are then ignored; ``method_`` is the algorithm's class name.
     random_state : int, RandomState instance or None, default=None
         Seed; derived seeds go to UMAP/PCA, KMeans and the silhouette sampling.
+    progress : bool, default=False
+        Show bars (UMAP layout epochs, the silhouette search over k) for large inputs.
 
     Attributes
     ----------
@@ -187,6 +194,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         temperature: float = 0.05,
         algorithm: Any = None,
         random_state: int | np.random.RandomState | None = None,
+        progress: bool = False,
     ) -> None:
         self.n_clusters = n_clusters
         self.method = method
@@ -200,6 +208,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         self.temperature = temperature
         self.algorithm = algorithm
         self.random_state = random_state
+        self.progress = progress
 
     # ------------------------------------------------------------------ helpers
     def _check_params(self, n_samples: int) -> None:
@@ -270,7 +279,9 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         self.method_ = "silhouette"
         if n < 3:
             return np.zeros(n, dtype=np.intp)
-        labels, self.selection_scores_ = _silhouette_kmeans(Z, seed)
+        labels, self.selection_scores_ = _silhouette_kmeans(
+            Z, seed, progress=bool(getattr(self, "progress", False))
+        )
         return labels
 
     def _similarity(self, Xn: np.ndarray, centers: np.ndarray) -> np.ndarray:
@@ -322,6 +333,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
                 n_neighbors=int(self.n_neighbors),
                 metric=self.metric,
                 random_state=reduce_seed,
+                progress=bool(getattr(self, "progress", False)),
             )
             self.embedding_ = red.fit_transform(source)
             self.reducer_, self.reduction_ = red.model_, red.reduction_
@@ -420,7 +432,9 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         if self.seed_embeddings is not None:
             arrays["seed_embeddings"] = np.asarray(self.seed_embeddings, dtype=np.float64)
         state = {
-            "params": plain_params(self, drop=("seed_embeddings", "random_state", "algorithm")),
+            "params": plain_params(
+                self, drop=("seed_embeddings", "random_state", "algorithm", "progress")
+            ),
             "random_state": self.random_state if isinstance(self.random_state, int) else None,
             "n_features_in_": int(self.n_features_in_),
             "method_": getattr(self, "method_", None),

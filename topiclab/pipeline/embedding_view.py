@@ -105,6 +105,7 @@ class EmbeddingViewStage(Stage):
             seed_embeddings=seed_emb,
             algorithm=self.algorithm,
             random_state=s.seed,
+            progress=bool(getattr(s, "progress", False)),
         )
         context = self._context(state)
         clusterer.fit(context)

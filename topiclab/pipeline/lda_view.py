@@ -288,11 +288,11 @@ def fit_lda(
         The candidates, their scores, the restarts' agreement and the rule.
     """
     from sklearn.metrics import adjusted_rand_score
-    from tqdm import tqdm
 
     from topiclab.evaluate import coherence, topic_diversity
     from topiclab.pipeline.speed import speed_settings
     from topiclab.pipeline.stages import coherence_reference
+    from topiclab.progress import progress_bar
     from topiclab.themes.terms import select_terms
 
     train = counts if fit_counts is None else fit_counts
@@ -340,18 +340,21 @@ def fit_lda(
         "coherence_reference": note,
     }
     best, best_score = None, -np.inf
-    bar = tqdm(
-        candidates,
-        desc=f"LDA ({passes} passes)",
-        unit="K",
-        disable=not getattr(section, "progress", False) or len(candidates) < 2,
+    # one step per model fitted (each K times each restart): rate and time left in fits
+    bar = progress_bar(
+        total=len(candidates) * len(seeds),
+        desc=f"LDA (K in {candidates}, {len(seeds)} restarts)",
+        unit="fit",
+        enabled=bool(getattr(section, "progress", False)),
+        size=train.shape[0],
     )
-    for k in bar:
+    for k in candidates:
         models, labels = [], []
         for s in seeds:
             lda = make_lda(section, k, s, seed_topics).fit(train)
             models.append(lda)
             labels.append(lda.transform(counts).argmax(axis=1))
+            bar.update(1)
         if restarts > 1:
             agree = np.ones((restarts, restarts))
             for i in range(restarts):
@@ -376,6 +379,7 @@ def fit_lda(
         logger.info("LDA K=%d: NPMI %.3f, diversity %.3f, stability %.3f", k, npmi, div, stability)
         if score > best_score:
             best, best_score = lda, score
+    bar.close()
     selection["chosen"] = int(best.n_components)
     return best, selection
 
