@@ -184,6 +184,7 @@ def reduce_2d(
     metric: str = "cosine",
     min_dist: float = 0.1,
     progress: bool = False,
+    precomputed_knn: tuple[Any, Any, Any] | None = None,
 ) -> np.ndarray:
     """Two-dimensional coordinates of embeddings, for maps.
 
@@ -201,6 +202,10 @@ def reduce_2d(
     min_dist : float, default=0.1
     progress : bool, default=False
         Show a bar over UMAP's layout epochs for large inputs.
+    precomputed_knn : tuple, optional
+        ``(indices, distances, search_index)`` of the cosine neighbours of the rows of
+        ``X`` (for instance the clustering's UMAP graph): UMAP skips its own neighbour
+        search. Ignored unless it has one row per sample and at least the neighbours used.
 
     Returns
     -------
@@ -223,6 +228,14 @@ def reduce_2d(
     if n >= UMAP_MIN_SAMPLES and n > 4:
         umap = _import_umap()
         nn = min(int(n_neighbors), n - 1) if n >= 3 * n_neighbors else max(2, n // 3)
+        extra: dict[str, Any] = {}
+        if (
+            precomputed_knn is not None
+            and metric == "cosine"
+            and len(precomputed_knn[0]) == n
+            and np.asarray(precomputed_knn[1]).shape[1] >= nn
+        ):
+            extra["precomputed_knn"] = tuple(precomputed_knn)
         model = umap.UMAP(
             n_neighbors=nn,
             n_components=2,
@@ -231,6 +244,7 @@ def reduce_2d(
             random_state=seed,
             n_jobs=1,
             tqdm_kwds=umap_tqdm_kwds(progress, n, desc="UMAP map"),
+            **extra,
         )
         return np.asarray(model.fit_transform(X), dtype=np.float64)
     k = min(2, n - 1, d)

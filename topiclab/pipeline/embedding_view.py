@@ -18,7 +18,7 @@ from topiclab.pipeline.base import RunState, Stage, ViewState
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EmbeddingViewStage", "centre_distances", "display_function"]
+__all__ = ["EmbeddingViewStage", "centre_distances", "display_function", "neighbour_graph"]
 
 VIEW = "embedding"
 
@@ -44,6 +44,25 @@ def centre_distances(centres: Any) -> dict[str, Any]:
         "measure": "cosine distance between theme centres in the embedding space",
         "values": np.round(d, 4).tolist(),
     }
+
+
+def neighbour_graph(clusterer: Any) -> tuple[Any, Any, Any] | None:
+    """Return the UMAP neighbour graph of a fitted clusterer, or ``None``.
+
+    ``(indices, distances, search index)`` of the cosine neighbours of the clustered
+    vectors, as UMAP's ``precomputed_knn`` takes it; ``None`` when the clusterer did not
+    run UMAP or UMAP computed exact distances (small inputs) instead of a graph.
+    """
+    model = getattr(clusterer, "reducer_", None)
+    if getattr(clusterer, "reduction_", None) != "umap" or getattr(model, "metric", None) != (
+        "cosine"
+    ):
+        return None
+    idx = getattr(model, "_knn_indices", None)
+    dists = getattr(model, "_knn_dists", None)
+    if idx is None or dists is None or getattr(model, "_small_data", True):
+        return None
+    return idx, dists, getattr(model, "_knn_search_index", None)
 
 
 def display_function(vectorizer: Any) -> Any:
@@ -123,6 +142,9 @@ class EmbeddingViewStage(Stage):
         self.clusterer_ = clusterer
         self.merges_ = merges
         state.extras["cluster_centers"] = np.asarray(clusterer.cluster_centers_)
+        knn = neighbour_graph(clusterer)
+        if knn is not None:  # the map of the same vectors reuses it
+            state.extras["knn"] = knn
 
         state = self.transform(state, context=context)
         view = state.views[VIEW]

@@ -223,7 +223,13 @@ def document_counts(counts: Any, doc_ids: Sequence[str]) -> Any:
     return sp.csr_matrix(agg @ counts)
 
 
-def make_lda(section: Any, k: int, seed: int, seed_topics: list[list[int]] | None) -> Any:
+def make_lda(
+    section: Any,
+    k: int,
+    seed: int,
+    seed_topics: list[list[int]] | None,
+    iterations: int | None = None,
+) -> Any:
     """Return the unfitted LDA estimator of the section's backend.
 
     Parameters
@@ -233,6 +239,8 @@ def make_lda(section: Any, k: int, seed: int, seed_topics: list[list[int]] | Non
     k : int
     seed : int
     seed_topics : list of list of int, optional
+    iterations : int, optional
+        Sweeps of the Gibbs sampler (default: :class:`GibbsLDA`'s).
 
     Returns
     -------
@@ -241,7 +249,8 @@ def make_lda(section: Any, k: int, seed: int, seed_topics: list[list[int]] | Non
     if getattr(section, "lda_backend", "gensim") == "gibbs":
         from topiclab.models.lda_gibbs import GibbsLDA
 
-        return GibbsLDA(n_components=k, random_state=seed, seed_topics=seed_topics)
+        extra = {} if iterations is None else {"iterations": int(iterations)}
+        return GibbsLDA(n_components=k, random_state=seed, seed_topics=seed_topics, **extra)
     from topiclab.models import LDA
 
     return LDA(
@@ -314,6 +323,8 @@ def fit_lda(
     if seed_topics:
         candidates = [k for k in candidates if k >= len(seed_topics)] or [len(seed_topics)]
     restarts = int(getattr(section, "lda_restarts", 1))
+    if fast.max_lda_restarts is not None:
+        restarts = max(1, min(restarts, fast.max_lda_restarts))
     seeds = [int(s) for s in np.random.SeedSequence(seed).generate_state(restarts) % (2**31 - 1)]
     if restarts == 1:
         seeds = [seed]
@@ -337,6 +348,7 @@ def fit_lda(
             )
         ),
         "passes": passes,
+        "gibbs_iterations": fast.gibbs_iterations,
         "coherence_reference": note,
     }
     best, best_score = None, -np.inf
@@ -351,7 +363,7 @@ def fit_lda(
     for k in candidates:
         models, labels = [], []
         for s in seeds:
-            lda = make_lda(section, k, s, seed_topics).fit(train)
+            lda = make_lda(section, k, s, seed_topics, fast.gibbs_iterations).fit(train)
             models.append(lda)
             labels.append(lda.transform(counts).argmax(axis=1))
             bar.update(1)

@@ -331,12 +331,14 @@ class MapStage(Stage):
 
         view = state.views.get("embedding")
         features = view.features if view is not None and view.features is not None else None
+        knn = state.extras.pop("knn", None)  # the clustering's neighbour graph of these rows
         if features is None:
-            features = state.embeddings
+            features, knn = state.embeddings, None
         state.extras["xy"] = reduce_2d(
             features,
             random_state=self.section.seed,
             progress=bool(getattr(self.section, "progress", False)),
+            precomputed_knn=knn,
         )
         return state
 
