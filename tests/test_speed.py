@@ -253,3 +253,18 @@ def test_the_run_tokenises_its_passages_once(seed_corpus, monkeypatch):
     monkeypatch.setattr(groups, "passage_tokens", tokenise_again)
     result, _ = run(seed_corpus, RunConfig(seed=0, progress=False), embedder=HashEncoder())
     assert "themes_over_time" in result.analyses
+
+
+def test_the_map_takes_only_a_neighbour_graph_of_its_own_rows():
+    from topiclab.models import EmbeddingClusterer, reduce_2d
+    from topiclab.pipeline.embedding_view import neighbour_graph
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3, 8))[rng.integers(3, size=60)] * 3 + rng.normal(size=(60, 8))
+    # no UMAP graph to share: PCA, or no reduction at all for a few dozen rows
+    assert neighbour_graph(EmbeddingClusterer(n_clusters=3, reducer="pca").fit(X)) is None
+    assert neighbour_graph(EmbeddingClusterer(n_clusters=3, random_state=0).fit(X)) is None
+    other = (np.zeros((10, 15), dtype=np.int64), np.zeros((10, 15), dtype=np.float32), None)
+    np.testing.assert_allclose(
+        reduce_2d(X, random_state=0, precomputed_knn=other), reduce_2d(X, random_state=0)
+    )
