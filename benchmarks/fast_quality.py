@@ -9,7 +9,10 @@ printout says). Rows:
 * ``minilm``: all-MiniLM-L6-v2, one vector per document (truncated at 256 word pieces);
 * ``static``: the static model distilled from it (``minilm-static``);
 * ``lsa``: TF-IDF of topiclab's tokens, reduced by truncated SVD to 100 dimensions;
-* ``static+lsa``: both, each L2-normalised, side by side (weights in the row name).
+* ``static+lsa``: both, each L2-normalised, side by side (weights in the row name);
+* ``static-abtt``: the static vectors with their mean and first principal direction
+  removed ("all but the top", Mu & Viswanath 2018), which a mean of word vectors is
+  dominated by.
 
 Each with ``umap`` (5 dimensions, cosine, as topiclab clusters) or ``none`` (KMeans on the
 normalised vectors).
@@ -52,6 +55,14 @@ def embed(model: str, texts: list[str]) -> tuple[np.ndarray, float, str]:
     return np.asarray(X, dtype=np.float64), secs, note
 
 
+def all_but_the_top(X: np.ndarray, d: int = 1) -> np.ndarray:
+    """Remove the mean and the ``d`` first principal directions of the rows."""
+    X = _unit(X)
+    X = X - X.mean(axis=0)
+    _, _, vt = np.linalg.svd(X, full_matrices=False)
+    return X - (X @ vt[:d].T) @ vt[:d]
+
+
 def lsa(texts: list[str], langs: list[str], dims: int, seed: int) -> tuple[np.ndarray, float]:
     """TF-IDF of topiclab's tokens reduced by truncated SVD (seconds beside)."""
     from sklearn.decomposition import TruncatedSVD
@@ -87,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--models", nargs="+", default=["minilm", "minilm-static"])
     p.add_argument("--weights", type=float, nargs="+", default=[0.5, 1.0])
+    p.add_argument("--seeds", type=int, nargs="+", default=None, help="clustering seeds")
+    p.add_argument("--only", nargs="+", default=None, help="keep only these rows")
+    p.add_argument("--reduce", nargs="+", default=["umap", "none"], choices=["umap", "none"])
     args = p.parse_args(argv)
 
     texts, labels, langs = load_corpus(args.corpus, args.limit, args.seed)
@@ -104,13 +118,18 @@ def main(argv: list[str] | None = None) -> int:
     for model in args.models:
         for w in args.weights:
             views[f"{model}+{w:g}*lsa"] = np.hstack([_unit(views[model]), w * _unit(Z)])
-    print(f"{'vectors':<28} {'reduce':<6} {'ARI':>6} {'NMI':>6}")
-    for name, X in views.items():
-        for reduce in ("umap", "none"):
-            pred = cluster(X, args.k, reduce, args.seed)
-            ari = adjusted_rand_score(labels, pred)
-            nmi = normalized_mutual_info_score(labels, pred)
-            print(f"{name:<28} {reduce:<6} {ari:>6.3f} {nmi:>6.3f}", flush=True)
+    if "minilm-static" in views:
+        views["minilm-static-abtt"] = all_but_the_top(views["minilm-static"])
+    if args.only:
+        views = {k: v for k, v in views.items() if k in args.only}
+    print(f"{'vectors':<28} {'reduce':<6} {'seed':>4} {'ARI':>6} {'NMI':>6}")
+    for seed in args.seeds or [args.seed]:
+        for name, X in views.items():
+            for reduce in args.reduce:
+                pred = cluster(X, args.k, reduce, seed)
+                ari = adjusted_rand_score(labels, pred)
+                nmi = normalized_mutual_info_score(labels, pred)
+                print(f"{name:<28} {reduce:<6} {seed:>4} {ari:>6.3f} {nmi:>6.3f}", flush=True)
     return 0
 
 
