@@ -59,6 +59,7 @@ def child(args: argparse.Namespace) -> int:
         "n_passages": int(result.meta["n_passages"]),
         "embedding_model": result.meta["embedding_model"],
         "timings": {**result.meta["timings"], "save_s": save_s},
+        "cpu_timings": dict(result.meta.get("cpu_timings", {})),
     }
     Path(args.out_json).write_text(json.dumps(row), encoding="utf-8")
     return 0
@@ -74,6 +75,10 @@ def format_row(row: dict) -> str:
     """One printed line: sizes, times, memory, time per item and the stage timings."""
     size = row["items"]
     stages = " ".join(f"{k[:-2]} {v:.0f}" for k, v in row["timings"].items() if k != "total_s")
+    cpu = row.get("cpu_timings") or {}
+    if cpu:
+        stages += "\n" + " " * 8 + "CPU s: "
+        stages += " ".join(f"{k[:-2]} {v:.0f}" for k, v in cpu.items() if k != "total_s")
     return (
         f"{size:>7} {row['n_passages']:>8} {row['wall_s']:>8.1f} {row['cpu_s']:>8.1f} "
         f"{row['peak_rss_mb']:>7.0f} {1000 * row['wall_s'] / size:>12.2f} "

@@ -253,6 +253,12 @@ def test_the_run_tokenises_its_passages_once(seed_corpus, monkeypatch):
     monkeypatch.setattr(groups, "passage_tokens", tokenise_again)
     result, _ = run(seed_corpus, RunConfig(seed=0, progress=False), embedder=HashEncoder())
     assert "themes_over_time" in result.analyses
+    # CPU seconds of every timed stage beside its wall seconds
+    cpu, wall = result.meta["cpu_timings"], result.meta["timings"]
+    assert {"ingest_s", "vectorize_s", "cluster_s", "lda_s", "map_s"} <= set(cpu)
+    assert all(v >= 0.0 for v in cpu.values())
+    assert sum(v for k, v in cpu.items() if k != "total_s") <= cpu["total_s"] + 1e-6
+    assert set(cpu) <= set(wall) | {"total_s"}
 
 
 def test_the_map_takes_only_a_neighbour_graph_of_its_own_rows():

@@ -68,7 +68,7 @@ def run(
     >>> print(result.summary())                           # doctest: +SKIP
     """
     config = config or RunConfig()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     if isinstance(source, Corpus):
         corpus = source
     else:
@@ -76,6 +76,7 @@ def run(
 
         corpus = load(source, progress=config.progress)
     ingest_s = time.perf_counter() - t0
+    ingest_cpu_s = time.process_time() - cpu0
     if config.speed is None:
         from topiclab.pipeline.speed import choose_speed
 
@@ -91,11 +92,13 @@ def run(
         raise TypeError("pass embedder/clusterer through the pipeline's stages, not both")
     state = RunState(texts=[], langs=[], doc_ids=[], corpus=corpus, embeddings=embeddings)
     state.timings["ingest_s"] = ingest_s
+    state.cpu_timings["ingest_s"] = ingest_cpu_s
     state.extras["config"] = config.to_dict()
     state.extras["seeds"] = config.seeds()
     state = pipeline.fit(state)
     result = state.extras["result"]
     state.timings["total_s"] = time.perf_counter() - t0
+    state.cpu_timings["total_s"] = time.process_time() - cpu0
     logger.info("run finished in %.1fs", state.timings["total_s"])
     return result, ThemeModel(pipeline, result)
 

@@ -392,6 +392,7 @@ class AssembleStage(Stage):
             "n_passages": len(passages),
             "languages": state.corpus.languages(),
             "timings": state.timings,
+            "cpu_timings": state.cpu_timings,
             "versions": _versions(),
         }
         state.extras["result"] = RunResult(
