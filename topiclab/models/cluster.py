@@ -86,6 +86,21 @@ def _silhouette_kmeans(
     return best_labels, scores
 
 
+def strip_common_directions(Xn: np.ndarray, n_directions: int) -> np.ndarray:
+    """Remove the mean and the first principal directions of unit rows, then renormalise.
+
+    Averaged word vectors (static embeddings) share a large common component that
+    dominates their cosine similarities; removing it ("all but the top", Mu & Viswanath,
+    ICLR 2018) leaves what tells the texts apart.
+    """
+    Z = Xn - Xn.mean(axis=0)
+    if n_directions > 0 and min(Z.shape) > n_directions:
+        _, vecs = np.linalg.eigh(Z.T @ Z)  # (dim, dim): no (n, dim) factor is formed
+        top = vecs[:, ::-1][:, :n_directions].T
+        Z = Z - (Z @ top.T) @ top
+    return _l2_normalize(Z)
+
+
 class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     """Cluster document embeddings: optional reduction, then HDBSCAN or KMeans.
 
@@ -136,6 +151,11 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         Seed; derived seeds go to UMAP/PCA, KMeans and the silhouette sampling.
     progress : bool, default=False
         Show bars (UMAP layout epochs, the silhouette search over k) for large inputs.
+    strip_directions : int, default=0
+        Before reducing and clustering, remove the mean and this many principal directions
+        of the normalised embeddings (:func:`strip_common_directions`; helps static
+        embeddings). The centroids, and so the final labels and every later assignment,
+        stay in the original space.
 
     Attributes
     ----------
@@ -195,6 +215,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         algorithm: Any = None,
         random_state: int | np.random.RandomState | None = None,
         progress: bool = False,
+        strip_directions: int = 0,
     ) -> None:
         self.n_clusters = n_clusters
         self.method = method
@@ -209,6 +230,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         self.algorithm = algorithm
         self.random_state = random_state
         self.progress = progress
+        self.strip_directions = strip_directions
 
     # ------------------------------------------------------------------ helpers
     def _check_params(self, n_samples: int) -> None:
@@ -324,6 +346,9 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         else:
             n_seeds = 0
             source = Xn if self.metric == "cosine" else X
+            strip = int(getattr(self, "strip_directions", 0) or 0)
+            if strip > 0 and self.metric == "cosine":
+                source = strip_common_directions(Xn, strip)
             reducer = self.reducer
             if reducer == "umap" and n < REDUCE_MIN_SAMPLES and self.method != "hdbscan":
                 reducer = None

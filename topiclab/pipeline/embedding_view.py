@@ -46,6 +46,16 @@ def centre_distances(centres: Any) -> dict[str, Any]:
     }
 
 
+def _static_embeddings(state: RunState) -> bool:
+    """Whether the passages were embedded with the static model (averaged word vectors)."""
+    from topiclab.features.static import STATIC_MODEL
+
+    embedder = state.embedder
+    return STATIC_MODEL in str(getattr(embedder, "model", "")) or "static" in str(
+        getattr(embedder, "model_id_", "")
+    )
+
+
 def neighbour_graph(clusterer: Any) -> tuple[Any, Any, Any] | None:
     """Return the UMAP neighbour graph of a fitted clusterer, or ``None``.
 
@@ -125,6 +135,7 @@ class EmbeddingViewStage(Stage):
             algorithm=self.algorithm,
             random_state=s.seed,
             progress=bool(getattr(s, "progress", False)),
+            strip_directions=1 if _static_embeddings(state) else 0,
         )
         context = self._context(state)
         clusterer.fit(context)
