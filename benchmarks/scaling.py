@@ -97,7 +97,7 @@ def plot(rows: list[dict], path: Path) -> None:
     axes[0].plot(n, [r["wall_s"] / 60 for r in rows], "o-", label="wall")
     axes[0].plot(n, [r["cpu_s"] / 60 for r in rows], "s--", label="CPU")
     axes[0].axhline(15, color="grey", ls="--", lw=1, label="target: 15 min")
-    axes[0].set(xlabel="items", ylabel="wall time (min)", title="Whole run")
+    axes[0].set(xlabel="items", ylabel="minutes", title="Whole run")
     axes[0].legend(frameon=False)
     axes[1].plot(n, [1000 * r["wall_s"] / r["items"] for r in rows], "o-", label="wall")
     axes[1].plot(n, [1000 * r["cpu_s"] / r["items"] for r in rows], "s--", label="CPU")
