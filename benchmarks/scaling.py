@@ -9,6 +9,7 @@ Usage::
 
     python benchmarks/scaling.py --sizes 10000 30000 96532
     python benchmarks/scaling.py --sizes 2000 10000 --embedding-model minilm-static
+    python benchmarks/scaling.py --from-json a.json b.json   # table and plot of earlier runs
 """
 
 from __future__ import annotations
@@ -58,9 +59,31 @@ def child(args: argparse.Namespace) -> int:
         "n_passages": int(result.meta["n_passages"]),
         "embedding_model": result.meta["embedding_model"],
         "timings": {**result.meta["timings"], "save_s": save_s},
+        "cpu_timings": dict(result.meta.get("cpu_timings", {})),
     }
     Path(args.out_json).write_text(json.dumps(row), encoding="utf-8")
     return 0
+
+
+HEAD = (
+    f"{'items':>7} {'passages':>8} {'wall s':>8} {'CPU s':>8} {'RSS MB':>7} {'wall ms/item':>12} "
+    f"{'CPU ms/item':>11}  stages (wall s)"
+)
+
+
+def format_row(row: dict) -> str:
+    """One printed line: sizes, times, memory, time per item and the stage timings."""
+    size = row["items"]
+    stages = " ".join(f"{k[:-2]} {v:.0f}" for k, v in row["timings"].items() if k != "total_s")
+    cpu = row.get("cpu_timings") or {}
+    if cpu:
+        stages += "\n" + " " * 8 + "CPU s: "
+        stages += " ".join(f"{k[:-2]} {v:.0f}" for k, v in cpu.items() if k != "total_s")
+    return (
+        f"{size:>7} {row['n_passages']:>8} {row['wall_s']:>8.1f} {row['cpu_s']:>8.1f} "
+        f"{row['peak_rss_mb']:>7.0f} {1000 * row['wall_s'] / size:>12.2f} "
+        f"{1000 * row['cpu_s'] / size:>11.2f}  {stages}"
+    )
 
 
 def plot(rows: list[dict], path: Path) -> None:
@@ -74,7 +97,7 @@ def plot(rows: list[dict], path: Path) -> None:
     axes[0].plot(n, [r["wall_s"] / 60 for r in rows], "o-", label="wall")
     axes[0].plot(n, [r["cpu_s"] / 60 for r in rows], "s--", label="CPU")
     axes[0].axhline(15, color="grey", ls="--", lw=1, label="target: 15 min")
-    axes[0].set(xlabel="items", ylabel="wall time (min)", title="Whole run")
+    axes[0].set(xlabel="items", ylabel="minutes", title="Whole run")
     axes[0].legend(frameon=False)
     axes[1].plot(n, [1000 * r["wall_s"] / r["items"] for r in rows], "o-", label="wall")
     axes[1].plot(n, [1000 * r["cpu_s"] / r["items"] for r in rows], "s--", label="CPU")
@@ -98,11 +121,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=3600, help="seconds per size")
     p.add_argument("--plot", type=Path, default=RESULTS / "scaling.png")
     p.add_argument("--json", type=Path, default=None)
+    p.add_argument("--from-json", type=Path, nargs="+", help="print and plot earlier rows")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--out-json", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
         return child(args)
+    if args.from_json:
+        rows = [r for f in args.from_json for r in json.loads(f.read_text(encoding="utf-8"))]
+        rows.sort(key=lambda r: r["items"])
+        print(f"rows of {', '.join(f.name for f in args.from_json)}")
+        print(HEAD)
+        for row in rows:
+            print(format_row(row))
+        print(f"embedding model: {rows[-1]['embedding_model']}")
+        plot(rows, args.plot)
+        print(f"plot: {args.plot}")
+        return 0
 
     lines = gzip.open(CORPUS, "rt", encoding="utf-8").read().splitlines()
     order = np.random.default_rng(0).permutation(len(lines))
@@ -111,7 +146,6 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.embedding_model or '(the mode default)'}; {os.cpu_count()} CPUs, shared machine",
         flush=True,
     )
-    head = f"{'items':>7} {'passages':>8} {'wall s':>8} {'CPU s':>8} {'RSS MB':>7} {'ms/item':>8}  stages (s)"
     rows = []
     for size in args.sizes:
         size = min(size, len(lines))
@@ -133,14 +167,9 @@ def main(argv: list[str] | None = None) -> int:
                 break
             row = {"items": size, **json.loads(out.read_text())}
         rows.append(row)
-        stages = " ".join(f"{k[:-2]} {v:.0f}" for k, v in row["timings"].items() if k != "total_s")
         if len(rows) == 1:
-            print(head)
-        print(
-            f"{size:>7} {row['n_passages']:>8} {row['wall_s']:>8.1f} {row['cpu_s']:>8.1f} "
-            f"{row['peak_rss_mb']:>7.0f} {1000 * row['wall_s'] / size:>8.2f}  {stages}",
-            flush=True,
-        )
+            print(HEAD)
+        print(format_row(row), flush=True)
     if rows:
         print(f"embedding model: {rows[-1]['embedding_model']}")
         args.plot.parent.mkdir(parents=True, exist_ok=True)

@@ -63,3 +63,13 @@ def test_seed_stability():
     assert same["mean_ari"] == pytest.approx(1.0) and same["n_runs"] == 3
     diff = seed_stability([[0, 0, 1, 1], [0, 1, 0, 1]])
     assert diff["min_ari"] < 0.5
+
+
+def test_silhouette_of_many_rows_is_estimated_on_a_seeded_sample():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(3, size=600)
+    x = rng.normal(size=(3, 5))[labels] * 3 + rng.normal(size=(600, 5))
+    full = silhouette(x, labels, metric="euclidean", max_samples=None)
+    drawn = silhouette(x, labels, metric="euclidean", max_samples=200)
+    assert drawn == silhouette(x, labels, metric="euclidean", max_samples=200)
+    assert drawn != full and abs(drawn - full) < 0.05

@@ -393,3 +393,22 @@ def test_top_terms_orders_excludes_and_limits():
     assert [t for t, _ in top_terms(scores, names, k=10, exclude={"d"})] == ["b", "e", "a"]
     with pytest.raises(ValueError):
         top_terms(scores, names[:2])
+
+
+def test_stripping_common_directions_keeps_centroids_in_the_input_space():
+    from topiclab.models.cluster import EmbeddingClusterer, strip_common_directions
+
+    rng = np.random.default_rng(0)
+    common = rng.normal(size=16) * 5  # a large shared component, as averaged word vectors have
+    X = (
+        common
+        + rng.normal(size=(3, 16))[rng.integers(3, size=90)]
+        + 0.3 * rng.normal(size=(90, 16))
+    )
+    S = strip_common_directions(X / np.linalg.norm(X, axis=1, keepdims=True), 1)
+    np.testing.assert_allclose(np.linalg.norm(S, axis=1), 1.0)
+    assert abs(S.mean(axis=0)).max() < 0.2
+    model = EmbeddingClusterer(n_clusters=3, reducer=None, strip_directions=1, random_state=0)
+    model.fit(X)
+    np.testing.assert_array_equal(model.predict(X), model.labels_)
+    assert model.get_state()[0]["params"]["strip_directions"] == 1

@@ -216,3 +216,61 @@ def test_sorted_encode_matches_sentence_transformers_on_cpu():
     ours /= np.linalg.norm(ours, axis=1, keepdims=True)
     ref = model.encode(texts, convert_to_numpy=True, normalize_embeddings=True)
     assert np.min(np.sum(ours * ref, axis=1)) > 0.9999
+
+
+def test_fast_mode_fits_one_short_gibbs_chain_per_k():
+    import scipy.sparse as sp
+
+    from topiclab.config import LDASection
+    from topiclab.pipeline.lda_view import fit_lda
+
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(30)]
+    tokens = [list(rng.choice(words[(d % 3) * 10 : (d % 3) * 10 + 10], size=12)) for d in range(60)]
+    counts = sp.csr_matrix(
+        np.array([[doc.count(w) for w in words] for doc in tokens], dtype=np.float64)
+    )
+    fits = {}
+    for speed in ("fast", "best"):
+        section = LDASection(n_topics=3, lda_backend="gibbs", speed=speed, progress=False)
+        fits[speed] = fit_lda(counts, tokens, words, section, seed=0)
+    lda, selection = fits["fast"]
+    assert selection["restarts"] == 1 and lda.iterations == selection["gibbs_iterations"]
+    assert lda.iterations < fits["best"][0].iterations
+    assert fits["best"][1]["restarts"] == LDASection().lda_restarts
+
+
+def test_the_run_tokenises_its_passages_once(seed_corpus, monkeypatch):
+    from conftest import HashEncoder
+
+    import topiclab.analysis._groups as groups
+    from topiclab.config import RunConfig
+    from topiclab.pipeline import run
+
+    def tokenise_again(passages):
+        raise AssertionError("the derived tables tokenised the passages a second time")
+
+    monkeypatch.setattr(groups, "passage_tokens", tokenise_again)
+    result, _ = run(seed_corpus, RunConfig(seed=0, progress=False), embedder=HashEncoder())
+    assert "themes_over_time" in result.analyses
+    # CPU seconds of every timed stage beside its wall seconds
+    cpu, wall = result.meta["cpu_timings"], result.meta["timings"]
+    assert {"ingest_s", "vectorize_s", "cluster_s", "lda_s", "map_s"} <= set(cpu)
+    assert all(v >= 0.0 for v in cpu.values())
+    assert sum(v for k, v in cpu.items() if k != "total_s") <= cpu["total_s"] + 1e-6
+    assert set(cpu) <= set(wall) | {"total_s"}
+
+
+def test_the_map_takes_only_a_neighbour_graph_of_its_own_rows():
+    from topiclab.models import EmbeddingClusterer, reduce_2d
+    from topiclab.pipeline.embedding_view import neighbour_graph
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3, 8))[rng.integers(3, size=60)] * 3 + rng.normal(size=(60, 8))
+    # no UMAP graph to share: PCA, or no reduction at all for a few dozen rows
+    assert neighbour_graph(EmbeddingClusterer(n_clusters=3, reducer="pca").fit(X)) is None
+    assert neighbour_graph(EmbeddingClusterer(n_clusters=3, random_state=0).fit(X)) is None
+    other = (np.zeros((10, 15), dtype=np.int64), np.zeros((10, 15), dtype=np.float32), None)
+    np.testing.assert_allclose(
+        reduce_2d(X, random_state=0, precomputed_knn=other), reduce_2d(X, random_state=0)
+    )

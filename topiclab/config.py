@@ -394,6 +394,7 @@ class ClusterSection:
     top_n_terms: int = 10
     n_representative: int = 3
     seed: int = 0
+    progress: bool = True
 
 
 @dataclass(frozen=True)
@@ -433,6 +434,7 @@ class MapSection:
     """The 2-D passage map."""
 
     seed: int = 0
+    progress: bool = True
 
 
 @dataclass(frozen=True)

@@ -107,15 +107,43 @@ def coherence(
     return (float(np.mean(finite)) if finite else float("nan")), per_topic
 
 
-def silhouette(embeddings: np.ndarray, labels: np.ndarray, metric: str = "cosine") -> float:
-    """Silhouette of a clustering (NaN when it is undefined: one cluster or all singletons)."""
+#: Silhouettes of larger inputs are computed on this many rows drawn with seed 0 (the
+#: score compares every pair of rows: its cost grows with the square of their number).
+SILHOUETTE_MAX_SAMPLES = 10_000
+
+
+def silhouette(
+    embeddings: np.ndarray,
+    labels: np.ndarray,
+    metric: str = "cosine",
+    max_samples: int | None = SILHOUETTE_MAX_SAMPLES,
+) -> float:
+    """Silhouette of a clustering (NaN when it is undefined: one cluster or all singletons).
+
+    Parameters
+    ----------
+    embeddings : ndarray of shape (n_samples, dim)
+    labels : array-like of shape (n_samples,)
+    metric : str, default="cosine"
+    max_samples : int or None, default=10,000
+        Above this many rows the score is computed on that many drawn with seed 0
+        (``None``: every row, in time quadratic in their number).
+    """
     from sklearn.metrics import silhouette_score
 
     labels = np.asarray(labels)
     n_labels = len(np.unique(labels))
     if n_labels < 2 or n_labels >= len(labels):
         return float("nan")
-    return float(silhouette_score(embeddings, labels, metric=metric))
+    sample = None
+    if max_samples is not None and len(labels) > max_samples:
+        sample = int(max_samples)
+    try:
+        return float(
+            silhouette_score(embeddings, labels, metric=metric, sample_size=sample, random_state=0)
+        )
+    except ValueError:  # the drawn rows hold a single cluster
+        return float("nan")
 
 
 def label_agreement(

@@ -226,19 +226,20 @@ def _build(
 ) -> Corpus:
     """Clean, dedupe and segment raw records into a corpus (``log`` receives the audit)."""
     import pandas as pd
-    from tqdm import tqdm
 
     from topiclab.ingest.clean import clean_text
     from topiclab.ingest.corpus import DOCUMENT_COLUMNS, PASSAGE_COLUMNS, Corpus
     from topiclab.ingest.dedupe import Deduplicator
     from topiclab.ingest.lang import UNKNOWN, detect, passage_language
     from topiclab.ingest.segment import segment
+    from topiclab.progress import progress_bar
 
     dedup = Deduplicator(threshold=opts.near_duplicate_threshold) if opts.dedupe else None
     documents: list[dict[str, Any]] = []
     passages: list[dict[str, Any]] = []
     seen_ids: set[str] = set()
-    for rec in tqdm(records, desc="ingest", unit="rec", disable=not progress):
+    # records are streamed (their number is not known): the bar appears after a few seconds
+    for rec in progress_bar(records, desc="Ingest", unit="record", enabled=progress):
         meta = dict(rec.meta)
         own_id = _given(meta.pop(opts.id_column, None)) if opts.id_column else None
         given = {k: _given(meta.pop(k, None)) for k in GIVEN_FIELDS}

@@ -60,14 +60,19 @@ def _kmeans_plus_plus_extend(
 
 
 def _silhouette_kmeans(
-    Z: np.ndarray, seed: int, max_k: int = SILHOUETTE_MAX_K
+    Z: np.ndarray, seed: int, max_k: int = SILHOUETTE_MAX_K, progress: bool = False
 ) -> tuple[np.ndarray, dict[int, float]]:
     """KMeans labels for the k in ``2..min(max_k, n-1)`` with the best silhouette score."""
+    from topiclab.progress import progress_bar
+
     n = Z.shape[0]
     scores: dict[int, float] = {}
     best_labels = np.zeros(n, dtype=np.intp)
     best = -np.inf
-    for k in range(2, min(max_k, n - 1) + 1):
+    ks = range(2, min(max_k, n - 1) + 1)
+    for k in progress_bar(
+        ks, desc="Clustering (k by silhouette)", unit="k", enabled=progress, size=n
+    ):
         # small inputs are cheap: more restarts make the chosen k stable across seeds
         n_init = 20 if n <= 1000 else 4
         labels = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(Z).labels_
@@ -79,6 +84,21 @@ def _silhouette_kmeans(
         if score > best:
             best, best_labels = score, labels
     return best_labels, scores
+
+
+def strip_common_directions(Xn: np.ndarray, n_directions: int) -> np.ndarray:
+    """Remove the mean and the first principal directions of unit rows, then renormalise.
+
+    Averaged word vectors (static embeddings) share a large common component that
+    dominates their cosine similarities; removing it ("all but the top", Mu & Viswanath,
+    ICLR 2018) leaves what tells the texts apart.
+    """
+    Z = Xn - Xn.mean(axis=0)
+    if n_directions > 0 and min(Z.shape) > n_directions:
+        _, vecs = np.linalg.eigh(Z.T @ Z)  # (dim, dim): no (n, dim) factor is formed
+        top = vecs[:, ::-1][:, :n_directions].T
+        Z = Z - (Z @ top.T) @ top
+    return _l2_normalize(Z)
 
 
 class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
@@ -129,6 +149,13 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         are then ignored; ``method_`` is the algorithm's class name.
     random_state : int, RandomState instance or None, default=None
         Seed; derived seeds go to UMAP/PCA, KMeans and the silhouette sampling.
+    progress : bool, default=False
+        Show bars (UMAP layout epochs, the silhouette search over k) for large inputs.
+    strip_directions : int, default=0
+        Before reducing and clustering, remove the mean and this many principal directions
+        of the normalised embeddings (:func:`strip_common_directions`; helps static
+        embeddings). The centroids, and so the final labels and every later assignment,
+        stay in the original space.
 
     Attributes
     ----------
@@ -187,6 +214,8 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         temperature: float = 0.05,
         algorithm: Any = None,
         random_state: int | np.random.RandomState | None = None,
+        progress: bool = False,
+        strip_directions: int = 0,
     ) -> None:
         self.n_clusters = n_clusters
         self.method = method
@@ -200,6 +229,8 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         self.temperature = temperature
         self.algorithm = algorithm
         self.random_state = random_state
+        self.progress = progress
+        self.strip_directions = strip_directions
 
     # ------------------------------------------------------------------ helpers
     def _check_params(self, n_samples: int) -> None:
@@ -270,7 +301,9 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         self.method_ = "silhouette"
         if n < 3:
             return np.zeros(n, dtype=np.intp)
-        labels, self.selection_scores_ = _silhouette_kmeans(Z, seed)
+        labels, self.selection_scores_ = _silhouette_kmeans(
+            Z, seed, progress=bool(getattr(self, "progress", False))
+        )
         return labels
 
     def _similarity(self, Xn: np.ndarray, centers: np.ndarray) -> np.ndarray:
@@ -313,6 +346,9 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         else:
             n_seeds = 0
             source = Xn if self.metric == "cosine" else X
+            strip = int(getattr(self, "strip_directions", 0) or 0)
+            if strip > 0 and self.metric == "cosine":
+                source = strip_common_directions(Xn, strip)
             reducer = self.reducer
             if reducer == "umap" and n < REDUCE_MIN_SAMPLES and self.method != "hdbscan":
                 reducer = None
@@ -322,6 +358,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
                 n_neighbors=int(self.n_neighbors),
                 metric=self.metric,
                 random_state=reduce_seed,
+                progress=bool(getattr(self, "progress", False)),
             )
             self.embedding_ = red.fit_transform(source)
             self.reducer_, self.reduction_ = red.model_, red.reduction_
@@ -420,7 +457,9 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         if self.seed_embeddings is not None:
             arrays["seed_embeddings"] = np.asarray(self.seed_embeddings, dtype=np.float64)
         state = {
-            "params": plain_params(self, drop=("seed_embeddings", "random_state", "algorithm")),
+            "params": plain_params(
+                self, drop=("seed_embeddings", "random_state", "algorithm", "progress")
+            ),
             "random_state": self.random_state if isinstance(self.random_state, int) else None,
             "n_features_in_": int(self.n_features_in_),
             "method_": getattr(self, "method_", None),

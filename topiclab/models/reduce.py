@@ -16,6 +16,8 @@ from sklearn.decomposition import PCA
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from topiclab.progress import umap_tqdm_kwds
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["UMAP_MIN_SAMPLES", "Reducer", "l2_normalize", "reduce_2d"]
@@ -46,7 +48,13 @@ def _import_umap() -> Any:
 
 
 def _reduce(
-    X: np.ndarray, reducer: str | None, n_components: int, n_neighbors: int, metric: str, seed: int
+    X: np.ndarray,
+    reducer: str | None,
+    n_components: int,
+    n_neighbors: int,
+    metric: str,
+    seed: int,
+    progress: bool = False,
 ) -> tuple[np.ndarray, Any, str]:
     """Reduced coordinates, the fitted reducer (or None) and the name of what was used.
 
@@ -70,6 +78,7 @@ def _reduce(
             min_dist=0.0,
             random_state=seed,
             n_jobs=1,
+            tqdm_kwds=umap_tqdm_kwds(progress, n),
         )
         Z = model.fit_transform(X)
         return np.asarray(Z, dtype=np.float64), model, "umap"
@@ -96,6 +105,9 @@ class Reducer(TransformerMixin, BaseEstimator):
         Metric of the UMAP neighbour graph.
     random_state : int or None, default=None
         Seed of UMAP / PCA.
+    progress : bool, default=False
+        Show a bar over UMAP's layout epochs for large inputs
+        (:func:`topiclab.progress.show_progress`).
 
     Attributes
     ----------
@@ -120,12 +132,14 @@ class Reducer(TransformerMixin, BaseEstimator):
         n_neighbors: int = 15,
         metric: str = "cosine",
         random_state: int | None = None,
+        progress: bool = False,
     ) -> None:
         self.method = method
         self.n_components = n_components
         self.n_neighbors = n_neighbors
         self.metric = metric
         self.random_state = random_state
+        self.progress = progress
 
     def fit(self, X: Any, y: None = None) -> Reducer:
         """Fit the reduction on ``X`` of shape (n_samples, n_dims)."""
@@ -141,7 +155,13 @@ class Reducer(TransformerMixin, BaseEstimator):
         if seed is None or not isinstance(seed, int | np.integer):
             seed = int(check_random_state(seed).randint(_MAX_SEED))
         Z, self.model_, self.reduction_ = _reduce(
-            X, self.method, int(self.n_components), int(self.n_neighbors), self.metric, int(seed)
+            X,
+            self.method,
+            int(self.n_components),
+            int(self.n_neighbors),
+            self.metric,
+            int(seed),
+            bool(getattr(self, "progress", False)),
         )
         self.n_features_in_ = X.shape[1]
         self.embedding_ = Z
@@ -163,6 +183,8 @@ def reduce_2d(
     n_neighbors: int = 15,
     metric: str = "cosine",
     min_dist: float = 0.1,
+    progress: bool = False,
+    precomputed_knn: tuple[Any, Any, Any] | None = None,
 ) -> np.ndarray:
     """Two-dimensional coordinates of embeddings, for maps.
 
@@ -178,6 +200,12 @@ def reduce_2d(
         UMAP neighbourhood size (shrunk for small inputs).
     metric : str, default="cosine"
     min_dist : float, default=0.1
+    progress : bool, default=False
+        Show a bar over UMAP's layout epochs for large inputs.
+    precomputed_knn : tuple, optional
+        ``(indices, distances, search_index)`` of the cosine neighbours of the rows of
+        ``X`` (for instance the clustering's UMAP graph): UMAP skips its own neighbour
+        search. Ignored unless it has one row per sample and at least the neighbours used.
 
     Returns
     -------
@@ -200,6 +228,14 @@ def reduce_2d(
     if n >= UMAP_MIN_SAMPLES and n > 4:
         umap = _import_umap()
         nn = min(int(n_neighbors), n - 1) if n >= 3 * n_neighbors else max(2, n // 3)
+        extra: dict[str, Any] = {}
+        if (
+            precomputed_knn is not None
+            and metric == "cosine"
+            and len(precomputed_knn[0]) == n
+            and np.asarray(precomputed_knn[1]).shape[1] >= nn
+        ):
+            extra["precomputed_knn"] = tuple(precomputed_knn)
         model = umap.UMAP(
             n_neighbors=nn,
             n_components=2,
@@ -207,6 +243,8 @@ def reduce_2d(
             min_dist=min_dist,
             random_state=seed,
             n_jobs=1,
+            tqdm_kwds=umap_tqdm_kwds(progress, n, desc="UMAP map"),
+            **extra,
         )
         return np.asarray(model.fit_transform(X), dtype=np.float64)
     k = min(2, n - 1, d)

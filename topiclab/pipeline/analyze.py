@@ -67,6 +67,10 @@ class AnalyzeStage(Stage):
                 metrics["novelty_threshold"] = float(np.percentile(dist, NOVELTY_PERCENTILE))
                 metrics["novelty_percentile"] = NOVELTY_PERCENTILE
         model = _CentersOnly(centers) if centers is not None else None
+        # the run's own tokens (one per passage row): the corpus is tokenised once
+        tokens = state.tokens
+        if tokens is None or len(tokens) != len(result.passages):
+            tokens = None
         result = with_analyses(
             result,
             model,
@@ -74,6 +78,7 @@ class AnalyzeStage(Stage):
             date_column=s.date_field,
             bin=s.time_bin,
             by=s.by,
+            tokens=tokens,
         )
         if getattr(s, "stability", 0) >= 2:
             result = self._stability(state, result, int(s.stability))

@@ -21,7 +21,7 @@ from topiclab.pipeline.base import RunState, Stage, ViewState
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EmbeddingViewStage", "centre_distances", "display_function"]
+__all__ = ["EmbeddingViewStage", "centre_distances", "display_function", "neighbour_graph"]
 
 VIEW = "embedding"
 
@@ -47,6 +47,35 @@ def centre_distances(centres: Any) -> dict[str, Any]:
         "measure": "cosine distance between theme centres in the embedding space",
         "values": np.round(d, 4).tolist(),
     }
+
+
+def _static_embeddings(state: RunState) -> bool:
+    """Whether the passages were embedded with the static model (averaged word vectors)."""
+    from topiclab.features.static import STATIC_MODEL
+
+    embedder = state.embedder
+    return STATIC_MODEL in str(getattr(embedder, "model", "")) or "static" in str(
+        getattr(embedder, "model_id_", "")
+    )
+
+
+def neighbour_graph(clusterer: Any) -> tuple[Any, Any, Any] | None:
+    """Return the UMAP neighbour graph of a fitted clusterer, or ``None``.
+
+    ``(indices, distances, search index)`` of the cosine neighbours of the clustered
+    vectors, as UMAP's ``precomputed_knn`` takes it; ``None`` when the clusterer did not
+    run UMAP or UMAP computed exact distances (small inputs) instead of a graph.
+    """
+    model = getattr(clusterer, "reducer_", None)
+    if getattr(clusterer, "reduction_", None) != "umap" or getattr(model, "metric", None) != (
+        "cosine"
+    ):
+        return None
+    idx = getattr(model, "_knn_indices", None)
+    dists = getattr(model, "_knn_dists", None)
+    if idx is None or dists is None or getattr(model, "_small_data", True):
+        return None
+    return idx, dists, getattr(model, "_knn_search_index", None)
 
 
 def display_function(vectorizer: Any) -> Any:
@@ -108,6 +137,8 @@ class EmbeddingViewStage(Stage):
             seed_embeddings=seed_emb,
             algorithm=self.algorithm,
             random_state=s.seed,
+            progress=bool(getattr(s, "progress", False)),
+            strip_directions=1 if _static_embeddings(state) else 0,
         )
         context = self._context(state)
         clusterer.fit(context)
@@ -125,6 +156,9 @@ class EmbeddingViewStage(Stage):
         self.clusterer_ = clusterer
         self.merges_ = merges
         state.extras["cluster_centers"] = np.asarray(clusterer.cluster_centers_)
+        knn = neighbour_graph(clusterer)
+        if knn is not None:  # the map of the same vectors reuses it
+            state.extras["knn"] = knn
 
         state = self.transform(state, context=context)
         view = state.views[VIEW]

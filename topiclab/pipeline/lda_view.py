@@ -266,7 +266,13 @@ def document_mixture(lda: Any, counts: Any, doc_ids: Sequence[str]) -> Any:
     return pd.DataFrame(theta, index=index, columns=list(range(theta.shape[1])))
 
 
-def make_lda(section: Any, k: int, seed: int, seed_topics: list[list[int]] | None) -> Any:
+def make_lda(
+    section: Any,
+    k: int,
+    seed: int,
+    seed_topics: list[list[int]] | None,
+    iterations: int | None = None,
+) -> Any:
     """Return the unfitted LDA estimator of the section's backend.
 
     Parameters
@@ -276,6 +282,8 @@ def make_lda(section: Any, k: int, seed: int, seed_topics: list[list[int]] | Non
     k : int
     seed : int
     seed_topics : list of list of int, optional
+    iterations : int, optional
+        Sweeps of the Gibbs sampler (default: :class:`GibbsLDA`'s).
 
     Returns
     -------
@@ -286,6 +294,8 @@ def make_lda(section: Any, k: int, seed: int, seed_topics: list[list[int]] | Non
 
         eta = getattr(section, "lda_eta", None)
         extra = {} if eta is None else {"eta": float(eta)}
+        if iterations is not None:
+            extra["iterations"] = int(iterations)
         return GibbsLDA(n_components=k, random_state=seed, seed_topics=seed_topics, **extra)
     from topiclab.models import LDA
 
@@ -333,11 +343,11 @@ def fit_lda(
         The candidates, their scores, the restarts' agreement and the rule.
     """
     from sklearn.metrics import adjusted_rand_score
-    from tqdm import tqdm
 
     from topiclab.evaluate import coherence, topic_diversity
     from topiclab.pipeline.speed import speed_settings
     from topiclab.pipeline.stages import coherence_reference
+    from topiclab.progress import progress_bar
     from topiclab.themes.terms import select_terms
 
     train = counts if fit_counts is None else fit_counts
@@ -359,6 +369,8 @@ def fit_lda(
     if seed_topics:
         candidates = [k for k in candidates if k >= len(seed_topics)] or [len(seed_topics)]
     restarts = int(getattr(section, "lda_restarts", 1))
+    if fast.max_lda_restarts is not None:
+        restarts = max(1, min(restarts, fast.max_lda_restarts))
     seeds = [int(s) for s in np.random.SeedSequence(seed).generate_state(restarts) % (2**31 - 1)]
     if restarts == 1:
         seeds = [seed]
@@ -390,21 +402,25 @@ def fit_lda(
             )
         ),
         "passes": passes,
+        "gibbs_iterations": fast.gibbs_iterations,
         "coherence_reference": note,
     }
     best, best_score = None, -np.inf
-    bar = tqdm(
-        candidates,
-        desc=f"LDA ({passes} passes)",
-        unit="K",
-        disable=not getattr(section, "progress", False) or len(candidates) < 2,
+    # one step per model fitted (each K times each restart): rate and time left in fits
+    bar = progress_bar(
+        total=len(candidates) * len(seeds),
+        desc=f"LDA (K in {candidates}, {len(seeds)} restarts)",
+        unit="fit",
+        enabled=bool(getattr(section, "progress", False)),
+        size=train.shape[0],
     )
-    for k in bar:
+    for k in candidates:
         models, labels = [], []
         for s in seeds:
-            lda = make_lda(section, k, s, seed_topics).fit(train)
+            lda = make_lda(section, k, s, seed_topics, fast.gibbs_iterations).fit(train)
             models.append(lda)
             labels.append(lda.transform(counts).argmax(axis=1))
+            bar.update(1)
         if restarts > 1:
             agree = np.ones((restarts, restarts))
             for i in range(restarts):
@@ -443,6 +459,7 @@ def fit_lda(
         logger.info("LDA K=%d: NPMI %.3f, diversity %.3f, stability %.3f", k, npmi, div, stability)
         if score > best_score:
             best, best_score = lda, score
+    bar.close()
     selection["chosen"] = int(best.n_components)
     return best, selection
 

@@ -86,7 +86,7 @@ def run(
         raise ValueError(f"engine must be 'memory' or 'spark', got {engine!r}")
     if engine_options:
         raise TypeError(f"unexpected options for the in-memory engine: {sorted(engine_options)}")
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     if isinstance(source, Corpus):
         corpus = source
     else:
@@ -94,6 +94,7 @@ def run(
 
         corpus = load(source, progress=config.progress)
     ingest_s = time.perf_counter() - t0
+    ingest_cpu_s = time.process_time() - cpu0
     if config.speed is None:
         from topiclab.pipeline.speed import choose_speed
 
@@ -109,11 +110,13 @@ def run(
         raise TypeError("pass embedder/clusterer through the pipeline's stages, not both")
     state = RunState(texts=[], langs=[], doc_ids=[], corpus=corpus, embeddings=embeddings)
     state.timings["ingest_s"] = ingest_s
+    state.cpu_timings["ingest_s"] = ingest_cpu_s
     state.extras["config"] = config.to_dict()
     state.extras["seeds"] = config.seeds()
     state = pipeline.fit(state)
     result = state.extras["result"]
     state.timings["total_s"] = time.perf_counter() - t0
+    state.cpu_timings["total_s"] = time.process_time() - cpu0
     logger.info("run finished in %.1fs", state.timings["total_s"])
     return result, ThemeModel(pipeline, result)
 

@@ -5,7 +5,8 @@ mode     English embedding        passages              LDA K search          co
 ======== ======================== ===================== ===================== ==============
 best     MiniLM (windows)         paragraphs (as cut)   10, 15, 20, 30        every passage
 balanced MiniLM (windows)         short docs whole      10, 15, 20, 30        ≤ 50,000 drawn
-fast     static MiniLM (model2vec) short docs whole     10, 20; ≤ 5 passes    ≤ 20,000 drawn
+fast     static MiniLM (model2vec) short docs whole     10, 20; ≤ 5 passes,   ≤ 20,000 drawn
+                                                        1 restart, 300 sweeps
 ======== ======================== ===================== ===================== ==============
 
 Corpora with other languages than English embed with the multilingual model in every mode.
@@ -43,6 +44,10 @@ class SpeedSettings:
         Cap on LDA passes (``None``: the configured number).
     coherence_max_docs : int or None
         Passages drawn (seeded) as the coherence reference (``None``: all of them).
+    max_lda_restarts : int or None
+        Cap on LDA restarts per K (``None``: the configured number).
+    gibbs_iterations : int or None
+        Sweeps of the Gibbs sampler (``None``: its default, 1,000).
     """
 
     english_model: str
@@ -50,12 +55,15 @@ class SpeedSettings:
     lda_candidates: tuple[int, ...] | None
     max_lda_passes: int | None
     coherence_max_docs: int | None
+    max_lda_restarts: int | None = None
+    gibbs_iterations: int | None = None
 
 
 _SETTINGS = {
     "best": SpeedSettings("minilm", 0, None, None, None),
     "balanced": SpeedSettings("minilm", 200, None, None, 50_000),
-    "fast": SpeedSettings("minilm-static", 400, (10, 20), 5, 20_000),
+    # one LDA fit of 300 sweeps per K: Gibbs sampling costs time in proportion to the corpus
+    "fast": SpeedSettings("minilm-static", 400, (10, 20), 5, 20_000, 1, 300),
 }
 
 

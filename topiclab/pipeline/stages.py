@@ -256,18 +256,22 @@ class ScoreStage(Stage):
         reference, note = coherence_reference(
             state.tokens, speed_settings(getattr(self.section, "speed", None)).coherence_max_docs
         )
-        from tqdm import tqdm
+        from topiclab.progress import progress_bar
 
-        views = tqdm(
-            list(state.views.values()),
-            desc=f"Coherence ({len(reference)} passages)",
-            unit="view",
-            disable=not getattr(self.section, "progress", False),
+        views = list(state.views.values())
+        bar = progress_bar(  # one step per measure and view
+            total=2 * len(views),
+            desc=f"Coherence ({len(reference):,} passages)",
+            unit="score",
+            enabled=bool(getattr(self.section, "progress", False)),
+            size=len(reference),
         )
         for view in views:
             tops = [th.top_words("all", n) for th in view.table]
             npmi, npmi_each = coherence(tops, reference, measure="c_npmi")
+            bar.update(1)
             cv, cv_each = coherence(tops, reference, measure="c_v")
+            bar.update(1)
             for th, a, b in zip(view.table, npmi_each, cv_each, strict=True):
                 th.coherence = {"npmi": a, "c_v": b}
             scores: dict[str, Any] = {
@@ -280,6 +284,7 @@ class ScoreStage(Stage):
             if view.features is not None:
                 scores["silhouette"] = silhouette(view.features, view.labels, metric="cosine")
             view.metrics = {**scores, **view.metrics}
+        bar.close()
         return state
 
 
@@ -326,9 +331,15 @@ class MapStage(Stage):
 
         view = state.views.get("embedding")
         features = view.features if view is not None and view.features is not None else None
+        knn = state.extras.pop("knn", None)  # the clustering's neighbour graph of these rows
         if features is None:
-            features = state.embeddings
-        state.extras["xy"] = reduce_2d(features, random_state=self.section.seed)
+            features, knn = state.embeddings, None
+        state.extras["xy"] = reduce_2d(
+            features,
+            random_state=self.section.seed,
+            progress=bool(getattr(self.section, "progress", False)),
+            precomputed_knn=knn,
+        )
         return state
 
 
@@ -387,6 +398,7 @@ class AssembleStage(Stage):
             "n_passages": len(passages),
             "languages": state.corpus.languages(),
             "timings": state.timings,
+            "cpu_timings": state.cpu_timings,
             "versions": _versions(),
         }
         state.extras["result"] = RunResult(
