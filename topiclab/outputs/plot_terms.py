@@ -545,7 +545,7 @@ def fig_lda_topic_words(
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax, topic in zip(axes, topics, strict=False):
         terms = topic.terms.get("all") or next(iter(topic.terms.values()), [])
-        ax.set_title(theme_name(topic, topic.id, 34, 2), loc="left", fontsize=9)
+        ax.set_title(theme_name(topic, topic.id, 28, 3), loc="left", fontsize=9)
         if not terms:
             message(ax, "no words")
             continue
