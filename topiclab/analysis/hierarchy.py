@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from topiclab.analysis._groups import AnalysisError, passage_tokens
+from topiclab.analysis import _groups
+from topiclab.analysis._groups import AnalysisError
 from topiclab.themes import Analysis
 
 logger = logging.getLogger(__name__)
@@ -373,7 +374,7 @@ def _passage_counts(passages: pd.DataFrame, model: Any) -> tuple[Any, list[str]]
             return sp.csr_matrix(counts), [str(n) for n in vec.get_feature_names_out()]
         except (AttributeError, KeyError) as exc:
             logger.info("counting plain tokens (%s)", exc)
-    tokens = passage_tokens(passages)
+    tokens = _groups.passage_tokens(passages)  # looked up at call time
     vocab: dict[str, int] = {}
     r_idx, c_idx = [], []
     for i, toks in enumerate(tokens):
