@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from end_to_end import fit_bertopic
 from lda_quality import SOURCES, Half, cpu_s, read_corpus
 
 METHODS = ("topiclab", "bertopic", "bertopic-kmeans", "keynmf")
@@ -181,24 +182,9 @@ def run_peer(method: str, fit: Half, X: np.ndarray, k: int, seed: int) -> dict:
     joined = [" ".join(t) or "empty" for t in fit.doc_vocab_tokens]
     vectorizer = CountVectorizer(token_pattern=r"\S+", lowercase=False, min_df=1)
     if method.startswith("bertopic"):
-        from bertopic import BERTopic
-        from umap import UMAP
-
-        kwargs: dict[str, Any] = {}
-        if method == "bertopic-kmeans":
-            from sklearn.cluster import KMeans
-
-            kwargs["hdbscan_model"] = KMeans(n_clusters=k, random_state=seed, n_init="auto")
-        else:
-            kwargs["nr_topics"] = k
-        umap_model = UMAP(
-            n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed
+        labels, tops = fit_bertopic(
+            joined, X, vectorizer, k, seed, kmeans=method == "bertopic-kmeans"
         )
-        model = BERTopic(vectorizer_model=vectorizer, umap_model=umap_model, **kwargs)
-        labels, _ = model.fit_transform(joined, embeddings=X)
-        labels = np.asarray(labels)
-        topics = [t for t in sorted(set(labels.tolist())) if t != -1]
-        tops = [[w for w, _ in model.get_topic(t)][:10] for t in topics]
         return {"labels": labels, "terms": {"own": tops}, "outliers": float(np.mean(labels == -1))}
     from turftopic import KeyNMF
 

@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -110,6 +111,33 @@ def _cached_share(texts: list[str]) -> float:
     return float(found.mean()) if len(found) else 1.0
 
 
+def fit_bertopic(
+    joined: list[str], X: np.ndarray, vectorizer: Any, k: int, seed: int, *, kmeans: bool
+) -> tuple[np.ndarray, list[list[str]]]:
+    """Fit BERTopic on given vectors: defaults (reduced to ``k`` topics) or KMeans with ``k``.
+
+    Returns each document's topic (-1: outlier) and the top-10 words of every topic.
+    """
+    from bertopic import BERTopic
+    from umap import UMAP
+
+    kwargs: dict[str, Any] = {}
+    if kmeans:
+        from sklearn.cluster import KMeans
+
+        kwargs["hdbscan_model"] = KMeans(n_clusters=k, random_state=seed, n_init="auto")
+    else:
+        kwargs["nr_topics"] = k
+    umap_model = UMAP(
+        n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed
+    )
+    model = BERTopic(vectorizer_model=vectorizer, umap_model=umap_model, **kwargs)
+    labels, _ = model.fit_transform(joined, embeddings=X)
+    labels = np.asarray(labels)
+    topics = [t for t in sorted(set(labels.tolist())) if t != -1]
+    return labels, [[w for w, _ in model.get_topic(t)][:10] for t in topics]
+
+
 def run_method(method: str, texts: list[str], langs: list[str], k: int, seed: int) -> dict:
     """Fit one method; return its top words, document labels and notes."""
     info: dict = {}
@@ -143,25 +171,9 @@ def run_method(method: str, texts: list[str], langs: list[str], k: int, seed: in
 
         vectorizer = CountVectorizer(token_pattern=r"\S+", lowercase=False, min_df=2)
         if method.startswith("bertopic"):
-            from bertopic import BERTopic
-
-            kwargs = {}
-            if method == "bertopic-kmeans":
-                from sklearn.cluster import KMeans
-
-                kwargs["hdbscan_model"] = KMeans(n_clusters=k, random_state=seed, n_init="auto")
-            else:
-                kwargs["nr_topics"] = k
-            from umap import UMAP
-
-            umap_model = UMAP(
-                n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed
+            labels, tops = fit_bertopic(
+                joined, X, vectorizer, k, seed, kmeans=method == "bertopic-kmeans"
             )
-            model = BERTopic(vectorizer_model=vectorizer, umap_model=umap_model, **kwargs)
-            labels, _ = model.fit_transform(joined, embeddings=X)
-            labels = np.asarray(labels)
-            topics = [t for t in sorted(set(labels.tolist())) if t != -1]
-            tops = [[w for w, _ in model.get_topic(t)][:10] for t in topics]
             info["outlier_share"] = float(np.mean(labels == -1))
             return {"tops": tops, "labels": labels.tolist(), "info": info}
         from turftopic import KeyNMF
