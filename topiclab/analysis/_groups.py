@@ -29,6 +29,38 @@ COLUMNS = (
 )
 
 
+def token_counts(tokens: list[list[str]]) -> tuple[Any, list[str]]:
+    """Count plain tokens per row, the vocabulary numbered in order of first appearance.
+
+    Parameters
+    ----------
+    tokens : list of list of str
+        Tokens of each row (passage).
+
+    Returns
+    -------
+    counts : sparse matrix of shape (n_rows, n_terms)
+        Token counts (at least one column, so an empty corpus still has a shape).
+    names : list of str
+        The term of each column.
+    """
+    import scipy.sparse as sp
+
+    vocab: dict[str, int] = {}
+    rows_idx, cols_idx = [], []
+    for i, toks in enumerate(tokens):
+        for t in toks:
+            rows_idx.append(i)
+            cols_idx.append(vocab.setdefault(t, len(vocab)))
+    counts = sp.csr_matrix(
+        (np.ones(len(rows_idx)), (rows_idx, cols_idx)), shape=(len(tokens), max(len(vocab), 1))
+    )
+    names = [""] * max(len(vocab), 1)
+    for t, j in vocab.items():
+        names[j] = t
+    return counts, names
+
+
 def passage_tokens(passages: pd.DataFrame) -> list[list[str]]:
     """Tokenise every passage with the language-aware tokenizer of the vectoriser.
 
@@ -109,20 +141,7 @@ def group_shares(
     pass_theme = passages[column].to_numpy() if column in passages else np.full(len(passages), -1)
     if tokens is None:
         tokens = passage_tokens(passages)
-    vocab: dict[str, int] = {}
-    rows_idx, cols_idx = [], []
-    for i, toks in enumerate(tokens):
-        for t in toks:
-            rows_idx.append(i)
-            cols_idx.append(vocab.setdefault(t, len(vocab)))
-    import scipy.sparse as sp
-
-    counts = sp.csr_matrix(
-        (np.ones(len(rows_idx)), (rows_idx, cols_idx)), shape=(len(passages), max(len(vocab), 1))
-    )
-    names = [""] * max(len(vocab), 1)
-    for t, j in vocab.items():
-        names[j] = t
+    counts, names = token_counts(tokens)
     position = {k: j for j, k in enumerate(theme_ids)}
     group_values = groups.to_numpy()
     rows = []

@@ -374,20 +374,8 @@ def _passage_counts(passages: pd.DataFrame, model: Any) -> tuple[Any, list[str]]
             return sp.csr_matrix(counts), [str(n) for n in vec.get_feature_names_out()]
         except (AttributeError, KeyError) as exc:
             logger.info("counting plain tokens (%s)", exc)
-    tokens = _groups.passage_tokens(passages)  # looked up at call time
-    vocab: dict[str, int] = {}
-    r_idx, c_idx = [], []
-    for i, toks in enumerate(tokens):
-        for tok in toks:
-            r_idx.append(i)
-            c_idx.append(vocab.setdefault(tok, len(vocab)))
-    counts = sp.csr_matrix(
-        (np.ones(len(r_idx)), (r_idx, c_idx)), shape=(len(passages), max(len(vocab), 1))
-    )
-    names = [""] * max(len(vocab), 1)
-    for tok, j in vocab.items():
-        names[j] = tok
-    return counts, names
+    # looked up at call time, so a stand-in tokeniser is seen here too
+    return _groups.token_counts(_groups.passage_tokens(passages))
 
 
 def merged_membership(membership: np.ndarray, merged_from: dict[str, Any] | None) -> np.ndarray:
