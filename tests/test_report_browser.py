@@ -156,6 +156,9 @@ def test_one_card_per_theme_and_map_points(loaded: Loaded) -> None:
     assert labels == result.themes.labels()
     assert page.locator("#map-canvas").get_attribute("data-points") == str(len(result.passages))
     assert page.locator("#legend button").count() == len(result.themes) + 1  # + unassigned
+    # each theme's entry names its id, as the static legend and the figures do
+    ids = page.locator("#legend button .tid").all_text_contents()
+    assert ids == [f"#{t.id}" for t in result.themes]
     assert page.locator("#view-lda .card").count() == len(result.topics)
     assert page.locator("#view-lda .card .lbl").all_text_contents() == result.topics.labels()
     assert page.locator("#view-embedding").count() == 0  # the main view has the cards above

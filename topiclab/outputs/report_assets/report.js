@@ -351,6 +351,7 @@
       b.setAttribute("data-theme", e[0]);
       b.setAttribute("aria-pressed", "false");
       b.appendChild(swatch(e[0]));
+      if (e[0] >= 0) { b.appendChild(el("span", "tid", "#" + e[0])); }
       b.appendChild(langText("span", "", e[1], "all"));
       b.appendChild(el("span", "n", fmt(e[2])));
       b.addEventListener("click", function () { toggleTheme(e[0]); });
