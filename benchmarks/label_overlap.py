@@ -7,8 +7,12 @@ subject; the label "names" it when they share a content word
 embedding themes and the LDA topics, with every theme's label and subject.
 
 A second share counts the label together with its keyword list (the ten keywords shown
-beside it), by the same rule. Lines are marked ``+`` (the label names the subject), ``k``
-(only with the keyword list) or ``-``.
+beside it), by the same rule. A third compares the label alone with a hand-written
+description of the class (:data:`DESCRIBED`: "Sports: games, teams, players" for AG News'
+``Sports``; "Baseball: games, teams, players, pitching" for ``rec.sport.baseball``), as
+class names such as ``Sci/Tech`` or ``sci.crypt`` are abbreviations that labels rarely
+contain as words. Lines are marked ``+`` (the label names the class name), ``k`` (only
+with the keyword list) or ``-``, then ``d`` when the label names the described subject.
 
 Slices (read from ``../shared/corpora`` or ``--corpora``), one passage per document:
 
@@ -63,6 +67,42 @@ def _subject(label: str) -> str:
     return label.replace(".", " ").replace("/", " ").replace("_", " ")
 
 
+# What each class is about, in plain words, written by hand once from the class
+# definitions (the newsgroups' names and purpose; AG News' four categories), never from
+# topiclab's output. The strict share compares labels with the class names themselves;
+# these give the described-subject share (the same word-overlap rule).
+DESCRIBED = {
+    "20ng": {
+        "alt.atheism": "Atheism: atheists, religion, God, belief",
+        "comp.graphics": "Computer graphics: images, 3D, rendering, image formats",
+        "comp.os.ms-windows.misc": "Microsoft Windows: the operating system, programs, files",
+        "comp.sys.ibm.pc.hardware": "IBM PC hardware: disks, drives, cards, motherboards",
+        "comp.sys.mac.hardware": "Apple Macintosh hardware: Macs, monitors, drives, memory",
+        "comp.windows.x": "The X Window System: X servers, widgets, window managers",
+        "misc.forsale": "For sale: items sold, offers, prices, shipping",
+        "rec.autos": "Cars: automobiles, engines, driving, dealers",
+        "rec.motorcycles": "Motorcycles: bikes, riding, helmets",
+        "rec.sport.baseball": "Baseball: games, teams, players, pitching",
+        "rec.sport.hockey": "Ice hockey: NHL games, teams, players",
+        "sci.crypt": "Cryptography: encryption, keys, ciphers, privacy",
+        "sci.electronics": "Electronics: circuits, components, voltage, power",
+        "sci.med": "Medicine: health, disease, doctors, treatment",
+        "sci.space": "Space: spaceflight, NASA, orbit, planets",
+        "soc.religion.christian": "Christianity: Christians, church, Bible, faith",
+        "talk.politics.guns": "Guns: gun control, firearms, weapons",
+        "talk.politics.mideast": "Middle East politics: Israel, Arabs, Palestinians, Turkey, Iran",
+        "talk.politics.misc": "Politics: government, laws, taxes, the president",
+        "talk.religion.misc": "Religion: faith, God, beliefs, churches, sects",
+    },
+    "agnews": {
+        "World": "World: international politics, war, government",
+        "Sports": "Sports: games, teams, players",
+        "Business": "Business: companies, markets, economy",
+        "Sci/Tech": "Sci/Tech: technology, science, internet, software",
+    },
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("corpus", choices=["20ng", "agnews"])
@@ -103,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, view in result.views.items():
         hits = []
         with_keywords = []
+        described = []
         lines = []
         for theme in view.table:
             members = p_[p_[view.column] == theme.id]
@@ -115,9 +156,11 @@ def main(argv: list[str] | None = None) -> int:
                 k for lang in theme.terms for k in theme.keywords(lang, 10)
             ]
             hit_kw = label_names(theme.label, _subject(subject), keywords)
+            hit_d = label_names(theme.label, DESCRIBED[args.corpus][subject])
             hits.append(hit)
             with_keywords.append(hit_kw)
-            mark = "+" if hit else ("k" if hit_kw else "-")
+            described.append(hit_d)
+            mark = ("+" if hit else ("k" if hit_kw else "-")) + ("d" if hit_d else " ")
             lines.append(
                 f"  {mark} [{theme.id}] {theme.label}  <- {subject} "
                 f"({n}/{len(members)})  | {', '.join(keywords[:6])}"
@@ -128,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name}: {sum(with_keywords)} of {len(with_keywords)} labels with their keyword "
             f"list name it ({share_kw:.0%})"
+        )
+        share_d = sum(described) / max(len(described), 1)
+        print(
+            f"{name}: {sum(described)} of {len(described)} labels name the described subject "
+            f"({share_d:.0%})"
         )
         print("\n".join(lines))
     if args.save is not None:

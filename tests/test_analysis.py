@@ -273,3 +273,30 @@ def test_config_carries_the_analysis_options(tmp_path):
     for bad in ({"time_bin": "fortnight"}, {"stability": -1}, {"stability": True}):
         with pytest.raises(ConfigError):
             RunConfig(**bad)
+
+
+def test_merged_themes_are_labelled_as_in_a_run():
+    from topiclab.analysis.hierarchy import merge_themes
+    from topiclab.themes import make_label
+
+    r = _result(["2024-01-01"] * 12, n_themes=4)
+    headline = "Customs chiefs say the tariff deal will lift export trade"
+    r.documents["title"] = [headline if k == 1 else None for k in r.documents["theme"]]
+    for theme in r.themes:
+        rows = r.passages[r.passages["theme"] == theme.id]
+        theme.representative = [
+            {**row, "score": 1.0 - 0.1 * j}
+            for j, row in enumerate(
+                rows[["passage_id", "doc_id", "lang", "text"]].to_dict("records")
+            )
+        ]
+    merged = merge_themes(r, [[1, 3]]).themes[1]
+    # a span of the typical article's headline, as in a run, not the keyword title
+    assert merged.label.lower() in headline.lower() and len(merged.label.split()) >= 2
+    assert merged.label != make_label(merged.terms)
+    without = r.documents.drop(columns="title")
+    plain = merge_themes(r.replace(documents=without), [[1, 3]]).themes[1]
+    assert plain.label.lower() not in headline.lower()  # no headline: the keywords
+    assert set(plain.label.replace(",", "").lower().split()) - {"and"} <= {
+        w for w, _ in plain.terms["all"]
+    }

@@ -210,3 +210,90 @@ def test_label_check_can_count_the_keyword_list():
     assert not label_names("Team, Gretzky and playoffs", "rec.sport.hockey")
     assert label_names("Team, Gretzky and playoffs", "rec.sport.hockey", ["NHL", "Hockey"])
     assert not label_names("Team, Gretzky and playoffs", "rec.sport.hockey", ["NHL", "ice"])
+
+
+# ------------------------------------------------------------------ characteristic words
+def _two_sports():
+    """Passages of a baseball and a hockey theme: "game" in both, "baseball" in one."""
+    import scipy.sparse as sp
+
+    vocab = ["game", "baseball", "hockey", "pitcher", "rare"]
+    rows = []
+    for i in range(120):  # theme 0: baseball; every passage says game, most say baseball
+        rows.append([2, 1 if i % 4 else 0, 0, 1 if i % 2 else 0, 1 if i == 0 else 0])
+    for _ in range(120):  # theme 1: hockey; game as often
+        rows.append([2, 0, 1, 0, 0])
+    labels = np.array([0] * 120 + [1] * 120)
+    return vocab, sp.csr_matrix(np.array(rows)), labels
+
+
+def test_characteristic_scores_favour_words_of_one_theme_used_by_most_of_it():
+    from topiclab.themes.characteristic import characteristic_scores, label_scores
+
+    vocab, counts, labels = _two_sports()
+    char = characteristic_scores(counts, labels, 2)
+    col = {w: j for j, w in enumerate(vocab)}
+    assert char[0, col["baseball"]] > char[0, col["game"]]  # exclusive beats shared
+    assert char[0, col["baseball"]] > char[0, col["rare"]]  # used widely beats one passage
+    # weights that rank "game" first: a large theme still leads with "baseball"
+    weights = np.array([[1.0, 0.6, 0.0, 0.3, 0.2], [1.0, 0.0, 0.7, 0.0, 0.0]])
+    scores = label_scores(counts, labels, 2, weights)
+    assert scores[0].argmax() == col["baseball"]
+    # a theme of two passages has too few to judge by: its weights decide
+    small = np.array([0, 0] + [1] * 238)
+    assert label_scores(counts, small, 2, weights)[0].argmax() == col["game"]
+
+
+def test_title_leads_with_the_best_scored_term_and_prefers_a_phrase_holding_it():
+    assert title_items(["game", "win", "baseball"], scores=[0.2, 0.1, 0.9])[0] == "baseball"
+    items = title_items(["shuttle", "space shuttle", "NASA"], scores=[0.9, 0.6, 0.5])
+    assert items[0] == "space shuttle" and "shuttle" not in items
+    # a phrase scoring far below the word does not stand in for it
+    assert title_items(["shuttle", "space shuttle"], scores=[0.9, 0.1])[0] == "shuttle"
+
+
+def test_headline_must_name_what_the_title_leads_with():
+    from topiclab.themes.headlines import make_headline
+
+    heads = ["Red Sox win the game in the ninth inning"]
+    keywords = ["baseball", "game", "ninth inning", "Red Sox"]
+    # the span names "game" and "Red Sox" but not the title's lead, "baseball"
+    assert make_headline(keywords, heads, anchors=["baseball", "game", "Red Sox"]) == ""
+    assert make_headline(keywords, heads, anchors=["Red Sox", "game"])
+
+
+def test_table_label_leads_with_the_characteristic_word_and_keeps_the_weight_order():
+    import pandas as pd
+
+    vocab, counts, labels = _two_sports()
+    passages = pd.DataFrame(
+        {
+            "passage_id": [f"p{i}" for i in range(240)],
+            "doc_id": [f"d{i}" for i in range(240)],
+            "lang": ["en"] * 240,
+            "text": ["x"] * 240,
+        }
+    )
+    weights = np.array([[1.0, 0.6, 0.0, 0.3, 0.2], [1.0, 0.0, 0.7, 0.0, 0.0]])
+    table = build_theme_table(
+        "embedding", labels, {"all": weights}, vocab, passages, counts=counts, n_themes=2
+    )
+    assert table[0].label.startswith("Baseball")
+    assert next(w for w, _ in table[0].terms["all"]) == "game"  # the list keeps its order
+    plain = build_theme_table("embedding", labels, {"all": weights}, vocab, passages)
+    assert plain[0].label.startswith("Game")
+
+
+def test_language_topic_terms_describe_a_topic_in_each_language():
+    import scipy.sparse as sp
+
+    from topiclab.themes.terms import language_topic_terms
+
+    # word 0, 1: English; 2, 3: Arabic; Arabic words weigh most in topic 0
+    counts = sp.csr_matrix(np.array([[2, 1, 0, 0], [1, 2, 0, 0], [0, 0, 3, 1]]))
+    topic_word = np.array([[0.2, 0.1, 0.5, 0.2], [0.4, 0.4, 0.1, 0.1]])
+    scores, picks = language_topic_terms(topic_word, counts, ["en", "en", "ar"], topn=2)
+    assert set(scores) == {"en", "ar"}
+    assert picks["en"][0][0] == 0 and set(picks["en"][0]) <= {0, 1}
+    assert set(picks["ar"][0]) <= {2, 3}
+    assert language_topic_terms(topic_word, counts, ["en"] * 3) == ({}, {})

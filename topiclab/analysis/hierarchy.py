@@ -221,7 +221,7 @@ def merge_themes(
         For an unknown theme id, a theme in two groups, or a group of fewer than one.
     """
     from topiclab.models._ctfidf import class_tfidf
-    from topiclab.themes import Theme, ThemeTable, make_label
+    from topiclab.themes import Theme, ThemeTable
 
     v = _view(result, view)
     ids = [t.id for t in v.table]
@@ -289,6 +289,16 @@ def merge_themes(
             scores[lang] = class_tfidf(counts[rows], new[rows], n_classes=k2)
             picked[lang] = select_terms(scores[lang], counts[rows], topn=top_n)
     old_themes = {t.id: t for t in v.table}
+    from topiclab.themes.characteristic import characteristic_scores
+    from topiclab.themes.tables import doc_titles, theme_labels
+
+    titles = doc_titles(result.documents)
+    show = getattr(getattr(model, "vectorizer", None), "display_names", None)
+    char = {"all": characteristic_scores(counts, new, k2)}
+    if langs is not None:
+        for lg in sorted(set(langs)):
+            char[lg] = characteristic_scores(counts, new, k2, rows=np.flatnonzero(langs == lg))
+    column = {str(w): j for j, w in enumerate(names)}
     themes = []
     for i in range(k2):
         parts = [old_themes[t] for t in members[i]]
@@ -303,6 +313,8 @@ def merge_themes(
                     only.languages,
                     list(only.representative),
                     dict(only.coherence),
+                    labels=dict(only.labels),
+                    display=dict(only.display),
                 )
             )
             continue
@@ -314,19 +326,36 @@ def merge_themes(
         for lg in sorted(langs_count):
             if lg in scores:
                 terms[lg] = _terms(scores[lg][i], picked[lg][i], names)
-        reps = sorted(
+        ranked = sorted(
             (r for p in parts for r in p.representative),
             key=lambda r: -float(r.get("score", 0.0) or 0.0),
-        )[: max(len(p.representative) for p in parts)]
+        )
+        reps = ranked[: max(len(p.representative) for p in parts)]
+        # labelled as in the fit: headline spans of the typical passages, else keywords
+        rank = {
+            lg: {w: float(char[lg][i, column[w]]) for w, _ in lst if w in column}
+            for lg, lst in terms.items()
+            if lg in char
+        }
+        label, labels = theme_labels(
+            terms,
+            langs_count,
+            typical=ranked,
+            titles=titles,
+            display=show if callable(show) else None,
+            rank=rank,
+        )
         themes.append(
             Theme(
                 i,
-                make_label(terms),
+                label,
                 int(sum(p.size for p in parts)),
                 terms,
                 langs_count,
                 reps,
                 {},
+                labels=labels,
+                display={w: d for w, d in _shown(terms, show).items() if d != w},
             )
         )
     if v.label_column and v.label_column in passages:
@@ -355,6 +384,15 @@ def merge_themes(
     from topiclab.analysis.attach import refresh_analyses
 
     return refresh_analyses(out, result.analyses, view=view)
+
+
+def _shown(terms: dict[str, list], show: Any) -> dict[str, str]:
+    """Map stored terms to their written forms (the model's display names if any)."""
+    from topiclab.features.tokenize import display_term
+
+    words = sorted({w for lst in terms.values() for w, _ in lst})
+    shown = show(words) if callable(show) else [display_term(w) for w in words]
+    return dict(zip(words, shown, strict=True))
 
 
 def _terms(row: np.ndarray, columns: Sequence[int], names: Sequence[str]) -> list:

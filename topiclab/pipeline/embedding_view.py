@@ -213,6 +213,7 @@ class EmbeddingViewStage(Stage):
             selections=selections,
             display=display_function(state.vectorizer),
             titles=doc_titles(getattr(state.corpus, "documents", None)),
+            counts=counts,
         )
 
     @classmethod

@@ -513,7 +513,7 @@ class LDAViewStage(Stage):
         from topiclab.pipeline.embedding_view import display_function
         from topiclab.themes import build_theme_table
         from topiclab.themes.tables import doc_titles
-        from topiclab.themes.terms import select_terms
+        from topiclab.themes.terms import language_topic_terms, select_terms
 
         s = self.section
         counts, names = state.counts, state.feature_names
@@ -584,20 +584,27 @@ class LDAViewStage(Stage):
             full = np.zeros((topic_word.shape[0], counts.shape[1]))
             full[:, self.columns_] = topic_word
             topic_word = full
+        term_scores, selections = language_topic_terms(
+            topic_word, counts, state.langs, topn=s.top_n_terms
+        )
+        term_scores["all"] = topic_word
+        selections["all"] = select_terms(topic_word, counts, topn=s.top_n_terms)
         view.table = build_theme_table(
             VIEW,
             view.labels,
-            {"all": topic_word},
+            term_scores,
             names,
             state.passages,
             top_n=s.top_n_terms,
             n_representative=s.n_representative,
             n_themes=self.lda_.n_components,
-            selections={"all": select_terms(topic_word, counts, topn=s.top_n_terms)},
+            selections=selections,
             display=display_function(state.vectorizer),
+            mix_languages=False,  # "all" keeps the topic-word probabilities of the bars
             membership=view.membership,
             evidence=np.minimum(1.0, np.asarray(self._counts(counts).sum(axis=1)).ravel() / 20.0),
             titles=doc_titles(getattr(state.corpus, "documents", None)),
+            counts=counts,
         )
         view.metrics = {
             "k_selection": self.selection_,

@@ -138,9 +138,10 @@ def make_headline(
         Language of the keywords and texts (``"zh"``: spans are cut between characters).
     anchors : sequence of str, optional
         The keywords a title must name: a span must cover two of them (or the only one,
-        plus another keyword). Default: the first :data:`TOP_KEYWORDS` keywords. The
-        labels pass the items of the keyword title, so a headline names what the keyword
-        title names.
+        plus another keyword), the first of them always. Default: the first
+        :data:`TOP_KEYWORDS` keywords (any two). The labels pass the items of the keyword
+        title, whose first item is the theme's most characteristic keyword, so a headline
+        names what the keyword title names, and what it leads with.
     max_chars : int, default=MAX_CHARS
         Longest title in characters.
 
@@ -152,13 +153,16 @@ def make_headline(
     kws = [k for k in keywords if k and k.strip()]
     if len(kws) < 2:
         return ""
-    anchor_set = set(anchors if anchors is not None else kws[:TOP_KEYWORDS])
+    anchor_list = list(anchors if anchors is not None else kws[:TOP_KEYWORDS])
+    anchor_set = set(anchor_list)
     kws = kws[:10]
-    kws += [a for a in anchor_set if a not in kws]
+    kws += [a for a in anchor_list if a not in kws]
     must = [i for i, k in enumerate(kws) if k in anchor_set]
     need = min(2, len(must))
+    # the title's first item is the word that characterises the theme: a span names it
+    lead = kws.index(anchor_list[0]) if anchors is not None and anchor_list else None
     if lang == "zh" or any(_HAN.search(k) for k in kws[:3]):
-        return _headline_zh(kws, must, need, titles, passages, max_chars)
+        return _headline_zh(kws, must, need, titles, passages, max_chars, lead)
     kw_keys = [(i, set(_keys(k, lang))) for i, k in enumerate(kws)]
     kw_keys = [(i, ks) for i, ks in kw_keys if ks]
     vocab = set().union(*(ks for _i, ks in kw_keys)) - _EDGE_STOP if kw_keys else set()
@@ -184,6 +188,8 @@ def make_headline(
                     covered = [i for i, ks in kw_keys if ks <= inside]
                     nouns = [i for i in covered if not _is_adjective(kws[i], lang)]
                     if len(nouns) < 2 or sum(i in must for i in covered) < need:
+                        continue
+                    if lead is not None and lead not in covered:
                         continue
                     score = sum(1.0 / (1 + i) for i in covered)
                     score = score * (TITLE_BONUS if is_title else 1.0) - WORD_COST * (b - a + 1)
@@ -214,6 +220,7 @@ def _headline_zh(
     titles: Sequence[str],
     passages: Sequence[str],
     max_chars: int,
+    lead: int | None = None,
 ) -> str:
     """Chinese: the shortest clause of a headline or passage holding two keywords."""
     limit = min(max_chars, 20)
@@ -235,6 +242,8 @@ def _headline_zh(
                     span = clause[s:end]
                     covered = [i for _p, i, k in hits if k in span]
                     if len(covered) < 2 or sum(i in must for i in covered) < need:
+                        continue
+                    if lead is not None and lead not in covered:
                         continue
                     score = sum(1.0 / (1 + i) for i in covered)
                     score = score * (TITLE_BONUS if is_title else 1.0) - WORD_COST * len(span) / 2

@@ -164,17 +164,28 @@ def title_items(
     skip: Sequence[str] = (),
     max_items: int = 3,
     max_chars: int = MAX_CHARS,
+    scores: Sequence[float] | None = None,
 ) -> list[str]:
     """Return the terms :func:`make_title` joins into a title, in title order.
 
-    Parameters are those of :func:`make_title`.
+    Parameters are those of :func:`make_title`, and:
+
+    scores : sequence of float, optional
+        How well each term characterises the theme, aligned with ``terms`` (e.g.
+        :func:`topiclab.themes.characteristic.characteristic_scores`). The title then
+        leads with the best-scored terms instead of phrases in rank order; a phrase that
+        holds a chosen word and scores at least :data:`PHRASE_SHARE` of it stands in for
+        the word ("space shuttle" for "shuttle").
 
     Examples
     --------
     >>> title_items(["storage", "energy storage system", "CIIE"])
     ['energy storage system', 'CIIE']
+    >>> title_items(["game", "win", "baseball", "pitcher"], scores=[0.2, 0.1, 0.5, 0.3])
+    ['baseball', 'pitcher', 'game']
     """
     skipped = {s.lower() for s in skip}
+    score_of = dict(zip(terms, scores, strict=False)) if scores is not None else None
     pool = [
         t
         for t in terms
@@ -184,13 +195,16 @@ def title_items(
         pool = [t for t in terms if t]  # better filler than nothing
     if not pool:
         return []
-    pool = pool[:8]
-    # Phrases first (they name a subject), then nouns, then lone adjectives; rank within.
-    order = sorted(
-        range(len(pool)),
-        key=lambda i: (not _is_phrase(pool[i]) or i >= 6, _is_adjective(pool[i], lang), i),
-    )
-    pool = [pool[i] for i in order]
+    if score_of is not None:
+        pool = _by_score(pool, score_of, lang)
+    else:
+        pool = pool[:8]
+        # Phrases first (they name a subject), then nouns, then lone adjectives; rank within.
+        order = sorted(
+            range(len(pool)),
+            key=lambda i: (not _is_phrase(pool[i]) or i >= 6, _is_adjective(pool[i], lang), i),
+        )
+        pool = [pool[i] for i in order]
     head = pool[0]
     chosen = [head]
     used = {_singular_key(w) for w in words_of(head)}
@@ -205,6 +219,36 @@ def title_items(
         chosen.append(t)
         used |= keys
     return chosen
+
+
+#: A phrase stands in for a word it holds when it scores at least this share of the word.
+PHRASE_SHARE = 0.5
+
+
+def _by_score(pool: list[str], score_of: dict[str, float], lang: str) -> list[str]:
+    """Order terms by how well they characterise the theme; phrases stand in for words."""
+    order = sorted(
+        range(len(pool)),
+        key=lambda i: (_is_adjective(pool[i], lang), -score_of.get(pool[i], 0.0), i),
+    )
+    out: list[str] = []
+    for i in order:
+        term = pool[i]
+        if not _is_phrase(term):
+            keys = {_singular_key(w) for w in words_of(term)}
+            best = score_of.get(term, 0.0)
+            holders = [
+                p
+                for p in pool
+                if _is_phrase(p)
+                and keys <= {_singular_key(w) for w in words_of(p)}
+                and score_of.get(p, 0.0) >= PHRASE_SHARE * best
+            ]
+            if holders:
+                term = max(holders, key=lambda p: score_of.get(p, 0.0))
+        if term not in out:
+            out.append(term)
+    return out
 
 
 def _join(items: list[str], lang: str) -> str:

@@ -15,10 +15,10 @@ import pandas as pd
 
 from topiclab.features.tokenize import display_term
 from topiclab.themes.headlines import make_headline
-from topiclab.themes.labels import _is_filler, make_title, title_items
+from topiclab.themes.labels import _is_filler, _join, make_title, title_items
 from topiclab.themes.result import Theme, ThemeTable
 
-__all__ = ["build_theme_table", "doc_titles", "make_label"]
+__all__ = ["build_theme_table", "doc_titles", "make_label", "theme_labels"]
 
 
 def make_label(
@@ -82,6 +82,7 @@ def build_theme_table(
     membership: np.ndarray | None = None,
     evidence: np.ndarray | None = None,
     titles: dict[str, str] | None = None,
+    counts: Any | None = None,
 ) -> ThemeTable:
     """Assemble a :class:`ThemeTable` from model outputs.
 
@@ -134,12 +135,19 @@ def build_theme_table(
         headlines of the theme's most typical documents and the sentences of its most
         central passages (:func:`topiclab.themes.headlines.make_headline`); otherwise, and
         always as the fallback, from the keywords alone.
+    counts : sparse matrix of shape (n_passages, n_terms), optional
+        The passages' term counts. When given, a label leads with the keyword that best
+        characterises its theme (used by most of its passages and by few others,
+        :func:`topiclab.themes.characteristic.characteristic_scores`) rather than the
+        heaviest one; the keyword list keeps the weight order.
     """
     labels = np.asarray(labels)
     k = int(n_themes if n_themes is not None else (labels.max() + 1 if labels.size else 0))
     names = np.asarray(feature_names, dtype=object)
     langs = passages["lang"].fillna("und").astype(str).to_numpy()
     show = display or _default_display
+    char = _characteristic(counts, labels, k, langs, term_scores) if counts is not None else {}
+    column = {str(w): j for j, w in enumerate(names)} if char else {}
     themes = []
     for t in range(k):
         members = np.flatnonzero(labels == t)
@@ -175,7 +183,20 @@ def build_theme_table(
         for rep in representative if titles else []:  # name each passage's article
             if titles.get(rep["doc_id"]):
                 rep["title"] = titles[rep["doc_id"]]
-        theme_labels = _labels(terms, shown, per_lang or [c for c in lang_counts.index], texts)
+        rank: dict[str, dict[str, float]] = {}
+        for lang, lst in terms.items():
+            if lang not in char:
+                continue
+            row = char[lang][t]
+            rank[lang] = {w: float(row[column[w]]) for w, _ in lst if w in column}
+            for j in np.argsort(-row, kind="stable")[:N_CHARACTERISTIC]:
+                if row[j] > 0 and str(names[j]) not in rank[lang]:
+                    rank[lang][str(names[j])] = float(row[j])
+        extra = sorted({w for r in rank.values() for w in r} - set(shown))
+        shown.update(zip(extra, show(extra), strict=True))
+        theme_labels = _labels(
+            terms, shown, per_lang or [c for c in lang_counts.index], texts, rank
+        )
         main = theme_labels.get("en") or (theme_labels.get(per_lang[0]) if per_lang else None)
         themes.append(
             Theme(
@@ -213,6 +234,8 @@ def _mixed_terms(
 
 #: Passages (and their documents' headlines) a headline-like label is looked for in.
 N_TYPICAL = 5
+#: The most characteristic words of a theme that are label candidates beside its keywords.
+N_CHARACTERISTIC = 5
 
 
 def doc_titles(documents: pd.DataFrame | None) -> dict[str, str]:
@@ -242,28 +265,109 @@ def _typical_texts(
     return out
 
 
+def theme_labels(
+    terms: dict[str, list[tuple[str, float]]],
+    languages: dict[str, int],
+    *,
+    typical: Sequence[dict[str, Any]] = (),
+    titles: dict[str, str] | None = None,
+    display: Callable[[list[str]], list[str]] | None = None,
+    rank: dict[str, dict[str, float]] | None = None,
+) -> tuple[str, dict[str, str]]:
+    """Label one theme as :func:`build_theme_table` does: headline spans, else keywords.
+
+    For themes made outside a fit (e.g. merged by
+    :func:`topiclab.analysis.hierarchy.merge_themes`).
+
+    Parameters
+    ----------
+    terms : dict
+        Language code (and ``"all"``) -> ``(term, weight)`` best first, stored forms.
+    languages : dict
+        Passages per language in the theme.
+    typical : sequence of dict
+        The theme's most typical passages, most typical first (``doc_id``, ``lang``,
+        ``text``), e.g. its representative passages.
+    titles : dict, optional
+        Document id -> headline.
+    display : callable, optional
+        Stored terms -> written forms.
+    rank : dict, optional
+        Language -> term -> how well it characterises the theme
+        (:func:`topiclab.themes.characteristic.characteristic_scores`).
+
+    Returns
+    -------
+    label, labels : str, dict
+        The main label and the label per language (empty for a single language).
+    """
+    show = display or _default_display
+    lang_counts = pd.Series(dict(languages), dtype=int).sort_values(ascending=False, kind="stable")
+    all_terms = sorted({w for lst in terms.values() for w, _ in lst})
+    shown = dict(zip(all_terms, show(all_terms), strict=True))
+    per_lang = [c for c in lang_counts.index if c in terms and c != "all"]
+    texts = None
+    if titles is not None:
+        texts = {}
+        for row in list(typical)[:N_TYPICAL]:
+            lang = str(row.get("lang") or "und")
+            heads, bodies = texts.setdefault(lang, ([], []))
+            title = titles.get(str(row.get("doc_id")))
+            if title and title not in heads:
+                heads.append(title)
+            bodies.append(str(row.get("text", ""))[:1000])
+    labels = _labels(terms, shown, per_lang or list(lang_counts.index), texts, rank)
+    main = labels.get("en") or (labels.get(per_lang[0]) if per_lang else None)
+    return main or make_label(terms, display=show), (labels if len(labels) > 1 else {})
+
+
+def _characteristic(
+    counts: Any,
+    labels: np.ndarray,
+    k: int,
+    langs: np.ndarray,
+    term_scores: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Language -> label scores of every term per theme (that language's passages only)."""
+    from topiclab.themes.characteristic import label_scores
+
+    out = {}
+    for lang, weights in term_scores.items():
+        rows = None if lang == "all" else np.flatnonzero(langs == lang)
+        if rows is None or rows.size:
+            out[lang] = label_scores(counts, labels, k, weights, rows=rows)
+    return out
+
+
 def _labels(
     terms: dict[str, list[tuple[str, float]]],
     shown: dict[str, str],
     langs: Sequence[str],
     texts: dict[str, tuple[list[str], list[str]]] | None = None,
+    rank: dict[str, dict[str, float]] | None = None,
 ) -> dict[str, str]:
     """Return a title per language the theme has passages in (headline, else terms)."""
     out: dict[str, str] = {}
     for lang in langs:
+        key = lang if terms.get(lang) else "all"
         lst = terms.get(lang) or (terms.get("all") if len(langs) == 1 else None)
         if not lst:
             continue
-        words = [shown[w] for w, _ in lst[:10]]
+        stored = [w for w, _ in lst[:10]]
+        scores = None
+        if rank and key in rank:  # the theme's most characteristic words are candidates too
+            stored += [w for w in rank[key] if w not in stored]
+            scores = [rank[key].get(w, 0.0) for w in stored]
+        words = [shown[w] for w in stored]
         script = _script_lang(words, lang)
         title = ""
+        anchors = title_items(words, lang=script, scores=scores)
         if texts:
             heads, bodies = texts.get(str(lang), ([], []))
             if heads or bodies:
-                anchors = title_items(words, lang=script)
                 kept = [w for w in words if w in anchors or not _is_filler(w, script)]
                 title = make_headline(kept, heads, bodies, lang=script, anchors=anchors)
-        title = title or make_title(words, lang=script)
+        title = title or _join(anchors, script)
         if title:
             out[str(lang)] = title
     return out

@@ -36,6 +36,7 @@ __all__ = [
     "document_npmi",
     "document_units",
     "embedding_theme_terms",
+    "language_topic_terms",
     "select_terms",
     "spread_terms",
     "theme_term_selection",
@@ -460,3 +461,49 @@ def embedding_theme_terms(
             weighting=weighting,
         )
     return term_scores, selections
+
+
+def language_topic_terms(
+    topic_word: np.ndarray,
+    counts: Any,
+    langs: Sequence[str],
+    *,
+    topn: int = 10,
+) -> tuple[dict[str, np.ndarray], dict[str, list[list[int]]]]:
+    """Topic-word weights and picks per language, for topics fitted across languages.
+
+    A topic fitted on several languages ranks its words together, and the words of a
+    language with few passages but a vocabulary of its own can fill its top ranks; the
+    topic then has no words in the language of most of its passages. Here each language
+    keeps the topic-word weights of the words its passages use (zero elsewhere), picked
+    by :func:`select_terms` over that language's passages (not exclusive: a topic keeps
+    its words in a language even where another topic weighs them more), so a topic can
+    be described, and labelled, in each of its languages by the same weights as its bars.
+
+    Parameters
+    ----------
+    topic_word : ndarray of shape (n_topics, n_terms)
+    counts : sparse matrix of shape (n_passages, n_terms)
+    langs : sequence of str, length n_passages
+    topn : int, default=10
+
+    Returns
+    -------
+    term_scores, selections : dict
+        Language code -> weights / term columns per topic; empty with fewer than two
+        languages (``"und"`` not counted).
+    """
+    langs_arr = np.asarray([str(x) for x in langs], dtype=object)
+    present = [x for x in sorted(set(langs_arr.tolist())) if x != "und"]
+    scores: dict[str, np.ndarray] = {}
+    picks: dict[str, list[list[int]]] = {}
+    if len(present) < 2:
+        return scores, picks
+    X = sp.csr_matrix(counts)
+    topic_word = np.asarray(topic_word, dtype=np.float64)
+    for lang in present:
+        rows = np.flatnonzero(langs_arr == lang)
+        used = np.asarray((X[rows] > 0).sum(axis=0)).ravel() > 0
+        scores[lang] = topic_word * used[None, :]
+        picks[lang] = select_terms(scores[lang], X[rows], topn=topn, exclusive=False)
+    return scores, picks
