@@ -172,10 +172,11 @@ def title_items(
 
     scores : sequence of float, optional
         How well each term characterises the theme, aligned with ``terms`` (e.g.
-        :func:`topiclab.themes.characteristic.characteristic_scores`). The title then
-        leads with the best-scored terms instead of phrases in rank order; a phrase that
-        holds a chosen word and scores at least :data:`PHRASE_SHARE` of it stands in for
-        the word ("space shuttle" for "shuttle").
+        :func:`topiclab.themes.characteristic.label_scores`). The title then takes the
+        terms in score order, phrases scoring at least :data:`LEAD_SHARE` of the best
+        term first; a phrase that holds a chosen word and scores at least
+        :data:`PHRASE_SHARE` of it stands in for the word ("space shuttle" for
+        "shuttle").
 
     Examples
     --------
@@ -223,13 +224,25 @@ def title_items(
 
 #: A phrase stands in for a word it holds when it scores at least this share of the word.
 PHRASE_SHARE = 0.5
+#: A phrase leads a title when it scores at least this share of the best term.
+LEAD_SHARE = 1 / 3
 
 
 def _by_score(pool: list[str], score_of: dict[str, float], lang: str) -> list[str]:
     """Order terms by how well they characterise the theme; phrases stand in for words."""
+    top = max((score_of.get(t, 0.0) for t in pool), default=0.0)
+
+    def strong_phrase(term: str) -> bool:  # a phrase nearly as good as the best term
+        return _is_phrase(term) and score_of.get(term, 0.0) >= LEAD_SHARE * top
+
     order = sorted(
         range(len(pool)),
-        key=lambda i: (_is_adjective(pool[i], lang), -score_of.get(pool[i], 0.0), i),
+        key=lambda i: (
+            not strong_phrase(pool[i]),
+            _is_adjective(pool[i], lang),
+            -score_of.get(pool[i], 0.0),
+            i,
+        ),
     )
     out: list[str] = []
     for i in order:

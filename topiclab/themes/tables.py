@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from topiclab.features.tokenize import display_term
+from topiclab.themes.characteristic import SIZE_PRIOR
 from topiclab.themes.headlines import make_headline
 from topiclab.themes.labels import _is_filler, _join, make_title, title_items
 from topiclab.themes.result import Theme, ThemeTable
@@ -189,6 +190,9 @@ def build_theme_table(
                 continue
             row = char[lang][t]
             rank[lang] = {w: float(row[column[w]]) for w, _ in lst if w in column}
+            n_lang = members.size if lang == "all" else int(np.sum(langs[members] == lang))
+            if n_lang < SIZE_PRIOR:  # too few passages to trust words beyond the keywords
+                continue
             for j in np.argsort(-row, kind="stable")[:N_CHARACTERISTIC]:
                 if row[j] > 0 and str(names[j]) not in rank[lang]:
                     rank[lang][str(names[j])] = float(row[j])
@@ -234,7 +238,8 @@ def _mixed_terms(
 
 #: Passages (and their documents' headlines) a headline-like label is looked for in.
 N_TYPICAL = 5
-#: The most characteristic words of a theme that are label candidates beside its keywords.
+#: The most characteristic words of a theme that are label candidates beside its keywords
+#: (in a theme of at least ``SIZE_PRIOR`` passages in the label's language).
 N_CHARACTERISTIC = 5
 
 
