@@ -85,27 +85,43 @@ def test_table_orders_terms_by_weight_and_mixes_languages_by_share():
     assert theme.label == theme.labels["en"]
 
 
+def _label_share(result, view: str) -> float:
+    """Share of a view's themes whose label names the subject of their main article."""
+    docs = result.documents.set_index("doc_id")
+    p = result.passages
+    table = result.views[view].table
+    column = result.views[view].column
+    hits = []
+    for theme in table:
+        members = p[p[column] == theme.id]
+        if members.empty:
+            continue
+        doc = members["doc_id"].value_counts().index[0]
+        title = docs.loc[doc, "title"]
+        head = title if isinstance(title, str) and title else str(docs.loc[doc, "text"])[:300]
+        subject = _subject(head)
+        assert subject is not None, head
+        hits.append(label_names(theme.label, subject))
+    return float(np.mean(hits))
+
+
 @pytest.mark.slow
 def test_seed_labels_name_their_subjects(seed_run):
     result, _model = seed_run
-    docs = result.documents.set_index("doc_id")
-    p = result.passages
     for view in ("embedding", "lda"):
-        table = result.views[view].table
-        column = result.views[view].column
-        hits = []
-        for theme in table:
-            members = p[p[column] == theme.id]
-            if members.empty:
-                continue
-            doc = members["doc_id"].value_counts().index[0]
-            title = docs.loc[doc, "title"]
-            head = title if isinstance(title, str) and title else str(docs.loc[doc, "text"])[:300]
-            subject = _subject(head)
-            assert subject is not None, head
-            hits.append(label_names(theme.label, subject))
-        share = float(np.mean(hits))
-        assert share >= 0.6, (view, share, table.labels())
+        share = _label_share(result, view)
+        assert share >= 0.6, (view, share, result.views[view].table.labels())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_seed_lda_labels_name_their_subjects_at_other_seeds(seed_corpus, seed):
+    from topiclab.config import RunConfig
+    from topiclab.pipeline import run
+
+    result, _model = run(seed_corpus, RunConfig(seed=seed, progress=False))
+    share = _label_share(result, "lda")
+    assert share >= 0.6, (seed, share, result.views["lda"].table.labels())
 
 
 @pytest.mark.slow
