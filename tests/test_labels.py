@@ -313,3 +313,15 @@ def test_language_topic_terms_describe_a_topic_in_each_language():
     assert picks["en"][0][0] == 0 and set(picks["en"][0]) <= {0, 1}
     assert set(picks["ar"][0]) <= {2, 3}
     assert language_topic_terms(topic_word, counts, ["en"] * 3) == ({}, {})
+
+
+def test_headline_typed_in_capitals_is_written_in_natural_case():
+    from topiclab.themes.headlines import make_headline
+
+    title = make_headline(
+        ["drive", "controller", "hard disk", "MFM"],
+        ["CONTROLLERS FOR MFM HARD DISK DRIVES"],
+        anchors=["controller", "drive"],
+    )
+    assert title == "Controllers for MFM hard disk drives"  # the acronym keeps its capitals
+    assert make_headline(["NASA", "shuttle"], ["NASA SHUTTLE LAUNCH DELAYED"]) == "NASA shuttle"

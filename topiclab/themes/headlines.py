@@ -198,12 +198,34 @@ def make_headline(
                         best = cand
     if best is None:
         return ""
-    return _finish(best[3])
+    return _finish(_natural_case(best[3], kws, lang))
 
 
 def _joins(word: str, key: str, connect: frozenset[str], lang: str) -> bool:
     """Whether a non-keyword word may sit inside a span taken from a passage."""
     return key in connect or word.lower() in connect or (lang != "ar" and word[:1].isupper())
+
+
+def _natural_case(span: str, keywords: Sequence[str], lang: str) -> str:
+    """Write a headline typed in capitals in natural case ("CONTROLLERS FOR MFM DRIVES").
+
+    Words written in capitals among the keywords ("NASA", "MFM") and words of up to three
+    letters that are not connectors (likely acronyms) keep their capitals; the others
+    are lower-cased (the first letter is capitalised later).
+    """
+    words = _WORD.findall(span)
+    letters = [w for w in words if any(c.isalpha() for c in w)]
+    if len([w for w in letters if len(w) > 3]) < 2 or any(not w.isupper() for w in letters):
+        return span
+    upper = {word_key(w, lang) for k in keywords for w in _WORD.findall(k) if w.isupper()}
+
+    def case(m: re.Match[str]) -> str:
+        w = m.group(0)
+        if word_key(w, lang) in upper or (len(w) <= 3 and w.lower() not in _CONNECT_EN):
+            return w
+        return w.lower()
+
+    return _WORD.sub(case, span)
 
 
 def _finish(span: str) -> str:
