@@ -193,9 +193,13 @@ def build_theme_table(
             n_lang = members.size if lang == "all" else int(np.sum(langs[members] == lang))
             if n_lang < SIZE_PRIOR:  # too few passages to trust words beyond the keywords
                 continue
-            for j in np.argsort(-row, kind="stable")[:N_CHARACTERISTIC]:
-                if row[j] > 0 and str(names[j]) not in rank[lang]:
+            extra = 0
+            for j in np.argsort(-row, kind="stable")[: 4 * N_CHARACTERISTIC]:
+                if extra >= N_CHARACTERISTIC or row[j] <= 0:
+                    break
+                if str(names[j]).count("_") < MAX_EXTRA_WORDS and str(names[j]) not in rank[lang]:
                     rank[lang][str(names[j])] = float(row[j])
+                    extra += 1
         extra = sorted({w for r in rank.values() for w in r} - set(shown))
         shown.update(zip(extra, show(extra), strict=True))
         theme_labels = _labels(
@@ -241,6 +245,9 @@ N_TYPICAL = 5
 #: The most characteristic words of a theme that are label candidates beside its keywords
 #: (in a theme of at least ``SIZE_PRIOR`` passages in the label's language).
 N_CHARACTERISTIC = 5
+#: Those words are single words or phrases of at most this many words (a longer phrase
+#: found by its repetitions is often a quoted sentence, not a name for the theme).
+MAX_EXTRA_WORDS = 2
 
 
 def doc_titles(documents: pd.DataFrame | None) -> dict[str, str]:
