@@ -161,10 +161,12 @@ def topiclab_terms(
     old = scores.copy()
     old[:, spread] = 0.0
     v1 = [[str(names[j]) for j in c] for c in select_terms(old, counts, topn=10)]
-    # co-occurrence over the documents and their passages together, as the view counts it
+    # co-occurrence over the documents and the passages of documents cut into several, as
+    # the view counts it
     import scipy.sparse as sp
 
-    together = sp.vstack([counts, fit.counts]).tocsr()
+    split = np.bincount(fit.passage_doc, minlength=counts.shape[0])[fit.passage_doc] > 1
+    together = sp.vstack([counts, fit.counts.tocsr()[split]]).tocsr() if split.any() else None
     _, picks = theme_term_selection(counts, labels, k, topn=10, cooccurrence=together)
     now = [[str(names[j]) for j in c] for c in picks]
     # the previous selection: co-occurrence over the documents only

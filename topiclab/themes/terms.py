@@ -422,9 +422,9 @@ def embedding_theme_terms(
     (:func:`document_units`) and weighed by :func:`coverage_weights`; then
     :func:`theme_term_selection` runs over all units (``"all"``) and over each language's
     units, with spread terms and corpus shares taken from all units. Word co-occurrence
-    is then counted over the document units and the passages together (a document of
-    one passage counts in both): two words in one paragraph are closer than two words
-    in one long document, and documents alone let a long post pair every word it holds.
+    is then counted over the document units and the passages of units cut into several:
+    two words in one paragraph are closer than two words in one long document, and
+    documents alone let a long post pair every word it holds.
 
     Parameters
     ----------
@@ -459,10 +459,14 @@ def embedding_theme_terms(
     unit_langs = np.empty(units.shape[0], dtype=object)
     unit_langs[unit_of] = langs_arr
     passages = sp.csr_matrix(counts)
+    # a passage that is its unit's only one is that unit: counting it again would only
+    # halve the shrinkage of its pairs
+    split = np.bincount(unit_of, minlength=units.shape[0])[unit_of] > 1
 
     def together(rows: np.ndarray, passage_rows: np.ndarray) -> Any:
         # words sharing a document and words sharing a passage both count as together
-        if not grouped:
+        passage_rows = passage_rows[split[passage_rows]]
+        if not grouped or passage_rows.size == 0:
             return None
         return sp.vstack([units[rows], passages[passage_rows]]).tocsr()
 
