@@ -170,6 +170,9 @@ def test_lda_view_options_keep_fit_predict_identity(seed_corpus, options):
     assert lda.argmax(axis=1).tolist() == p["lda_topic"].tolist()
     selection = result.views["lda"].metrics["k_selection"]
     assert selection["backend"] == options["lda_backend"]
+    vocabulary = selection["vocabulary"]  # the seed corpus: too few documents for a minimum
+    assert vocabulary["min_documents"] == 1
+    assert vocabulary["max_term_count"] == (10 if options["lda_backend"] == "gibbs" else None)
     assert selection["unit"] == options["lda_unit"]
     stability = result.views["lda"].metrics["seed_stability"]
     assert stability["n_runs"] == options["lda_restarts"]

@@ -603,6 +603,12 @@ class LDAViewStage(Stage):
         )
         if self.neighbours_:
             self.selection_["crosslingual_neighbours"] = self.neighbours_
+        cap = getattr(self.lda_, "max_term_count", None)
+        self.selection_["vocabulary"] = {
+            "terms": len(lda_names),
+            "min_documents": int(min_documents),
+            "max_term_count": None if cap is None else int(cap),
+        }
 
         state = self.transform(state)
         refits: list[dict[str, Any]] = []
