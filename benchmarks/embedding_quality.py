@@ -16,16 +16,19 @@ Rows:
 
 * ``topiclab``: the embedding view's clustering (:class:`~topiclab.models.EmbeddingClusterer`
   with ``n_clusters=K``: UMAP to 5 dimensions, KMeans) on the document vectors, described
-  three ways from the same clusters: ``plain`` (the 10 highest class-based TF-IDF weights),
-  ``select-v1`` (the previous term selection: spread terms dropped, each word kept for one
-  theme, candidates re-ranked by document co-occurrence) and ``selected`` (the view's
-  term selection now, :func:`topiclab.themes.terms.theme_term_selection`). With
-  ``--ablation``, also each step from one to the other (``ABLATION``): c-TF-IDF with
-  exclusivity only, plus NPMI shrinkage, coverage weights plain and exclusive, coverage
-  with the previous re-ranking, plus shrinkage, plus 100 candidates (the last step to
-  ``selected`` is coherence weight 0.8), the final options without shrinkage
-  (``final-noshrink``) and with c-TF-IDF weights (``ctfidf-final``), ``sel-passages``: the selection computed
-  over the documents' passages (each with its document's theme) instead of documents, and
+  four ways from the same clusters: ``plain`` (the 10 highest class-based TF-IDF weights),
+  ``select-v1`` (an earlier term selection: spread terms dropped, each word kept for one
+  theme, candidates re-ranked by document co-occurrence), ``sel-docs`` (the previous
+  selection: coverage weights, co-occurrence counted over documents only) and
+  ``selected`` (the view's term selection now,
+  :func:`topiclab.themes.terms.theme_term_selection` with word co-occurrence counted over
+  the documents and their passages together). With ``--ablation``, also each step from
+  ``select-v1`` to ``sel-docs`` (``ABLATION``): c-TF-IDF with exclusivity only, plus NPMI
+  shrinkage, coverage weights plain and exclusive, coverage with the earlier re-ranking,
+  plus shrinkage, plus 100 candidates (the last step to ``sel-docs`` is coherence weight
+  0.8), the final options without shrinkage (``final-noshrink``) and with c-TF-IDF
+  weights (``ctfidf-final``), ``sel-passages``: the selection computed over the
+  documents' passages (each with its document's theme) instead of documents, and
   ``sel-units``: what the embedding view does with passages
   (:func:`~topiclab.themes.terms.embedding_theme_terms` sums them per document and theme
   first).
@@ -71,8 +74,28 @@ class _Encoder:
         return self.embedder.transform(list(sentences))
 
 
-def prepare(name: str, limit: int, split_seed: int) -> tuple[Half, Half, Any, dict[str, str]]:
-    """Halves, tokens and vectoriser as in ``lda_quality.prepare``; each document's raw text."""
+def prepare(
+    name: str, limit: int, split_seed: int, cache: Path | None = None
+) -> tuple[Half, Half, Any, dict[str, str]]:
+    """Halves, tokens and vectoriser as in ``lda_quality.prepare``; each document's raw text.
+
+    With ``cache``, the prepared halves are read from that pickle when it exists and
+    written to it otherwise (a benchmark-local shortcut: tokenising is the slow part).
+    """
+    import pickle
+
+    if cache is not None and cache.exists():
+        with cache.open("rb") as fh:
+            return pickle.load(fh)
+    prepared = _prepare(name, limit, split_seed)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with cache.open("wb") as fh:
+            pickle.dump(prepared, fh)
+    return prepared
+
+
+def _prepare(name: str, limit: int, split_seed: int) -> tuple[Half, Half, Any, dict[str, str]]:
     from topiclab.features.vectorize import TextVectorizer
     from topiclab.ingest import from_texts
 
@@ -138,9 +161,18 @@ def topiclab_terms(
     old = scores.copy()
     old[:, spread] = 0.0
     v1 = [[str(names[j]) for j in c] for c in select_terms(old, counts, topn=10)]
-    _, picks = theme_term_selection(counts, labels, k, topn=10)
+    # co-occurrence over the documents and the passages of documents cut into several, as
+    # the view counts it
+    import scipy.sparse as sp
+
+    split = np.bincount(fit.passage_doc, minlength=counts.shape[0])[fit.passage_doc] > 1
+    together = sp.vstack([counts, fit.counts.tocsr()[split]]).tocsr() if split.any() else None
+    _, picks = theme_term_selection(counts, labels, k, topn=10, cooccurrence=together)
     now = [[str(names[j]) for j in c] for c in picks]
-    out = {"plain": plain, "select-v1": v1, "selected": now}
+    # the previous selection: co-occurrence over the documents only
+    _, picks = theme_term_selection(counts, labels, k, topn=10)
+    docs_only = [[str(names[j]) for j in c] for c in picks]
+    out = {"plain": plain, "select-v1": v1, "sel-docs": docs_only, "selected": now}
     if ablation:
         # the same selection over passages (each with its document's theme), as the
         # pipeline sees them when it cuts documents into passages
@@ -209,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         help="also describe topiclab's clusters with each step of the term selection",
     )
     p.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    p.add_argument("--cache", type=Path, help="pickle of the prepared halves (read or written)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -219,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus not found: {path}", file=sys.stderr)
         return 2
     t0, c0 = time.perf_counter(), cpu_s()
-    fit, out, vec, raw_by_doc = prepare(args.corpus, args.limit, 0)
+    fit, out, vec, raw_by_doc = prepare(args.corpus, args.limit, 0, args.cache)
     names = np.asarray(vec.get_feature_names_out(), dtype=object)
     print(
         f"{args.corpus}: {len(fit.doc_ids)} fitted + {len(out.doc_ids)} held-out documents, "
@@ -296,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         if r["seed"] != args.seeds[0] or r["terms"] not in (
             "plain",
             "select-v1",
+            "sel-docs",
             "selected",
             "own",
         ):

@@ -61,6 +61,10 @@ VIEW_VARIANTS: dict[str, dict[str, Any]] = {
     "restart-typical": {"lda_restart_criterion": "typical"},
     "restart-likelihood": {"lda_restart_criterion": "likelihood"},
     "passage-average": {"_average_passages": True},
+    # the vocabulary and count defaults one at a time, and both off (the view before them)
+    "all-terms": {"lda_min_documents": 1},
+    "no-count-cap": {"lda_max_term_count": 0},
+    "before-bursts": {"lda_min_documents": 1, "lda_max_term_count": 0},
 }
 
 _QUOTE_RE = re.compile(r"(writes in|writes:|wrote:|says:|said:|^In article|^Quoted from|^\||^>)")

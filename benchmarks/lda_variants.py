@@ -10,7 +10,11 @@ labelings). A variant is a comma-separated list of:
   mixtures; ``doclab``: from the mixture inferred from its summed counts;
 * ``mindf=N``, ``maxdf=F``: keep terms in at least N and at most a share F of the fitted
   documents; ``rmtop=N``: drop the N most frequent terms;
-* ``alpha=``, ``eta=``, ``iterations=``: GibbsLDA parameters; ``noopt``: fixed alpha;
+  ``cap=N``: a term counts at most N times in a document (fit and transform);
+* ``alpha=``, ``eta=``, ``iterations=``, ``tw=``: GibbsLDA parameters (``tw`` its
+  ``term_weight``); ``noopt``: fixed alpha; ``idfx``: the counts given to ``transform``
+  weighed by the terms' inverse document frequency; ``bg``: K + 1 topics fitted, the
+  one with the largest learned alpha (the corpus-wide words) left out of the K reported;
 * ``tomotopy``: ``tomotopy.LDAModel`` defaults, as in ``lda_quality.py``.
 
 Usage::
@@ -47,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=4000)
     ap.add_argument("--cache", type=Path, help="pickle of the prepared halves")
     a = ap.parse_args(argv)
+    sys.modules["__main__"].Half = q.Half  # caches written by lda_quality.py pickle its Half
     fit, out, vec = q.prepare(a.corpus, a.limit, 0, a.cache)
     names = np.asarray(vec.get_feature_names_out(), dtype=object)
     Xd, Xo = fit.doc_counts.tocsr(), out.doc_counts.tocsr()
@@ -92,14 +97,41 @@ def main(argv: list[str] | None = None) -> int:
                 kw[key] = cast(opts[key])
         if "noopt" in variant:
             kw["optimize_alpha"] = False
-        m = GibbsLDA(n_components=a.k, random_state=seed, **kw).fit(Xd[:, cols])
-        if "doclab" in variant:
-            lf, lo = m.transform(Xd[:, cols]).argmax(1), m.transform(Xo[:, cols]).argmax(1)
+        if "tw" in opts:
+            kw["term_weight"] = opts["tw"]
+        bg = "bg" in variant.split(",")  # one topic more; the one with the largest alpha dropped
+        if opts.get("cap"):
+            cap_fit = float(opts["cap"])
+            Xfit = Xd[:, cols].tocsr(copy=True)
+            Xfit.data = np.minimum(Xfit.data, cap_fit)
         else:
-            lf = agg(fit, m.transform(fit.counts.tocsr()[:, cols]))
-            lo = agg(out, m.transform(out.counts.tocsr()[:, cols]))
+            Xfit = Xd[:, cols]
+        m = GibbsLDA(n_components=a.k + bg, random_state=seed, **kw).fit(Xfit)
+        kept_topics = np.arange(a.k + bg)
+        if bg:
+            kept_topics = np.delete(kept_topics, int(np.argmax(m.alpha_)))
+        w = np.ones(len(cols))
+        if "idfx" in variant.split(","):  # weigh the transform's counts by idf too
+            w = np.log(n_docs / np.maximum(df[cols], 1))
+        W = sp.diags(w)
+        cap = float(opts.get("cap", 0))
+
+        def capped(M: sp.csr_matrix) -> sp.csr_matrix:
+            if not cap:
+                return M
+            M = M.tocsr(copy=True)
+            M.data = np.minimum(M.data, cap)
+            return M
+
+        if "doclab" in variant:
+            lf = m.transform(capped(Xd[:, cols]) @ W)[:, kept_topics].argmax(1)
+            lo = m.transform(capped(Xo[:, cols]) @ W)[:, kept_topics].argmax(1)
+        else:
+            lf = agg(fit, m.transform(fit.counts.tocsr()[:, cols] @ W)[:, kept_topics])
+            lo = agg(out, m.transform(out.counts.tocsr()[:, cols] @ W)[:, kept_topics])
         tops = [
-            [str(names[cols[j]]) for j in np.argsort(-r, kind="stable")[:10]] for r in m.components_
+            [str(names[cols[j]]) for j in np.argsort(-r, kind="stable")[:10]]
+            for r in m.components_[kept_topics]
         ]
         return score(tops, lf, lo, m.log_likelihood_)
 

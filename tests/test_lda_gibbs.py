@@ -72,6 +72,30 @@ def test_gibbs_state_round_trips_through_the_lda_loader(planted):
     assert np.array_equal(restored.transform(X), lda.transform(X))
 
 
+def test_gibbs_term_count_cap_applies_to_fit_and_transform(planted):
+    X, _ = planted
+    burst = X.tolil(copy=True)
+    burst[0, 0] = 500  # one document repeats one word
+    burst = burst.tocsr()
+    capped = burst.copy()
+    capped.data = np.minimum(capped.data, 3)
+    lda = GibbsLDA(n_components=N_TOPICS, iterations=50, random_state=0, max_term_count=3)
+    lda.fit(burst)
+    plain = GibbsLDA(n_components=N_TOPICS, iterations=50, random_state=0).fit(capped)
+    assert np.array_equal(lda.components_, plain.components_)  # fitted on capped counts
+    assert np.array_equal(lda.transform(burst), plain.transform(capped))
+    uncapped = GibbsLDA(n_components=N_TOPICS, iterations=50, random_state=0).fit(burst)
+    assert not np.array_equal(uncapped.components_, lda.components_)
+    state, arrays = lda.get_state()
+    restored = LDA.from_state(json.loads(json.dumps(state)), arrays)
+    assert restored.max_term_count == 3
+    assert np.array_equal(restored.transform(burst), lda.transform(burst))
+    with pytest.raises(ValueError, match="max_term_count"):
+        GibbsLDA(max_term_count=0).fit(X)
+    with pytest.raises(ValueError, match="term_weight"):
+        GibbsLDA(term_weight="tfidf").fit(X)
+
+
 def test_gibbs_guided_topic_collects_its_seed_terms(planted):
     X, _ = planted
     seeds = [sorted(planted_vocabulary(2))[:3]]
@@ -146,6 +170,9 @@ def test_lda_view_options_keep_fit_predict_identity(seed_corpus, options):
     assert lda.argmax(axis=1).tolist() == p["lda_topic"].tolist()
     selection = result.views["lda"].metrics["k_selection"]
     assert selection["backend"] == options["lda_backend"]
+    vocabulary = selection["vocabulary"]  # the seed corpus: too few documents for a minimum
+    assert vocabulary["min_documents"] == 1
+    assert vocabulary["max_term_count"] == (10 if options["lda_backend"] == "gibbs" else None)
     assert selection["unit"] == options["lda_unit"]
     stability = result.views["lda"].metrics["seed_stability"]
     assert stability["n_runs"] == options["lda_restarts"]

@@ -172,3 +172,55 @@ def test_embedding_theme_terms_keeps_passages_for_few_documents():
     assert not np.allclose(grouped["all"], ctfidf)
     with pytest.raises(ValueError, match="weighting"):
         theme_term_selection(X, labels, 2, weighting="bm25")
+
+
+def test_select_terms_counts_cooccurrence_in_the_units_given():
+    # ten documents hold words 0, 1 and 2; within them, 0 shares a passage with 2, never 1
+    docs = np.zeros((40, 3), dtype=int)
+    docs[:10] = 1
+    passages = np.zeros((80, 3), dtype=int)
+    passages[0:20:2, [0, 2]] = 1
+    passages[1:20:2, 1] = 1
+    scores = np.array([[1.0, 0.5, 0.5]])
+    D, P = sp.csr_matrix(docs), sp.csr_matrix(passages)
+    by_documents = select_terms(scores, D, topn=2, coherence_weight=1.0)
+    together = sp.vstack([D, P]).tocsr()
+    by_both = select_terms(scores, D, topn=2, coherence_weight=1.0, cooccurrence=together)
+    assert by_documents[0] == [0, 1]  # a tie over documents: the first candidate wins
+    assert by_both[0] == [0, 2]  # the passages separate the pairs
+
+
+def test_embedding_theme_terms_count_cooccurrence_over_documents_and_passages(monkeypatch):
+    import topiclab.themes.terms as terms
+
+    X, labels, common = _planted()
+    names = np.zeros_like(X.toarray())
+    names[:, 2 * common :] = X.toarray()[:, 2 * common :]
+    passages = sp.csr_matrix(np.vstack([X.toarray() - names, names]))
+    n_docs = X.shape[0]
+    plabels = np.concatenate([labels, labels])
+    doc_ids = [str(i) for i in range(n_docs)] * 2
+    langs = ["en" if i % 4 else "fr" for i in range(n_docs)] * 2
+    seen = []
+    real = terms.select_terms
+
+    def spy(scores, counts, **kw):
+        co = kw["cooccurrence"]
+        seen.append((counts.shape[0], None if co is None else co.shape[0]))
+        return real(scores, counts, **kw)
+
+    monkeypatch.setattr(terms, "select_terms", spy)
+    embedding_theme_terms(passages, plabels, 2, langs, doc_ids, topn=common, min_documents=10)
+    n_fr = sum(1 for i in range(n_docs) if i % 4 == 0)
+    # all units, then each language's (en, fr): documents plus that language's passages
+    assert seen == [
+        (n_docs, 3 * n_docs),
+        (n_docs - n_fr, 3 * (n_docs - n_fr)),
+        (n_fr, 3 * n_fr),
+    ]
+    seen.clear()  # one passage per document: the documents alone
+    embedding_theme_terms(X, labels, 2, langs[:n_docs], doc_ids[:n_docs], min_documents=10)
+    assert seen == [(n_docs, None), (n_docs - n_fr, None), (n_fr, None)]
+    seen.clear()  # below 100 documents passages are the units, and counted alone
+    embedding_theme_terms(passages, plabels, 2, langs, doc_ids, topn=common)
+    assert seen == [(2 * n_docs, None), (2 * (n_docs - n_fr), None), (2 * n_fr, None)]

@@ -23,6 +23,11 @@ CLUSTER_METHODS = ("auto", "hdbscan", "kmeans")
 LDA_UNITS = ("auto", "documents", "passages")
 #: with ``lda_unit="auto"``, LDA is fitted on whole documents from this many documents
 LDA_DOCUMENT_MIN = 100
+#: with ``lda_min_documents=None``, LDA's terms must be in this many documents (from
+#: ``LDA_DOCUMENT_MIN`` documents; below that every term is kept)
+LDA_MIN_DOCUMENTS = 3
+#: with ``lda_max_term_count=None``, Gibbs LDA counts a term at most this often per document
+LDA_MAX_TERM_COUNT = 10
 LDA_BACKENDS = ("auto", "gibbs", "gensim")
 SPEEDS = ("fast", "balanced", "best")
 
@@ -101,6 +106,16 @@ class RunConfig:
         keeps the run's whole vocabulary, which measured better with Gibbs sampling (a
         cap helped gensim's estimator; see ``docs/lda.md``). The embedding themes always
         use the whole vocabulary.
+    lda_min_documents : int or None
+        LDA sees only terms found in at least this many documents; ``None`` (the default)
+        means ``LDA_MIN_DOCUMENTS`` (3) from ``LDA_DOCUMENT_MIN`` (100) documents and 1
+        below. A term repeated hundreds of times by one or two documents (an encoded
+        attachment, a table) otherwise takes a topic of its own (``docs/lda.md``).
+    lda_max_term_count : int or None
+        The Gibbs backend counts a term at most this many times in a document (when
+        fitting and when inferring mixtures alike); ``None`` (the default) means
+        ``LDA_MAX_TERM_COUNT`` (10), ``0`` no limit. A long document repeating a word
+        pulls topics towards itself otherwise (``docs/lda.md``).
     lda_unit : {"auto", "documents", "passages"}
         What LDA is fitted on: whole documents (passage counts summed) or passages;
         ``auto`` uses documents from ``LDA_DOCUMENT_MIN`` (100) documents. Passage topic
@@ -168,6 +183,8 @@ class RunConfig:
     n_representative: int = 3
     lda_passes: int = 20
     lda_max_features: int | None = None
+    lda_min_documents: int | None = None
+    lda_max_term_count: int | None = None
     lda_unit: str = "auto"
     lda_backend: str = "auto"
     lda_restarts: int = 3
@@ -215,6 +232,13 @@ class RunConfig:
             raise ConfigError(f"seed must be a non-negative integer, got {self.seed!r}")
         if not isinstance(self.context_weight, int | float) or self.context_weight < 0:
             raise ConfigError(f"context_weight must be >= 0, got {self.context_weight!r}")
+        for name, low in (("lda_min_documents", 1), ("lda_max_term_count", 0)):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < low
+            ):
+                kind = "a positive" if low else "a non-negative"
+                raise ConfigError(f"{name} must be {kind} integer or None, got {value!r}")
         if self.lda_unit not in LDA_UNITS:
             raise ConfigError(f"lda_unit must be one of {LDA_UNITS}, got {self.lda_unit!r}")
         if self.lda_backend not in LDA_BACKENDS:
@@ -404,6 +428,8 @@ class LDASection:
     n_topics: int | None = None
     lda_passes: int = 20
     lda_max_features: int | None = None
+    lda_min_documents: int | None = None
+    lda_max_term_count: int | None = None
     lda_unit: str = "auto"
     lda_backend: str = "auto"
     lda_restarts: int = 3

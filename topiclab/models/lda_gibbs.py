@@ -25,7 +25,10 @@ from topiclab.models.lda import _MAX_SEED, LDA, _dirichlet_expectation
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["GibbsLDA"]
+__all__ = ["TERM_WEIGHTS", "GibbsLDA"]
+
+#: the word-occurrence weights :class:`GibbsLDA` offers (tomotopy's ``TermWeight``)
+TERM_WEIGHTS = ("one", "idf", "pmi")
 
 
 class GibbsLDA(LDA):
@@ -60,6 +63,19 @@ class GibbsLDA(LDA):
         topics.
     minimum_probability : float, default=0.0
         Topic probabilities below this value are set to zero in :meth:`transform`.
+    term_weight : {"one", "idf", "pmi"}, default="one"
+        Weight of each word occurrence in sampling (tomotopy's ``TermWeight``): ``"one"``
+        counts every occurrence once; ``"idf"`` weighs an occurrence of a term by its
+        inverse document frequency ``log(n_documents / df)``, so words found in many
+        documents weigh less in every topic; ``"pmi"`` by the occurrence's pointwise
+        mutual information with its document. :meth:`transform` takes the counts as
+        given. Both raised diversity and lowered coherence on 20 Newsgroups
+        (``docs/lda.md``), so ``"one"`` is the default.
+    max_term_count : int or None, default=None
+        A term counts at most this many times in a document, in :meth:`fit` and in
+        :meth:`transform` alike (``None``: no limit). Words come in bursts: a long
+        document that repeats a term a hundred times otherwise pulls a topic towards
+        itself.
 
     Attributes
     ----------
@@ -100,6 +116,8 @@ class GibbsLDA(LDA):
         seed_confidence: float = 0.8,
         random_state: int | np.random.RandomState | None = None,
         minimum_probability: float = 0.0,
+        term_weight: str = "one",
+        max_term_count: int | None = None,
     ) -> None:
         self.n_components = n_components
         self.alpha = alpha
@@ -112,6 +130,8 @@ class GibbsLDA(LDA):
         self.seed_confidence = seed_confidence
         self.random_state = random_state
         self.minimum_probability = minimum_probability
+        self.term_weight = term_weight
+        self.max_term_count = max_term_count
 
     def _check_params(self) -> None:
         for name in ("n_components", "iterations", "inference_iterations", "chunksize"):
@@ -122,6 +142,13 @@ class GibbsLDA(LDA):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or value <= 0:
                 raise ValueError(f"{name} must be a positive float, got {value!r}")
+        cap = self.max_term_count
+        if cap is not None and (
+            not isinstance(cap, numbers.Integral) or isinstance(cap, bool) or cap < 1
+        ):
+            raise ValueError(f"max_term_count must be a positive integer or None, got {cap!r}")
+        if self.term_weight not in TERM_WEIGHTS:
+            raise ValueError(f"term_weight must be one of {TERM_WEIGHTS}, got {self.term_weight!r}")
         if not 0.0 <= float(self.seed_confidence) <= 1.0:
             raise ValueError(f"seed_confidence must lie in [0, 1], got {self.seed_confidence!r}")
         if not 0.0 <= float(self.minimum_probability) < 1.0:
@@ -131,6 +158,36 @@ class GibbsLDA(LDA):
 
     def _inference_iterations(self) -> int:
         return int(self.inference_iterations)
+
+    def _capped(self, X: sp.csr_matrix) -> sp.csr_matrix:
+        """Return ``X`` with every count above ``max_term_count`` lowered to it."""
+        cap = getattr(self, "max_term_count", None)
+        if cap is None or X.nnz == 0 or X.data.max() <= cap:
+            return X
+        X = X.copy()
+        X.data = np.minimum(X.data, float(cap))
+        return X
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Infer the topic distribution of each document (counts capped as in :meth:`fit`).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Non-negative term counts over the vocabulary seen in :meth:`fit`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components)
+            Document-topic probabilities; rows sum to one. Empty documents get the
+            uniform distribution.
+        """
+        if getattr(self, "max_term_count", None) is None:
+            return super().transform(X)
+        X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False)
+        X = sp.csr_matrix(X)
+        check_non_negative(X, f"{type(self).__name__}.transform")
+        return super().transform(self._capped(X))
 
     def fit(self, X: Any, y: None = None) -> GibbsLDA:
         """Train the topic model on a document-term count matrix.
@@ -155,6 +212,7 @@ class GibbsLDA(LDA):
         X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=True)
         X = sp.csr_matrix(X)
         check_non_negative(X, f"{type(self).__name__}.fit")
+        X = self._capped(X)
         seeds = self._seed_lists(X.shape[1])
         try:
             import tomotopy as tp
@@ -168,7 +226,7 @@ class GibbsLDA(LDA):
         k, n_terms = int(self.n_components), X.shape[1]
         eta = self._prior_matrix(X, seeds) if seeds else np.full((k, n_terms), float(self.eta))
         model = tp.LDAModel(
-            tw=tp.TermWeight.ONE,
+            tw=getattr(tp.TermWeight, str(self.term_weight).upper()),
             k=k,
             alpha=float(self.alpha),
             eta=float(self.eta),

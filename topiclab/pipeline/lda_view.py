@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from topiclab.config import LDA_DOCUMENT_MIN
+from topiclab.config import LDA_DOCUMENT_MIN, LDA_MAX_TERM_COUNT, LDA_MIN_DOCUMENTS
 from topiclab.pipeline.base import RunState, Stage, ViewState
 
 logger = logging.getLogger(__name__)
@@ -199,8 +199,34 @@ def theme_term_ids(table: Any, feature_names: Sequence[str], n_terms: int = 10) 
     return seeds
 
 
-def lda_vocabulary(counts: Any, max_features: int | None) -> np.ndarray | None:
-    """Columns of the ``max_features`` terms in most documents (sorted), or ``None`` for all.
+def lda_vocabulary(
+    counts: Any,
+    max_features: int | None,
+    *,
+    min_documents: int = 1,
+    doc_ids: Sequence[str] | None = None,
+) -> np.ndarray | None:
+    """Columns LDA is fitted on (sorted), or ``None`` for all of them.
+
+    Terms found in fewer than ``min_documents`` documents are left out: a term that one
+    or two documents repeat hundreds of times (an encoded attachment, a table of
+    numbers) otherwise takes a topic of its own. Then the ``max_features`` terms in
+    most passages are kept.
+
+    Parameters
+    ----------
+    counts : sparse matrix of shape (n_passages, n_terms)
+    max_features : int or None
+        Keep at most this many terms (``None``: no cap).
+    min_documents : int, default=1
+        Keep terms found in at least this many documents; ignored when fewer than two
+        terms would be left.
+    doc_ids : sequence of str, optional
+        Each row's document (default: every row is one).
+
+    Returns
+    -------
+    ndarray of int or None
 
     Examples
     --------
@@ -208,12 +234,24 @@ def lda_vocabulary(counts: Any, max_features: int | None) -> np.ndarray | None:
     >>> X = sp.csr_matrix(np.array([[1, 0, 2], [1, 1, 0], [1, 0, 1]]))
     >>> lda_vocabulary(X, 2).tolist()
     [0, 2]
+    >>> lda_vocabulary(X, None, min_documents=2).tolist()
+    [0, 2]
+    >>> lda_vocabulary(X, None, min_documents=2, doc_ids=["a", "a", "b"]).tolist()
+    [0, 2]
     """
-    if max_features is None or counts.shape[1] <= max_features:
-        return None
-    df = np.asarray((counts > 0).sum(axis=0)).ravel()
-    order = np.lexsort((np.arange(df.size), -df))  # most documents first, ties by column
-    return np.sort(order[:max_features]).astype(np.intp)
+    n_terms = counts.shape[1]
+    kept = np.arange(n_terms, dtype=np.intp)
+    if min_documents > 1:
+        units = counts if doc_ids is None else document_counts(counts, doc_ids)
+        in_docs = np.asarray((units > 0).sum(axis=0)).ravel()
+        enough = np.flatnonzero(in_docs >= min_documents).astype(np.intp)
+        if enough.size >= 2:
+            kept = enough
+    if max_features is not None and kept.size > max_features:
+        df = np.asarray((counts[:, kept] > 0).sum(axis=0)).ravel()
+        order = np.lexsort((np.arange(df.size), -df))  # most passages first, ties by column
+        kept = np.sort(kept[order[:max_features]]).astype(np.intp)
+    return None if kept.size == n_terms else kept
 
 
 def document_counts(counts: Any, doc_ids: Sequence[str]) -> Any:
@@ -293,7 +331,9 @@ def make_lda(
         from topiclab.models.lda_gibbs import GibbsLDA
 
         eta = getattr(section, "lda_eta", None)
-        extra = {} if eta is None else {"eta": float(eta)}
+        extra: dict[str, Any] = {} if eta is None else {"eta": float(eta)}
+        cap = getattr(section, "lda_max_term_count", None)
+        extra["max_term_count"] = LDA_MAX_TERM_COUNT if cap is None else (int(cap) or None)
         if iterations is not None:
             extra["iterations"] = int(iterations)
         return GibbsLDA(n_components=k, random_state=seed, seed_topics=seed_topics, **extra)
@@ -517,7 +557,13 @@ class LDAViewStage(Stage):
 
         s = self.section
         counts, names = state.counts, state.feature_names
-        self.columns_ = lda_vocabulary(counts, s.lda_max_features)
+        min_documents = getattr(s, "lda_min_documents", None)
+        if min_documents is None:  # the default: drop bursty rare terms on a large corpus
+            n_docs = len(set(state.doc_ids))
+            min_documents = LDA_MIN_DOCUMENTS if n_docs >= LDA_DOCUMENT_MIN else 1
+        self.columns_ = lda_vocabulary(
+            counts, s.lda_max_features, min_documents=int(min_documents), doc_ids=state.doc_ids
+        )
         lda_names = names if self.columns_ is None else [names[j] for j in self.columns_]
         seed_topics = guided_term_ids(state.vectorizer, s.guided)
         embedding = state.views.get("embedding")
@@ -557,6 +603,12 @@ class LDAViewStage(Stage):
         )
         if self.neighbours_:
             self.selection_["crosslingual_neighbours"] = self.neighbours_
+        cap = getattr(self.lda_, "max_term_count", None)
+        self.selection_["vocabulary"] = {
+            "terms": len(lda_names),
+            "min_documents": int(min_documents),
+            "max_term_count": None if cap is None else int(cap),
+        }
 
         state = self.transform(state)
         refits: list[dict[str, Any]] = []

@@ -92,6 +92,7 @@ def select_terms(
     exclusive: bool = True,
     coherence_weight: float = 0.5,
     npmi_shrinkage: float = 0.0,
+    cooccurrence: Any = None,
 ) -> list[list[int]]:
     """Pick ``topn`` term columns per theme from c-TF-IDF ``scores``.
 
@@ -114,6 +115,10 @@ def select_terms(
         Shrink the co-occurrence NPMI of pairs seen together in few documents towards 0
         (see :func:`document_npmi`), so that words which co-occur by chance in a handful
         of documents do not win over words that co-occur throughout the theme.
+    cooccurrence : sparse matrix of shape (n_units, n_terms), optional
+        The units co-occurrence is counted in (default: ``counts``), e.g. the passages
+        of the documents ``counts`` holds: words that share a passage are closer than
+        words that share a long document.
 
     Returns
     -------
@@ -143,7 +148,8 @@ def select_terms(
         pools.append(order[row[order] > 0])
     union = np.unique(np.concatenate(pools)) if pools else np.array([], dtype=np.int64)
     if coherence_weight > 0 and union.size:
-        npmi = document_npmi(counts, union, shrinkage=npmi_shrinkage)
+        units = counts if cooccurrence is None else cooccurrence
+        npmi = document_npmi(units, union, shrinkage=npmi_shrinkage)
         where = {int(t): i for i, t in enumerate(union)}
     out: list[list[int]] = []
     for c in range(k):
@@ -298,6 +304,7 @@ def theme_term_selection(
     topn: int = 10,
     spread_from: tuple[Any, Any] | None = None,
     weighting: str = "coverage",
+    cooccurrence: Any = None,
 ) -> tuple[np.ndarray, list[list[int]]]:
     """Weigh and pick the words of clustered themes (the embedding view's terms).
 
@@ -323,6 +330,9 @@ def theme_term_selection(
         ``"ctfidf"``: class-based TF-IDF and :func:`select_terms`' defaults (what
         :func:`embedding_theme_terms` uses below ``min_documents`` documents, where a
         theme may hold two passages and presence alone cannot rank their words).
+    cooccurrence : sparse matrix of shape (n_other_units, n_terms), optional
+        The units word co-occurrence is counted in (default: ``counts``); see
+        :func:`select_terms`.
 
     Returns
     -------
@@ -345,7 +355,7 @@ def theme_term_selection(
     else:
         raise ValueError(f"weighting must be 'coverage' or 'ctfidf', got {weighting!r}")
     scores[:, spread_terms(spread_counts, np.asarray(spread_labels), n_themes)] = 0.0
-    return scores, select_terms(scores, counts, topn=topn, **options)
+    return scores, select_terms(scores, counts, topn=topn, cooccurrence=cooccurrence, **options)
 
 
 def document_units(
@@ -412,7 +422,10 @@ def embedding_theme_terms(
     From ``min_documents`` documents, passages are first summed per document and theme
     (:func:`document_units`) and weighed by :func:`coverage_weights`; then
     :func:`theme_term_selection` runs over all units (``"all"``) and over each language's
-    units, with spread terms and corpus shares taken from all units.
+    units, with spread terms and corpus shares taken from all units. Word co-occurrence
+    is then counted over the document units and the passages of units cut into several:
+    two words in one paragraph are closer than two words in one long document, and
+    documents alone let a long post pair every word it holds.
 
     Parameters
     ----------
@@ -446,8 +459,26 @@ def embedding_theme_terms(
     )
     unit_langs = np.empty(units.shape[0], dtype=object)
     unit_langs[unit_of] = langs_arr
+    passages = sp.csr_matrix(counts)
+    # a passage that is its unit's only one is that unit: counting it again would only
+    # halve the shrinkage of its pairs
+    split = np.bincount(unit_of, minlength=units.shape[0])[unit_of] > 1
+
+    def together(rows: np.ndarray, passage_rows: np.ndarray) -> Any:
+        # words sharing a document and words sharing a passage both count as together
+        passage_rows = passage_rows[split[passage_rows]]
+        if not grouped or passage_rows.size == 0:
+            return None
+        return sp.vstack([units[rows], passages[passage_rows]]).tocsr()
+
+    every = np.arange(units.shape[0])
     scores, picks = theme_term_selection(
-        units, unit_labels, n_themes, topn=topn, weighting=weighting
+        units,
+        unit_labels,
+        n_themes,
+        topn=topn,
+        weighting=weighting,
+        cooccurrence=together(every, np.arange(passages.shape[0])),
     )
     term_scores, selections = {"all": scores}, {"all": picks}
     for lang in sorted(set(langs_arr.tolist())):
@@ -459,6 +490,7 @@ def embedding_theme_terms(
             topn=topn,
             spread_from=(units, unit_labels),
             weighting=weighting,
+            cooccurrence=together(rows, np.flatnonzero(langs_arr == lang)),
         )
     return term_scores, selections
 
