@@ -88,7 +88,7 @@ def test_shape_sample_vectors_kept_and_unit_rows(tmp_path):
 
 
 def test_mapped_texts_land_near_their_teacher_vectors(tmp_path):
-    texts, labels = _corpus()
+    texts, _ = _corpus()
     emb = _embedder(CountingTeacher(), tmp_path)
     X = emb.fit_transform(texts)
     truth = _unit(CountingTeacher().encode(texts))
@@ -166,3 +166,35 @@ def test_ridge_penalty_is_chosen_by_left_out_error():
     assert np.allclose(F @ F.T @ A, Y, atol=1e-3) and loo < 1e-6
     noisy = Y + rng.normal(scale=3.0, size=Y.shape)
     assert ridge_gcv(F @ F.T, noisy, [1e-6, 1e-3, 1.0, 100.0])[1] > alpha
+
+
+def test_the_embed_stage_fits_it_on_the_passages_and_a_model_saves_it(tmp_path):
+    from topiclab.config import RunConfig
+    from topiclab.pipeline.base import RunState
+    from topiclab.pipeline.stages import EmbedStage
+    from topiclab.storage.model_state import _embedder_state, _load_embedder
+
+    texts, _ = _corpus()
+    teacher = CountingTeacher()
+    stage = EmbedStage(
+        RunConfig(speed="fast").section("embed"), embedder=_embedder(teacher, tmp_path)
+    )
+    state = stage.fit(RunState.for_texts(texts))
+    assert state.embeddings.shape == (len(texts), 64) and len(teacher.seen) == 22
+    assert stage.embedder_.sample_size_ == 22  # fitted on every passage, not on one
+    arrays: dict[str, np.ndarray] = {}
+    saved = _embedder_state(stage.embedder_, arrays)
+    assert arrays and all(k.startswith("embedder_") for k in arrays)
+    loaded = _load_embedder(saved, arrays)
+    assert np.array_equal(loaded.transform(texts[:5]), state.embeddings[:5])
+
+
+def test_fast_mode_seeds_its_sample_from_the_run_seed():
+    from topiclab.config import RunConfig
+    from topiclab.pipeline.stages import EmbedStage
+
+    a = EmbedStage(RunConfig(speed="fast", seed=1).section("embed"))._make(["en"])
+    b = EmbedStage(RunConfig(speed="fast", seed=2).section("embed"))._make(["en"])
+    assert isinstance(a, AdaptedEmbedder) and a.random_state != b.random_state
+    spark = EmbedStage(RunConfig(speed="fast").section("embed"))._make(["en"], adapt=False)
+    assert spark.model == "minilm-static"  # an engine that cannot fit on the corpus

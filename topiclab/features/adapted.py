@@ -60,7 +60,7 @@ def choose_sample_size(n_texts: int, fraction: float, min_size: int, max_size: i
     >>> choose_sample_size(5_000, 0.02, 200, 2_000), choose_sample_size(50, 0.02, 200, 2_000)
     (200, 50)
     """
-    want = int(round(float(fraction) * int(n_texts)))
+    want = round(float(fraction) * int(n_texts))
     return int(min(int(n_texts), max(int(min_size), min(int(max_size), want))))
 
 
@@ -264,9 +264,13 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         return normalize(X, norm="l2", copy=False)
 
     def _features(
-        self, texts: list[str], first: np.ndarray | None = None
+        self, texts: list[str], first: np.ndarray | None = None, counts: Any = None
     ) -> tuple[np.ndarray | None, Any]:
-        """Static and TF-IDF rows; ``first`` (fitting): rows of the distinct texts."""
+        """Return the static and TF-IDF rows of the texts.
+
+        When fitting, ``first`` holds the rows of the distinct texts (the static vectors'
+        mean is taken over them) and ``counts`` their hashed counts, already computed.
+        """
         use_static, use_tfidf = self._uses()
         S = T = None
         if use_static:
@@ -275,7 +279,7 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
                 self.static_mean_ = S[first].mean(axis=0)
             S = _unit(S - self.static_mean_)
         if use_tfidf:
-            T = self._tfidf(self._hasher().transform(texts))
+            T = self._tfidf(self._hasher().transform(texts) if counts is None else counts)
         return S, T
 
     def _static_emb(self) -> Any:
@@ -346,17 +350,21 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         self.dim_ = int(Y.shape[1])
         self.teacher_id_ = teacher.model_id_
         use_static, use_tfidf = self._uses()
-        if use_tfidf:
-            from sklearn.feature_extraction.text import TfidfTransformer
-
-            # document frequencies over the distinct texts
-            counts = self._hasher().transform(unique)
-            tr = TfidfTransformer(sublinear_tf=True).fit(counts)
-            self.idf_ = np.asarray(tr.idf_, dtype=np.float32)
         row: dict[str, int] = {}
         for i, t in enumerate(texts):
             row.setdefault(t, i)
-        S, T = self._features(texts, first=np.fromiter(row.values(), dtype=np.int64))
+        counts = None
+        if use_tfidf:
+            from sklearn.feature_extraction.text import TfidfTransformer
+
+            # hashed once, for the distinct texts; document frequencies over them
+            counts = self._hasher().transform(unique)
+            tr = TfidfTransformer(sublinear_tf=True).fit(counts)
+            self.idf_ = np.asarray(tr.idf_, dtype=np.float32)
+            position = {t: j for j, t in enumerate(unique)}
+            counts = counts[np.array([position[t] for t in texts], dtype=np.int64)]
+        first = np.fromiter(row.values(), dtype=np.int64)
+        S, T = self._features(texts, first=first, counts=counts)
         rows = np.array([row[t] for t in sample], dtype=np.int64)
         w = float(self.tfidf_weight)
         K = np.zeros((m, m), dtype=np.float64)

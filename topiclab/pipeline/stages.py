@@ -180,7 +180,9 @@ class EmbedStage(Stage):
 
         s = self.section
         if self.embedder is not None:
-            if isinstance(self.embedder, SentenceEmbedder):
+            if isinstance(self.embedder, SentenceEmbedder) or getattr(
+                self.embedder, "fits_corpus", False
+            ):
                 return self.embedder
             if not hasattr(self.embedder, "encode"):
                 raise TypeError(
@@ -243,7 +245,7 @@ class EmbedStage(Stage):
 
 
 def _adapted_embedder(section: Any) -> Any:
-    """The corpus-adapted embedder of fast mode, seeded by the run."""
+    """Build fast mode's corpus-adapted embedder, seeded by the run."""
     from topiclab.features.adapted import AdaptedEmbedder
 
     return AdaptedEmbedder(
