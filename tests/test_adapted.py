@@ -198,3 +198,11 @@ def test_fast_mode_seeds_its_sample_from_the_run_seed():
     assert isinstance(a, AdaptedEmbedder) and a.random_state != b.random_state
     spark = EmbedStage(RunConfig(speed="fast").section("embed"))._make(["en"], adapt=False)
     assert spark.model == "minilm-static"  # an engine that cannot fit on the corpus
+
+
+def test_the_sentence_embedder_points_to_the_adapted_one():
+    from topiclab.errors import ModelNotAvailableError
+    from topiclab.features.embed import SentenceEmbedder
+
+    with pytest.raises(ModelNotAvailableError, match="AdaptedEmbedder"):
+        SentenceEmbedder("minilm-adapted").fit()
