@@ -206,3 +206,25 @@ def test_the_sentence_embedder_points_to_the_adapted_one():
 
     with pytest.raises(ModelNotAvailableError, match="AdaptedEmbedder"):
         SentenceEmbedder("minilm-adapted").fit()
+
+
+def test_left_out_predictions_match_refits_without_each_row():
+    rng = np.random.default_rng(1)
+    F = rng.normal(size=(12, 4))
+    Y = F @ rng.normal(size=(4, 2)) + rng.normal(scale=0.1, size=(12, 2))
+    K = F @ F.T
+    _, alpha, _, loo = ridge_gcv(K, Y, [0.1], return_loo=True)
+    for i in (0, 5):
+        keep = np.delete(np.arange(12), i)
+        A = np.linalg.solve(K[np.ix_(keep, keep)] + alpha * np.eye(11), Y[keep])
+        assert np.allclose(K[i, keep] @ A, loo[i], atol=1e-8)
+
+
+def test_a_refit_with_fewer_features_drops_the_old_map(tmp_path):
+    texts, _ = _corpus()
+    emb = _embedder(CountingTeacher(), tmp_path).fit(texts)
+    assert hasattr(emb, "idf_")
+    emb.set_params(features="static", static=CountingTeacher("test-static"))
+    emb.fit(texts)
+    assert not hasattr(emb, "idf_") and not hasattr(emb, "term_map_")
+    assert emb.get_state()[0]["params"]["static"] == "test-static"

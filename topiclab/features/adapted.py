@@ -74,8 +74,8 @@ def _unit(x: np.ndarray) -> np.ndarray:
 
 
 def ridge_gcv(
-    K: np.ndarray, Y: np.ndarray, alphas: Sequence[float]
-) -> tuple[np.ndarray, float, float]:
+    K: np.ndarray, Y: np.ndarray, alphas: Sequence[float], *, return_loo: bool = False
+) -> tuple[Any, ...]:
     """Solve kernel ridge ``(K + a I) A = Y`` with ``a`` chosen by leave-one-out error.
 
     The leave-one-out residuals of kernel ridge have a closed form from one eigen
@@ -89,6 +89,8 @@ def ridge_gcv(
         Targets (already centred).
     alphas : sequence of float
         Candidate penalties, relative to the mean of the kernel's diagonal.
+    return_loo : bool, default False
+        Also return the leave-one-out predictions at the chosen penalty.
 
     Returns
     -------
@@ -98,6 +100,8 @@ def ridge_gcv(
         The chosen penalty (absolute).
     loo : float
         Its mean squared leave-one-out residual.
+    loo_pred : ndarray of shape (m, d)
+        Each row predicted without itself (only with ``return_loo``).
     """
     K = np.asarray(K, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
@@ -115,7 +119,11 @@ def ridge_gcv(
             best = (loo, a)
     loo, a = best
     A = Q @ (QtY / (lam + a)[:, None])
-    return A, a, loo
+    if not return_loo:
+        return A, a, loo
+    h = (Q**2) @ (lam / (lam + a))
+    resid = Y - Q @ ((lam / (lam + a))[:, None] * QtY)
+    return A, a, loo, Y - resid / np.maximum(1.0 - h, 1e-9)[:, None]
 
 
 class AdaptedEmbedder(TransformerMixin, BaseEstimator):
@@ -332,6 +340,8 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         from topiclab.features.embed import _as_texts
 
         self._validate()
+        for name in (*self._ARRAYS, "_static_model"):  # nothing left from an earlier fit
+            self.__dict__.pop(name, None)
         texts = _as_texts(X)
         if len(texts) < 2:
             raise ValueError(f"AdaptedEmbedder needs at least 2 texts to fit, got {len(texts)}")
@@ -375,15 +385,11 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
             Ts = T[rows]
             K += (w * w) * (Ts @ Ts.T).toarray()
         self.mean_ = Y.mean(axis=0)
-        A, self.alpha_, _ = ridge_gcv(K, Y - self.mean_, self.alphas or _ALPHAS)
-        # leave-one-out cosine at the chosen penalty, as a fit diagnostic
-        lam, Q = np.linalg.eigh((K + K.T) / 2.0)
-        lam = np.clip(lam, 0.0, None)
-        shrink = lam / (lam + self.alpha_)
-        h = (Q**2) @ shrink
-        Yc = Y - self.mean_
-        fitted = Q @ (shrink[:, None] * (Q.T @ Yc))
-        loo = Yc - (Yc - fitted) / np.maximum(1.0 - h, 1e-9)[:, None] + self.mean_
+        A, self.alpha_, _, loo = ridge_gcv(
+            K, Y - self.mean_, self.alphas or _ALPHAS, return_loo=True
+        )
+        # each sampled text mapped by the map fitted without it: a fit diagnostic
+        loo = (loo + self.mean_).astype(np.float32)
         self.loo_cosine_ = float(np.mean(np.sum(_unit(loo) * _unit(Y), axis=1)))
         if use_static:
             self.static_map_ = (Ss.T @ A).astype(np.float32)
