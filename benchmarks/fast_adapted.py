@@ -22,6 +22,7 @@ Usage::
 
     python benchmarks/fast_adapted.py --corpus 20ng --limit 4000 --sizes 80 200 400
     python benchmarks/fast_adapted.py --corpus 20ng --limit 8000 --timing-only --features both
+    python benchmarks/fast_adapted.py --corpus multilingual --english-only --limit 3000
 """
 
 from __future__ import annotations
@@ -128,9 +129,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fraction", type=float, default=0.02)
     p.add_argument("--rate-texts", type=int, default=200)
     p.add_argument("--timing-only", action="store_true", help="stop after the timing")
+    p.add_argument("--english-only", action="store_true", help="keep the English items only")
     args = p.parse_args(argv)
 
-    texts, labels, _ = load_corpus(args.corpus, args.limit, args.seed)
+    if args.english_only:  # the English items of a multilingual corpus (AG News)
+        texts, labels, langs = load_corpus(args.corpus, None, args.seed)
+        keep = [i for i, lang in enumerate(langs) if lang == "en"][: args.limit]
+        texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
+    else:
+        texts, labels, _ = load_corpus(args.corpus, args.limit, args.seed)
     print(
         f"{args.corpus}: {len(texts)} documents, {len(set(labels))} labels, K={args.k}, "
         f"seed {args.seed}; 2 CPUs (shared machine)",
