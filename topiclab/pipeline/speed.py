@@ -5,10 +5,14 @@ mode     English embedding        passages              LDA K search          co
 ======== ======================== ===================== ===================== ==============
 best     MiniLM (windows)         paragraphs (as cut)   10, 15, 20, 30        every passage
 balanced MiniLM (windows)         short docs whole      10, 15, 20, 30        ≤ 50,000 drawn
-fast     static MiniLM (model2vec) short docs whole     10, 20; ≤ 5 passes,   ≤ 20,000 drawn
-                                                        1 restart, 300 sweeps
+fast     MiniLM on a 2 % sample,   short docs whole     10, 20; ≤ 5 passes,   ≤ 20,000 drawn
+         the rest mapped from                           1 restart, 300 sweeps
+         static MiniLM + TF-IDF
 ======== ======================== ===================== ===================== ==============
 
+Fast mode's English embedding is :class:`topiclab.features.adapted.AdaptedEmbedder`: MiniLM
+embeds a seeded 2 % of the passages (200 to 2,000) and a map fitted on them places the
+others from their static (model2vec) vectors and hashed TF-IDF.
 Corpora with other languages than English embed with the multilingual model in every mode.
 Without a mode, :func:`choose_speed` picks one from the number of passages and
 :func:`topiclab.pipeline.run` logs the choice and the reason in one line.
@@ -63,7 +67,7 @@ _SETTINGS = {
     "best": SpeedSettings("minilm", 0, None, None, None),
     "balanced": SpeedSettings("minilm", 200, None, None, 50_000),
     # one LDA fit of 300 sweeps per K: Gibbs sampling costs time in proportion to the corpus
-    "fast": SpeedSettings("minilm-static", 400, (10, 20), 5, 20_000, 1, 300),
+    "fast": SpeedSettings("minilm-adapted", 400, (10, 20), 5, 20_000, 1, 300),
 }
 
 
@@ -73,7 +77,7 @@ def speed_settings(speed: str | None) -> SpeedSettings:
     Examples
     --------
     >>> speed_settings("fast").english_model
-    'minilm-static'
+    'minilm-adapted'
     >>> speed_settings(None).whole_doc_words
     0
     """
@@ -126,6 +130,7 @@ def choose_speed(n_passages: int, static_available: bool | None = None) -> tuple
             'static model needs model2vec (pip install "topiclab[fast]")'
         )
     return "fast", (
-        f"{n_passages:,} passages > {BALANCED_MAX_PASSAGES:,}: static embeddings distilled "
-        "from MiniLM, short documents embedded whole, a shorter LDA search"
+        f"{n_passages:,} passages > {BALANCED_MAX_PASSAGES:,}: MiniLM on a 2 % sample and "
+        "the rest mapped from static vectors and TF-IDF, short documents embedded whole, "
+        "a shorter LDA search"
     )

@@ -173,13 +173,16 @@ class EmbedStage(Stage):
         self.section = section
         self.embedder = embedder
 
-    def _make(self, langs: list[str]) -> Any:
+    def _make(self, langs: list[str], adapt: bool = True) -> Any:
+        from topiclab.features.adapted import ADAPTED_MODEL
         from topiclab.features.embed import DEFAULT_MODEL, SentenceEmbedder, resolve_model
         from topiclab.pipeline.speed import speed_settings
 
         s = self.section
         if self.embedder is not None:
-            if isinstance(self.embedder, SentenceEmbedder):
+            if isinstance(self.embedder, SentenceEmbedder) or getattr(
+                self.embedder, "fits_corpus", False
+            ):
                 return self.embedder
             if not hasattr(self.embedder, "encode"):
                 raise TypeError(
@@ -191,14 +194,25 @@ class EmbedStage(Stage):
             model = s.embedding_model or resolve_model(None, s.lang_mode, set(langs))
             if not s.embedding_model and model == DEFAULT_MODEL:
                 model = speed_settings(getattr(s, "speed", None)).english_model
+            if model == ADAPTED_MODEL:
+                if adapt:
+                    return _adapted_embedder(s)
+                from topiclab.features.static import STATIC_MODEL
+
+                model = STATIC_MODEL  # for an engine that cannot fit on the corpus
         return SentenceEmbedder(model=model, batch_size=s.batch_size, progress=s.progress)
 
     def fit(self, state: RunState) -> RunState:
         """Load the model and embed the passages (unless ``state.embeddings`` is given)."""
         embedder = self._make(state.langs)
-        embedder.fit(state.texts[:1])
         self.embedder_ = embedder
         state.embedder = embedder
+        if not getattr(embedder, "fits_corpus", False):
+            embedder.fit(state.texts[:1])
+        elif state.embeddings is None:  # fitted on the passages it embeds, features once
+            state.embeddings = embedder.fit_transform(state.texts)
+        else:
+            embedder.fit(state.texts)
         return self._embed(state)
 
     def transform(self, state: RunState) -> RunState:
@@ -228,6 +242,17 @@ class EmbedStage(Stage):
         stage.embedder_ = embedder
         stage._fitted = True
         return stage
+
+
+def _adapted_embedder(section: Any) -> Any:
+    """Build fast mode's corpus-adapted embedder, seeded by the run."""
+    from topiclab.features.adapted import AdaptedEmbedder
+
+    return AdaptedEmbedder(
+        batch_size=section.batch_size,
+        progress=section.progress,
+        random_state=int(getattr(section, "seed", 0)),
+    )
 
 
 class ScoreStage(Stage):

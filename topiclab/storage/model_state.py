@@ -33,6 +33,7 @@ ARRAYS = "arrays.npz"
 
 #: Prefix of each component's arrays in ``arrays.npz``, and its key in ``model.json``.
 _COMPONENTS = {"vectorizer": "vectorizer_", "lda": "lda_", "clusterer": "cluster_"}
+_EMBEDDER = "embedder_"
 
 
 def _arrays_out(arrays: dict[str, np.ndarray], prefix: str, own: dict[str, np.ndarray]) -> None:
@@ -44,8 +45,15 @@ def _arrays_in(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarr
     return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
 
 
-def _embedder_state(embedder: Any) -> dict[str, Any]:
-    """Parameters of the embedder; a model object (not a name or path) is not saved."""
+def _embedder_state(embedder: Any, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Parameters of the embedder; a model object (not a name or path) is not saved.
+
+    An embedder fitted on the corpus (the adapted one) saves its own state and arrays.
+    """
+    if callable(getattr(embedder, "get_state", None)):
+        state, own = embedder.get_state()
+        _arrays_out(arrays, _EMBEDDER, own)
+        return state
     params = {k: v for k, v in embedder.get_params(deep=False).items() if k != "model"}
     model = embedder.model
     saved_model = model if model is None or isinstance(model, str) else None
@@ -55,9 +63,12 @@ def _embedder_state(embedder: Any) -> dict[str, Any]:
     }
 
 
-def _load_embedder(state: dict[str, Any]) -> Any:
+def _load_embedder(state: dict[str, Any], arrays: dict[str, np.ndarray] | None = None) -> Any:
+    from topiclab.features.adapted import ADAPTED_MODEL, AdaptedEmbedder
     from topiclab.features.embed import SentenceEmbedder
 
+    if state.get("kind") == ADAPTED_MODEL:
+        return AdaptedEmbedder.from_state(state, _arrays_in(arrays or {}, _EMBEDDER))
     params = dict(state["params"])
     if params.get("model") is None and state.get("model_id_"):
         params["model"] = _UnsavedModel(str(state["model_id_"]))
@@ -92,7 +103,7 @@ def save_model(model: Any, folder: str | os.PathLike[str]) -> Path:
         state, own = est.get_state()
         manifest[key] = state
         _arrays_out(arrays, _COMPONENTS[key], own)
-    manifest["embedder"] = _embedder_state(model.embedder)
+    manifest["embedder"] = _embedder_state(model.embedder, arrays)
     manifest["meta"] = model.meta
     if model.lda_columns is not None:
         arrays["lda_columns"] = np.asarray(model.lda_columns, dtype=np.int64)
@@ -139,7 +150,7 @@ def load_model(folder: str | os.PathLike[str]) -> Any:
         meta = dict(manifest.get("meta") or {})
         model = ThemeModel.from_estimators(
             **parts,
-            embedder=_load_embedder(manifest["embedder"]),
+            embedder=_load_embedder(manifest["embedder"], arrays),
             context_weight=float(meta.get("context_weight", 0.0)),
             lda_columns=np.asarray(arrays["lda_columns"]) if "lda_columns" in arrays else None,
             lda_neighbours=int(meta.get("lda_neighbours", 0)),

@@ -309,7 +309,7 @@ class SparkEmbedStage(Stage):
         from topiclab.engines.spark.embed import embedding_udf
         from topiclab.pipeline.stages import EmbedStage
 
-        embedder = EmbedStage(self.section, embedder=self.embedder)._make(state.langs)
+        embedder = EmbedStage(self.section, embedder=self.embedder)._make(state.langs, adapt=False)
         embedder.fit()  # the driver resolves the model id (for provenance and the saved model)
         self.embedder_ = embedder
         state.embedder = embedder

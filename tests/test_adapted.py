@@ -1,0 +1,230 @@
+"""The corpus-adapted embedder: a seeded sample embedded by the teacher, the rest mapped."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+from topiclab.errors import ConfigError
+from topiclab.features.adapted import AdaptedEmbedder, choose_sample_size, ridge_gcv
+
+TOPICS = {
+    "sport": "match goal team league coach player season striker keeper penalty",
+    "money": "bank rates inflation market shares investor bond central prices economy",
+    "space": "rocket orbit launch satellite nasa moon mission astronaut station crater",
+}
+
+
+class CountingTeacher:
+    """A deterministic bag-of-words teacher that counts the texts it embeds."""
+
+    dim = 64
+
+    def __init__(self, model_id: str = "test-counting-teacher") -> None:
+        self.model_id = model_id
+        self.seen: list[str] = []
+
+    def encode(self, texts):
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        self.seen.extend(texts)
+        X = HashingVectorizer(n_features=64, alternate_sign=False).transform(list(texts))
+        return X.toarray().astype(np.float32) + 1e-3
+
+
+def _corpus(n: int = 90, seed: int = 0) -> tuple[list[str], list[str]]:
+    rng = np.random.default_rng(seed)
+    texts, labels = [], []
+    for i in range(n):
+        label = list(TOPICS)[i % len(TOPICS)]
+        words = rng.choice(TOPICS[label].split(), size=8).tolist()
+        texts.append(f"item {i}: " + " ".join(words))
+        labels.append(label)
+    return texts, labels
+
+
+def _embedder(teacher, tmp_path, **kw) -> AdaptedEmbedder:
+    params = dict(
+        teacher=teacher,
+        static=None,
+        features="tfidf",
+        sample_fraction=0.25,
+        min_sample=10,
+        max_sample=40,
+        n_hash=2**12,
+        cache_dir=tmp_path,
+        progress=False,
+    )
+    params.update(kw)
+    return AdaptedEmbedder(**params)
+
+
+def _unit(x):
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_sample_size_rule():
+    assert choose_sample_size(1000, 0.1, 20, 50) == 50
+    assert choose_sample_size(300, 0.1, 20, 50) == 30
+    assert choose_sample_size(100, 0.1, 20, 50) == 20
+    assert choose_sample_size(5, 0.1, 20, 50) == 5
+
+
+def test_shape_sample_vectors_kept_and_unit_rows(tmp_path):
+    texts, _ = _corpus()
+    teacher = CountingTeacher()
+    emb = _embedder(teacher, tmp_path)
+    X = emb.fit_transform(texts)
+    assert X.shape == (len(texts), 64) and X.dtype == np.float32
+    assert np.allclose(np.linalg.norm(X, axis=1), 1.0, atol=1e-5)
+    assert emb.sample_size_ == 22 == len(teacher.seen)  # 25 % of 90 texts
+    truth = _unit(CountingTeacher().encode(texts))
+    sampled = [texts.index(t) for t in teacher.seen]
+    assert np.allclose(X[sampled], truth[sampled], atol=1e-6)
+    others = np.setdiff1d(np.arange(len(texts)), sampled)
+    assert not np.allclose(X[others], truth[others], atol=1e-3)  # the rest is mapped
+
+
+def test_mapped_texts_land_near_their_teacher_vectors(tmp_path):
+    texts, _ = _corpus()
+    emb = _embedder(CountingTeacher(), tmp_path)
+    X = emb.fit_transform(texts)
+    truth = _unit(CountingTeacher().encode(texts))
+    own = np.sum(X * truth, axis=1)
+    other = np.sum(X * np.roll(truth, 1, axis=0), axis=1)  # a text of another theme
+    assert own.mean() > other.mean() + 0.2
+    assert 0.0 < emb.loo_cosine_ <= 1.0 and emb.alpha_ > 0
+
+
+def test_seeded_deterministic_and_fit_transform_equals_transform(tmp_path):
+    texts, _ = _corpus()
+    a = _embedder(CountingTeacher(), tmp_path, random_state=3)
+    Xa = a.fit_transform(texts)
+    b = _embedder(CountingTeacher(), tmp_path, random_state=3).fit(texts)
+    assert np.array_equal(Xa, b.transform(texts))
+    assert np.array_equal(a.transform(texts), Xa)
+    c = _embedder(CountingTeacher(), tmp_path, random_state=4).fit(texts)
+    assert not np.array_equal(c.sample_keys_, a.sample_keys_)
+
+
+def test_the_teacher_never_embeds_a_text_twice(tmp_path):
+    texts, _ = _corpus()
+    texts = texts + texts[:30]  # repeated texts are embedded once
+    first = CountingTeacher()
+    emb = _embedder(first, tmp_path).fit(texts)
+    assert len(first.seen) == len(set(first.seen)) == emb.sample_size_
+    again = CountingTeacher()
+    _embedder(again, tmp_path).fit_transform(texts)
+    assert again.seen == []  # the sample's vectors came from the cache
+
+
+def test_state_round_trip_without_pickle(tmp_path):
+    texts, _ = _corpus()
+    emb = _embedder("test-unused-name", tmp_path)
+    emb.teacher = CountingTeacher()
+    emb.fit(texts)
+    state, arrays = emb.get_state()
+    assert state["params"]["teacher"] == "test-counting-teacher"  # an object is named
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    buf.seek(0)
+    with np.load(buf, allow_pickle=False) as npz:
+        loaded = AdaptedEmbedder.from_state(state, {k: npz[k] for k in npz.files})
+    new = ["a penalty in the last minute", texts[0]]
+    assert np.array_equal(loaded.transform(new), emb.transform(new))
+    assert loaded.model_id_ == emb.model_id_ and loaded.identity_ is None
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("features", "words"),
+        ("sample_fraction", 0.0),
+        ("min_sample", 1),
+        ("max_sample", 5),
+    ],
+)
+def test_bad_parameters_are_named(tmp_path, param, value):
+    texts, _ = _corpus(12)
+    with pytest.raises(ConfigError, match=param):
+        _embedder(CountingTeacher(), tmp_path, **{param: value}).fit(texts)
+
+
+def test_static_features_need_a_static_model(tmp_path):
+    with pytest.raises(ConfigError, match="static"):
+        _embedder(CountingTeacher(), tmp_path, features="both").fit(_corpus(12)[0])
+
+
+def test_ridge_penalty_is_chosen_by_left_out_error():
+    rng = np.random.default_rng(0)
+    F = rng.normal(size=(60, 5))
+    Y = F @ rng.normal(size=(5, 3))
+    A, alpha, loo = ridge_gcv(F @ F.T, Y, [1e-6, 1e-3, 1.0, 100.0])
+    assert alpha == pytest.approx(1e-6 * np.mean(np.diag(F @ F.T)))  # noiseless: least penalty
+    assert np.allclose(F @ F.T @ A, Y, atol=1e-3) and loo < 1e-6
+    noisy = Y + rng.normal(scale=3.0, size=Y.shape)
+    assert ridge_gcv(F @ F.T, noisy, [1e-6, 1e-3, 1.0, 100.0])[1] > alpha
+
+
+def test_the_embed_stage_fits_it_on_the_passages_and_a_model_saves_it(tmp_path):
+    from topiclab.config import RunConfig
+    from topiclab.pipeline.base import RunState
+    from topiclab.pipeline.stages import EmbedStage
+    from topiclab.storage.model_state import _embedder_state, _load_embedder
+
+    texts, _ = _corpus()
+    teacher = CountingTeacher()
+    stage = EmbedStage(
+        RunConfig(speed="fast").section("embed"), embedder=_embedder(teacher, tmp_path)
+    )
+    state = stage.fit(RunState.for_texts(texts))
+    assert state.embeddings.shape == (len(texts), 64) and len(teacher.seen) == 22
+    assert stage.embedder_.sample_size_ == 22  # fitted on every passage, not on one
+    arrays: dict[str, np.ndarray] = {}
+    saved = _embedder_state(stage.embedder_, arrays)
+    assert arrays and all(k.startswith("embedder_") for k in arrays)
+    loaded = _load_embedder(saved, arrays)
+    assert np.array_equal(loaded.transform(texts[:5]), state.embeddings[:5])
+
+
+def test_fast_mode_seeds_its_sample_from_the_run_seed():
+    from topiclab.config import RunConfig
+    from topiclab.pipeline.stages import EmbedStage
+
+    a = EmbedStage(RunConfig(speed="fast", seed=1).section("embed"))._make(["en"])
+    b = EmbedStage(RunConfig(speed="fast", seed=2).section("embed"))._make(["en"])
+    assert isinstance(a, AdaptedEmbedder) and a.random_state != b.random_state
+    spark = EmbedStage(RunConfig(speed="fast").section("embed"))._make(["en"], adapt=False)
+    assert spark.model == "minilm-static"  # an engine that cannot fit on the corpus
+
+
+def test_the_sentence_embedder_points_to_the_adapted_one():
+    from topiclab.errors import ModelNotAvailableError
+    from topiclab.features.embed import SentenceEmbedder
+
+    with pytest.raises(ModelNotAvailableError, match="AdaptedEmbedder"):
+        SentenceEmbedder("minilm-adapted").fit()
+
+
+def test_left_out_predictions_match_refits_without_each_row():
+    rng = np.random.default_rng(1)
+    F = rng.normal(size=(12, 4))
+    Y = F @ rng.normal(size=(4, 2)) + rng.normal(scale=0.1, size=(12, 2))
+    K = F @ F.T
+    _, alpha, _, loo = ridge_gcv(K, Y, [0.1], return_loo=True)
+    for i in (0, 5):
+        keep = np.delete(np.arange(12), i)
+        A = np.linalg.solve(K[np.ix_(keep, keep)] + alpha * np.eye(11), Y[keep])
+        assert np.allclose(K[i, keep] @ A, loo[i], atol=1e-8)
+
+
+def test_a_refit_with_fewer_features_drops_the_old_map(tmp_path):
+    texts, _ = _corpus()
+    emb = _embedder(CountingTeacher(), tmp_path).fit(texts)
+    assert hasattr(emb, "idf_")
+    emb.set_params(features="static", static=CountingTeacher("test-static"))
+    emb.fit(texts)
+    assert not hasattr(emb, "idf_") and not hasattr(emb, "term_map_")
+    assert emb.get_state()[0]["params"]["static"] == "test-static"
