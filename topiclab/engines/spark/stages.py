@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from topiclab.engines.spark.ingest import plain_frames
+from topiclab.engines.spark.frames import map_in_pandas
 from topiclab.errors import ConfigError, CorpusError
 from topiclab.pipeline.base import RunState, Stage, ViewState
 
@@ -251,8 +251,9 @@ class SparkVectorizeStage(Stage):
         except ValueError as exc:
             raise CorpusError(f"cannot vectorise the corpus: {exc}") from exc
         sdf = state.extras["sdf"]
-        tokens = sdf.mapInPandas(
-            plain_frames(_tokenize_partitions(cloudpickle.dumps(vec))),
+        tokens = map_in_pandas(
+            sdf,
+            _tokenize_partitions(cloudpickle.dumps(vec)),
             _schema_plus(sdf.drop("text").schema, "tokens:array<string>"),
         )
         tokens = tokens.join(sdf.select("passage_id", "text"), "passage_id")
@@ -412,7 +413,7 @@ def _schema_plus(schema: Any, extra: str) -> Any:
 
 
 def _map_with(sdf: Any, fn: Any, extra: str) -> Any:
-    return sdf.mapInPandas(plain_frames(fn), _schema_plus(sdf.schema, extra))
+    return map_in_pandas(sdf, fn, _schema_plus(sdf.schema, extra))
 
 
 def _class_counts(
