@@ -137,6 +137,14 @@ def test_frames_leave_mapinpandas_as_plain_arrow_arrays():
     assert batch.column("score").to_pylist()[2:] == [1.0, 2.0]
 
 
+def test_unknown_lda_optimizer_is_refused_by_name():
+    from topiclab.engines.spark import SparkOptions
+    from topiclab.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="lda_optimizer"):
+        SparkOptions(lda_optimizer="gibbs")
+
+
 # --------------------------------------------------------------------------- on local[2]
 @pytest.mark.spark
 @pytest.mark.slow
@@ -282,17 +290,25 @@ def test_spark_agrees_with_memory_on_20_newsgroups(both_engines):
 @pytest.mark.spark
 @pytest.mark.slow
 @pytest.mark.shared
+def test_spark_lda_reaches_the_memory_npmi_on_20_newsgroups(both_engines):
+    """MLlib's EM LDA with the Gibbs sampler's priors: coherence comparable to in memory."""
+    r = both_engines
+    assert np.isfinite(r["spark_npmi"])
+    assert r["spark_npmi"] >= r["memory_npmi"] - 0.05, (r["spark_npmi"], r["memory_npmi"])
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+@pytest.mark.shared
 @pytest.mark.xfail(
     reason="on this LSA-vector slice the Spark themes matched the labels less well than the "
-    "in-memory ones (label ARI 0.41 vs 0.54 measured) and MLlib's online LDA reached a lower "
-    "NPMI than the in-memory Gibbs LDA; with MiniLM vectors the label ARI is equal "
-    "(benchmarks/results/spark_agreement_20ng.txt)",
+    "in-memory ones (label ARI 0.41 vs 0.54 measured); with MiniLM vectors the label ARI is "
+    "equal (benchmarks/results/spark_agreement_20ng.txt)",
     strict=False,
 )
-def test_spark_matches_memory_quality_on_20_newsgroups(both_engines):
+def test_spark_matches_memory_label_ari_on_20_newsgroups(both_engines):
     r = both_engines
     assert r["spark_label_ari"] >= r["memory_label_ari"] - 0.03, (
         r["spark_label_ari"],
         r["memory_label_ari"],
     )
-    assert r["spark_npmi"] >= r["memory_npmi"] - 0.05, (r["spark_npmi"], r["memory_npmi"])

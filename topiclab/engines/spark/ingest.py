@@ -485,6 +485,7 @@ def ingest(
     from topiclab.ingest import _options
 
     opts = _options(options)
+    spark.sparkContext.setJobDescription("topiclab ingest")
     records = read_records(spark, path, text_column=text_column, id_column=opts.id_column)
     extra = [
         c
@@ -492,7 +493,7 @@ def ingest(
         if c not in {"text", "source_file", "_order", "_own_id", *GIVEN_FIELDS}
     ]
     schema = _CLEAN_SCHEMA + "".join(f", `{c}` string" for c in extra)  # DDL
-    cleaned = map_in_pandas(records, _clean_partitions(opts, extra), schema)
+    cleaned = map_in_pandas(_spread(spark, records), _clean_partitions(opts, extra), schema)
     # an id given twice (or equal to a generated one): later records get a suffix
     w_id = Window.partitionBy("doc_id").orderBy("_order")
     cleaned = (
@@ -563,6 +564,22 @@ def ingest(
     for other in logs[1:]:
         log = log.unionByName(other)
     return SparkCorpus(documents=documents, passages=passages, log=log)
+
+
+#: Partitions per core the cleaning is spread over (at least) when the input has fewer.
+PARTITIONS_PER_CORE = 2
+
+
+def _spread(spark: Any, records: Any) -> Any:
+    """Spread the records over every core before cleaning (round robin, order kept in ``_order``).
+
+    A gzip file or one small file is a single input partition, so without this the
+    cleaning, language detection and passage cutting would run on one core.
+    """
+    target = PARTITIONS_PER_CORE * int(spark.sparkContext.defaultParallelism)
+    if records.rdd.getNumPartitions() >= target:
+        return records
+    return records.repartition(target)
 
 
 def _near_duplicates(docs: Any, threshold: float) -> Any:
