@@ -57,7 +57,9 @@ def _slice(src: Path, limit: int | None, out: Path) -> int:
     return len(lines)
 
 
-def _child(engine: str, path: str, master: str, embedder: str, out: str) -> None:
+def _child(
+    engine: str, path: str, master: str, embedder: str, out: str, event_log: str | None = None
+) -> None:
     sys.path.insert(0, str(ROOT))
     import logging
 
@@ -78,6 +80,11 @@ def _child(engine: str, path: str, master: str, embedder: str, out: str) -> None
             "spark.executor.processTreeMetrics.enabled": "true",
             "spark.executor.metrics.pollingInterval": "1s",
         }
+        if event_log:  # Spark's event log: every job's time, for spark_jobs.py
+            os.makedirs(event_log, exist_ok=True)
+            conf["spark.eventLog.enabled"] = "true"
+            conf["spark.eventLog.dir"] = Path(event_log).resolve().as_uri()
+            conf["spark.eventLog.compress"] = "false"
         extra["spark"] = get_session(master, conf=conf)
     result, model = topiclab.run(path, config, engine=engine, embedder=emb, **extra)
     save_run(out, result, model, figures=False, report=False)
@@ -150,11 +157,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--engines", default="memory,spark")
     p.add_argument("--master", default="local[2]")
     p.add_argument("--embedder", choices=["hash", "default"], default="hash")
+    p.add_argument(
+        "--event-log", default=None, help="write Spark's event log here (Spark runs only)"
+    )
     p.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
         engine, path, embedder, out = args.child
-        _child(engine, path, args.master, embedder, out)
+        _child(engine, path, args.master, embedder, out, args.event_log)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "slice.jsonl"
@@ -169,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
                 __file__,
                 "--master",
                 args.master,
+                *(["--event-log", args.event_log] if args.event_log else []),
                 "--child",
                 engine,
                 str(data),

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from topiclab.engines.spark.frames import map_in_pandas
 from topiclab.ingest import GIVEN_FIELDS, LoadOptions, make_doc_id
 from topiclab.ingest.errors import IngestError
 from topiclab.ingest.readers import FURNITURE_PREFIXES
@@ -79,23 +80,6 @@ class SparkCorpus:
             str(r["lang"]): int(r["count"])
             for r in sorted(rows, key=lambda r: (-r["count"], str(r["lang"])))
         }
-
-
-def plain_frames(fn: Any) -> Any:
-    """Wrap a ``mapInPandas`` function so its text columns leave as Python objects.
-
-    Arrow-backed string columns (pandas' default string type from pandas 3) reach Spark's
-    Arrow writer as chunked arrays, which it cannot take.
-    """
-
-    def wrapped(frames: Iterator[Any]) -> Iterator[Any]:
-        import pandas as pd
-
-        for pdf in fn(frames):
-            cols = {c: object for c in pdf.columns if pd.api.types.is_string_dtype(pdf[c].dtype)}
-            yield pdf.astype(cols) if cols else pdf
-
-    return wrapped
 
 
 def _kind(name: str) -> str | None:
@@ -306,7 +290,7 @@ def _decode_text_files(raw: Any, *, html: bool, root: str) -> Any:
                 rows, columns=["text", "source_file", "title", "date", "source", "lang", "_own_id"]
             )
 
-    return raw.select("path", "content").mapInPandas(plain_frames(decode), schema)
+    return map_in_pandas(raw.select("path", "content"), decode, schema)
 
 
 def _clean_partitions(opts: LoadOptions, extra: list[str]) -> Any:
@@ -501,6 +485,7 @@ def ingest(
     from topiclab.ingest import _options
 
     opts = _options(options)
+    spark.sparkContext.setJobDescription("topiclab ingest")
     records = read_records(spark, path, text_column=text_column, id_column=opts.id_column)
     extra = [
         c
@@ -508,7 +493,7 @@ def ingest(
         if c not in {"text", "source_file", "_order", "_own_id", *GIVEN_FIELDS}
     ]
     schema = _CLEAN_SCHEMA + "".join(f", `{c}` string" for c in extra)  # DDL
-    cleaned = records.mapInPandas(plain_frames(_clean_partitions(opts, extra)), schema)
+    cleaned = map_in_pandas(_spread(spark, records), _clean_partitions(opts, extra), schema)
     # an id given twice (or equal to a generated one): later records get a suffix
     w_id = Window.partitionBy("doc_id").orderBy("_order")
     cleaned = (
@@ -546,12 +531,12 @@ def ingest(
             dropped.append(near)
             docs = docs.join(near.select("doc_id"), "doc_id", "left_anti")
         for d in dropped:
-            logs.append(d.mapInPandas(plain_frames(_log_rows), "_order long, value string"))
+            logs.append(map_in_pandas(d, _log_rows, "_order long, value string"))
     docs = docs.persist()
     passages = (
-        docs.select("doc_id", "text", "lang", "lang_given", "_order")
-        .mapInPandas(
-            plain_frames(_passage_partitions(opts)),
+        map_in_pandas(
+            docs.select("doc_id", "text", "lang", "lang_given", "_order"),
+            _passage_partitions(opts),
             "passage_id string, doc_id string, lang string, text string, _order long, _j int",
         )
         .withColumn("_order", F.col("_order") * 10000 + F.col("_j"))
@@ -581,14 +566,32 @@ def ingest(
     return SparkCorpus(documents=documents, passages=passages, log=log)
 
 
+#: Partitions per core the cleaning is spread over (at least) when the input has fewer.
+PARTITIONS_PER_CORE = 2
+
+
+def _spread(spark: Any, records: Any) -> Any:
+    """Spread the records over every core before cleaning (round robin, order kept in ``_order``).
+
+    A gzip file or one small file is a single input partition, so without this the
+    cleaning, language detection and passage cutting would run on one core.
+    """
+    target = PARTITIONS_PER_CORE * int(spark.sparkContext.defaultParallelism)
+    if records.rdd.getNumPartitions() >= target:
+        return records
+    return records.repartition(target)
+
+
 def _near_duplicates(docs: Any, threshold: float) -> Any:
     """Documents with an earlier near duplicate (MinHash LSH on word 5-gram shingles)."""
     from pyspark.ml.feature import HashingTF, MinHashLSH
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    sh = docs.select("doc_id", "text", "_order").mapInPandas(
-        plain_frames(_shingle_partitions), "doc_id string, _order long, sh array<string>"
+    sh = map_in_pandas(
+        docs.select("doc_id", "text", "_order"),
+        _shingle_partitions,
+        "doc_id string, _order long, sh array<string>",
     )
     feats = HashingTF(inputCol="sh", outputCol="f", numFeatures=1 << 22, binary=True).transform(sh)
     lsh = MinHashLSH(inputCol="f", outputCol="mh", numHashTables=N_HASH_TABLES, seed=1).fit(feats)

@@ -84,6 +84,10 @@ def run_spark(
 
         options = replace(options, master=master)
     spark = spark or get_session(options.master)
+    if options.lda_optimizer == "em":  # fail before the work on a cluster without one
+        from topiclab.engines.spark.session import ensure_checkpoint_dir
+
+        ensure_checkpoint_dir(spark)
     t0 = time.perf_counter()
     if isinstance(source, SparkCorpus):
         corpus = source
@@ -152,6 +156,7 @@ def write_tables(folder: str | os.PathLike[str], tables: dict[str, Any]) -> dict
     folder = Path(folder)
     sums: dict[str, str] = {}
     for name, sdf in tables.items():
+        sdf.sparkSession.sparkContext.setJobDescription(f"topiclab write {name}")
         target = folder / name
         if target.is_file():
             target.unlink()

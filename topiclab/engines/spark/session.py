@@ -15,7 +15,7 @@ from topiclab.errors import EngineUnavailableError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["get_session", "java_available", "require_spark"]
+__all__ = ["ensure_checkpoint_dir", "get_session", "java_available", "require_spark"]
 
 #: Spark settings every topiclab session gets unless the caller sets them.
 DEFAULT_CONF = {
@@ -111,3 +111,39 @@ def get_session(
         spark.sparkContext.pythonExec = sys.executable
     logger.info("Spark %s session on %s", spark.version, spark.sparkContext.master)
     return spark
+
+
+def ensure_checkpoint_dir(spark: Any) -> str:
+    """Return the session's checkpoint folder, setting one when there is none.
+
+    MLlib's EM LDA checkpoints its graph every few iterations (without that its lineage
+    grows until the JVM's stack overflows). The folder is, in order: the one already set,
+    ``spark.checkpoint.dir``, or on a ``local[...]`` master a temporary folder (removed when
+    the process exits).
+
+    Raises
+    ------
+    ConfigError
+        On a cluster without a checkpoint folder, naming the setting.
+    """
+    from topiclab.errors import ConfigError
+
+    sc = spark.sparkContext
+    current = sc._jsc.sc().getCheckpointDir()
+    if current.isDefined():
+        return str(current.get())
+    folder = sc.getConf().get("spark.checkpoint.dir", None)
+    if not folder:
+        if not sc.master.startswith("local"):
+            raise ConfigError(
+                "the Spark engine's LDA (MLlib EM) needs a checkpoint folder every executor "
+                "can reach: set spark.checkpoint.dir (e.g. an hdfs:// path), or use "
+                'SparkOptions(lda_optimizer="online")'
+            )
+        import atexit
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="topiclab-spark-checkpoints-")
+        atexit.register(shutil.rmtree, folder, True)
+    sc.setCheckpointDir(folder)
+    return folder
