@@ -729,3 +729,19 @@ def test_quality_has_a_panel_per_view(result: RunResult) -> None:
     assert [ax.get_title() for ax in lone.get_axes()] == ["LDA topics"]
     none = fig_theme_quality(result.replace(views={}))
     assert [t.get_text() for t in none.get_axes()[0].texts] == ["no views"]
+
+
+def test_lda_panel_title_is_in_the_language_of_its_bars():
+    """A cross-lingual topic whose top words are Arabic is titled with its Arabic label."""
+    from topiclab.outputs.plot_terms import _label_in_script_of
+    from topiclab.themes.result import Theme
+
+    arabic = [("تويوتا", 0.03), ("شركة", 0.02), ("لكزس", 0.01)]
+    english = [("power", 0.03), ("grid", 0.02), ("storage", 0.01)]
+    labels = {"en": "Grid-connected power", "ar": "تويوتا وشركة لكزس"}
+    topic = Theme(0, "Grid-connected power", 5, {"all": arabic}, {"en": 3, "ar": 2}, labels=labels)
+    assert _label_in_script_of(topic, arabic).label == labels["ar"]
+    mixed = Theme(1, "Grid-connected power", 5, {"all": english}, {"en": 3, "ar": 2}, labels=labels)
+    assert _label_in_script_of(mixed, english).label == "Grid-connected power"
+    single = Theme(2, "Toyota", 5, {"all": arabic}, {"ar": 5})
+    assert _label_in_script_of(single, arabic).label == "Toyota"

@@ -7,7 +7,9 @@ figures of one view take ``view=`` (a key of ``result.views``).
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -500,6 +502,28 @@ def fig_theme_terms(
     return fig
 
 
+_SCRIPT_LANGS = (("ar", re.compile("[\u0600-\u06ff]")), ("zh", re.compile("[\u4e00-\u9fff]")))
+
+
+def _label_in_script_of(topic: Any, terms: list[Any]) -> Any:
+    """Return ``topic`` titled with its label in the language its drawn words are written in.
+
+    A cross-lingual topic has a label per language; its main label is the English one,
+    but its most probable words may all be Arabic, and a panel titled in English over
+    Arabic bars would contradict itself.
+    """
+    if not topic.labels or not terms:
+        return topic
+    votes: dict[str, int] = {}
+    for term, *_ in terms:
+        lang = next((code for code, rx in _SCRIPT_LANGS if rx.search(str(term))), "latin")
+        votes[lang] = votes.get(lang, 0) + 1
+    lang = max(votes, key=lambda c: (votes[c], c == "latin"))
+    if lang == "latin" or lang not in topic.labels:
+        return topic
+    return dataclasses.replace(topic, label=topic.labels[lang])
+
+
 @register_figure("lda_topic_words", order=50, view="lda")
 @styled
 def fig_lda_topic_words(
@@ -545,7 +569,8 @@ def fig_lda_topic_words(
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax, topic in zip(axes, topics, strict=False):
         terms = topic.terms.get("all") or next(iter(topic.terms.values()), [])
-        ax.set_title(theme_name(topic, topic.id, 28, 3), loc="left", fontsize=9)
+        shown = _label_in_script_of(topic, terms[:n_terms])
+        ax.set_title(theme_name(shown, topic.id, 28, 3), loc="left", fontsize=9)
         if not terms:
             message(ax, "no words")
             continue
