@@ -181,6 +181,7 @@ def test_seed_corpus_runs_on_spark_and_loads(spark, corpus_dir, seed_corpus, tmp
     assert np.allclose(mix.sum(axis=1), 1.0)
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["embedding"]["sampled_scores"]["scored_on"] == "sample"
+    assert metrics["lda"]["optimizer"] == "mllib-em"  # the default optimizer, as it ran
     assert json.loads((out / "meta.json").read_text())["engine"]["name"] == "spark"
 
     # the fitted model assigns the fit's passages as the run did (one code path)

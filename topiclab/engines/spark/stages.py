@@ -737,7 +737,7 @@ class SparkClusterStage(Stage):
 
 
 class SparkLDAStage(Stage):
-    """The LDA view on Spark: MLlib's online LDA on ``CountVectorizer`` counts.
+    """The LDA view on Spark: MLlib's LDA (EM by default) on ``CountVectorizer`` counts.
 
     The vocabulary is capped at the ``lda_max_features`` terms in most passages (document
     frequencies counted on Spark). The MLlib model becomes a :class:`~topiclab.models.LDA`
@@ -920,7 +920,7 @@ class SparkLDAStage(Stage):
             int(self.lda_.n_components),
             s,
         )
-        view.metrics = {"k_selection": selection, "optimizer": "mllib-online"}
+        view.metrics = {"k_selection": selection, "optimizer": f"mllib-{opts.lda_optimizer}"}
         state.views["lda"] = view
         return state
 
