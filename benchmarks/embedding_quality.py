@@ -56,7 +56,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from end_to_end import fit_bertopic
-from lda_quality import SOURCES, Half, cpu_s, read_corpus
+from lda_quality import SOURCES, Half, cached, cpu_s, read_corpus
 
 METHODS = ("topiclab", "bertopic", "bertopic-kmeans", "keynmf")
 MODEL = "minilm"
@@ -82,17 +82,7 @@ def prepare(
     With ``cache``, the prepared halves are read from that pickle when it exists and
     written to it otherwise (a benchmark-local shortcut: tokenising is the slow part).
     """
-    import pickle
-
-    if cache is not None and cache.exists():
-        with cache.open("rb") as fh:
-            return pickle.load(fh)
-    prepared = _prepare(name, limit, split_seed)
-    if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        with cache.open("wb") as fh:
-            pickle.dump(prepared, fh)
-    return prepared
+    return cached(cache, lambda: _prepare(name, limit, split_seed))
 
 
 def _prepare(name: str, limit: int, split_seed: int) -> tuple[Half, Half, Any, dict[str, str]]:

@@ -139,17 +139,22 @@ def prepare(
     With ``cache``, the prepared halves are read from that pickle when it exists and
     written to it otherwise (a benchmark-local shortcut: tokenising is the slow part).
     """
+    return cached(cache, lambda: _prepare(name, limit, split_seed))
+
+
+def cached(cache: Path | None, build: Any) -> Any:
+    """Return ``build()``, read from the pickle ``cache`` when it exists, else written there."""
     import pickle
 
     if cache is not None and cache.exists():
         with cache.open("rb") as fh:
             return pickle.load(fh)
-    halves = _prepare(name, limit, split_seed)
+    value = build()
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
         with cache.open("wb") as fh:
-            pickle.dump(halves, fh)
-    return halves
+            pickle.dump(value, fh)
+    return value
 
 
 def _prepare(name: str, limit: int, split_seed: int) -> tuple[Half, Half, Any]:
