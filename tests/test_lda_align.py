@@ -118,3 +118,19 @@ def test_lda_options_are_checked_and_reach_the_estimator():
     section = RunConfig(lda_backend="gibbs", lda_eta=0.05).section("lda")
     assert make_lda(section, 3, 0, None).eta == 0.05
     assert make_lda(RunConfig(lda_backend="gibbs").section("lda"), 3, 0, None).eta == 0.01
+
+
+def test_top_columns_match_a_full_stable_sort_with_ties() -> None:
+    """The partial selection gives what a full sort with ties by index gives."""
+    from topiclab.pipeline.lda_align import _top_columns
+
+    rng = np.random.default_rng(3)
+    # few distinct values: most rows tie at the cut
+    sim = rng.integers(0, 4, size=(300, 50)).astype(np.float32)
+    for take in (1, 3, 10, 50):
+        want = np.argsort(-sim, axis=1, kind="stable")[:, :take]
+        np.testing.assert_array_equal(_top_columns(sim, take), want)
+    # distinct values: no fallback needed
+    sim = rng.normal(size=(200, 80))
+    want = np.argsort(-sim, axis=1, kind="stable")[:, :5]
+    np.testing.assert_array_equal(_top_columns(sim, 5), want)

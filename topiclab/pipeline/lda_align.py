@@ -82,7 +82,7 @@ def crosslingual_neighbours(
     >>> crosslingual_neighbours(E, ["en", "en", "ar", "ar"], 1).tolist()
     [[2], [3], [0], [1]]
     """
-    E = np.asarray(embeddings, dtype=np.float64)
+    E = np.asarray(embeddings, dtype=np.float32)
     lang_arr = np.asarray([str(x) for x in langs], dtype=object)
     if E.ndim != 2 or E.shape[0] != lang_arr.size:
         raise ValueError(f"embeddings of shape {E.shape} do not match {lang_arr.size} languages")
@@ -93,25 +93,46 @@ def crosslingual_neighbours(
     norms = np.linalg.norm(E, axis=1, keepdims=True)
     E = E / np.where(norms > 0, norms, 1.0)
     members = {lang: np.flatnonzero(lang_arr == lang) for lang in names}
-    others = {lang: [x for x in names if x != lang] for lang in names}
     width = n_neighbours * (len(names) - 1)
     out = np.full((n, width), -1, dtype=np.intp)
-    for start in range(0, n, chunk):
-        rows = np.arange(start, min(start + chunk, n))
-        for lang in names:
+    # only the rows of one language against the columns of another: no n x n matrix, and
+    # a partial selection of each row's best instead of a full sort (linear in the row)
+    for own in names:
+        rows_all = members[own]
+        for slot_i, lang in enumerate(x for x in names if x != own):
             cols = members[lang]
             take = min(n_neighbours, cols.size)
-            sim = E[rows] @ E[cols].T
-            # most similar first, ties by index (stable sort of the negated similarity)
-            best = np.argsort(-sim, axis=1, kind="stable")[:, :take]
-            neighbours = cols[best]
-            for r_i, r in enumerate(rows):
-                own = lang_arr[r]
-                if own == lang or own not in members:
-                    continue
-                slot = others[own].index(lang) * n_neighbours
-                out[r, slot : slot + take] = neighbours[r_i]
+            Ec = E[cols]
+            for start in range(0, rows_all.size, chunk):
+                rows = rows_all[start : start + chunk]
+                best = _top_columns(E[rows] @ Ec.T, take)
+                out[rows, slot_i * n_neighbours : slot_i * n_neighbours + take] = cols[best]
     return out
+
+
+def _top_columns(sim: np.ndarray, take: int) -> np.ndarray:
+    """Return each row's ``take`` largest columns, most similar first, ties by index.
+
+    The same answer as a stable sort of the negated rows, found with a partial selection;
+    rows with ties at the cut are sorted in full so the tie-break by index holds.
+
+    Examples
+    --------
+    >>> _top_columns(np.array([[0.1, 0.9, 0.5], [0.7, 0.7, 0.2]]), 1).tolist()
+    [[1], [0]]
+    """
+    if take >= sim.shape[1]:
+        return np.argsort(-sim, axis=1, kind="stable")[:, :take]
+    part = np.argpartition(-sim, take - 1, axis=1)[:, :take]
+    vals = np.take_along_axis(sim, part, axis=1)
+    order = np.lexsort((part, -vals), axis=1)
+    best = np.take_along_axis(part, order, axis=1)
+    # a row whose cut value is shared by more columns than were taken: full stable sort
+    cut = np.take_along_axis(sim, best[:, -1:], axis=1)
+    tied = np.flatnonzero((sim >= cut).sum(axis=1) > take)
+    if tied.size:
+        best[tied] = np.argsort(-sim[tied], axis=1, kind="stable")[:, :take]
+    return best
 
 
 def crosslingual_counts(
