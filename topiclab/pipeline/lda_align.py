@@ -113,8 +113,9 @@ def crosslingual_neighbours(
 def _top_columns(sim: np.ndarray, take: int) -> np.ndarray:
     """Return each row's ``take`` largest columns, most similar first, ties by index.
 
-    The same answer as a stable sort of the negated rows, found with a partial selection;
-    rows with ties at the cut are sorted in full so the tie-break by index holds.
+    The same answer as a stable sort of the negated rows, found without sorting: a few
+    neighbours by repeated maxima, more by a partial selection (rows with ties at the cut
+    are then sorted in full so the tie-break by index holds).
 
     Examples
     --------
@@ -123,6 +124,14 @@ def _top_columns(sim: np.ndarray, take: int) -> np.ndarray:
     """
     if take >= sim.shape[1]:
         return np.argsort(-sim, axis=1, kind="stable")[:, :take]
+    if take <= 8:  # repeated first maxima: the lowest index wins among ties
+        sim = np.array(sim, dtype=np.float64 if sim.dtype == np.float64 else np.float32)
+        best = np.empty((sim.shape[0], take), dtype=np.intp)
+        rows = np.arange(sim.shape[0])
+        for j in range(take):
+            best[:, j] = sim.argmax(axis=1)
+            sim[rows, best[:, j]] = -np.inf
+        return best
     part = np.argpartition(-sim, take - 1, axis=1)[:, :take]
     vals = np.take_along_axis(sim, part, axis=1)
     order = np.lexsort((part, -vals), axis=1)
