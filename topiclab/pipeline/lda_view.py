@@ -610,7 +610,7 @@ class LDAViewStage(Stage):
             "max_term_count": None if cap is None else int(cap),
         }
 
-        state = self.transform(state)
+        state = self._assign(state, unit_counts)
         refits: list[dict[str, Any]] = []
         while len(refits) < MAX_REFITS:
             merge = self._merge_small(state, s, seed_topics)
@@ -626,7 +626,7 @@ class LDAViewStage(Stage):
                 seed_topics,
                 fit_counts,
             )
-            state = self.transform(state)
+            state = self._assign(state, unit_counts)
             refits.append(merge)
         view = state.views[VIEW]
         if unit == "documents":  # documents' mixtures from their own counts, as fitted
@@ -712,7 +712,11 @@ class LDAViewStage(Stage):
 
     def transform(self, state: RunState) -> RunState:
         """Topic mixtures of the passages and the most likely topic of each."""
-        doc_topic = self.lda_.transform(self._unit_counts(state))
+        return self._assign(state, self._unit_counts(state))
+
+    def _assign(self, state: RunState, unit_counts: Any) -> RunState:
+        """Set the view from the LDA units' counts (computed once per fit)."""
+        doc_topic = self.lda_.transform(unit_counts)
         state.views[VIEW] = ViewState(labels=doc_topic.argmax(axis=1), membership=doc_topic)
         return state
 
