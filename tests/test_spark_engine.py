@@ -474,8 +474,15 @@ def test_spark_chooses_the_speed_as_in_memory_and_logs_it(
     monkeypatch.setattr(speed_mod, "BEST_MAX_PASSAGES", 10)  # the slice is then "balanced"
     expected, _ = speed_mod.choose_speed(len(memory.passages))
     assert expected == "balanced"
-    with caplog.at_level(logging.INFO, logger="topiclab.engines.spark.speed"):
-        config, choice = choose_run_speed(RunConfig(), sparkc)
+    log = logging.getLogger("topiclab.engines.spark.speed")
+    # the CLI's logging setup may stop propagation at "topiclab": catch the line here
+    log.addHandler(caplog.handler)
+    monkeypatch.setattr(log, "propagate", False)
+    try:
+        with caplog.at_level(logging.INFO, logger=log.name):
+            config, choice = choose_run_speed(RunConfig(), sparkc)
+    finally:
+        log.removeHandler(caplog.handler)
     assert config.speed == choice["mode"] == expected
     lines = [r.getMessage() for r in caplog.records if "chosen" in r.getMessage()]
     assert len(lines) == 1 and lines[0].startswith("speed=balanced chosen: ")
