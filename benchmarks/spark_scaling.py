@@ -73,6 +73,10 @@ def _child(
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("topiclab.pipeline.base").setLevel(logging.INFO)  # stage timings
+    for name in ("topiclab.pipeline.run", "topiclab.engines.spark.speed"):
+        logging.getLogger(name).setLevel(logging.INFO)  # the speed mode each engine chose
+    for name in ("topiclab.pipeline.stages", "topiclab.engines.spark.stages"):
+        logging.getLogger(name).setLevel(logging.INFO)  # short documents embedded whole
     import topiclab
     from topiclab.config import RunConfig
     from topiclab.storage.runs import save_run
