@@ -3,9 +3,11 @@
 Usage::
 
     python benchmarks/spark_scaling.py [--limit N] [--engines memory,spark] [--master local[2]]
-        [--embedder hash|default]
+        [--embedder hash|default] [--speed fast|balanced|best]
 
 ``--limit N`` takes N records spread evenly over the file (all four sources appear).
+``--speed`` sets the speed mode of both engines (default: each chooses by corpus size, as
+``topiclab run`` does); the printout gives the mode each engine ran and its passages.
 
 Each engine runs in a fresh child process so that its peak RSS is its own. The driver's
 peak RSS is ``ru_maxrss`` of that process (for Spark, the Python driver; the JVM and the
@@ -58,19 +60,29 @@ def _slice(src: Path, limit: int | None, out: Path) -> int:
 
 
 def _child(
-    engine: str, path: str, master: str, embedder: str, out: str, event_log: str | None = None
+    engine: str,
+    path: str,
+    master: str,
+    embedder: str,
+    out: str,
+    event_log: str | None = None,
+    speed: str | None = None,
 ) -> None:
     sys.path.insert(0, str(ROOT))
     import logging
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("topiclab.pipeline.base").setLevel(logging.INFO)  # stage timings
+    for name in ("topiclab.pipeline.run", "topiclab.engines.spark.speed"):
+        logging.getLogger(name).setLevel(logging.INFO)  # the speed mode each engine chose
+    for name in ("topiclab.pipeline.stages", "topiclab.engines.spark.stages"):
+        logging.getLogger(name).setLevel(logging.INFO)  # short documents embedded whole
     import topiclab
     from topiclab.config import RunConfig
     from topiclab.storage.runs import save_run
 
     emb = HashEncoder() if embedder == "hash" else None
-    config = RunConfig(seed=0, n_themes=20, n_topics=20, progress=False)
+    config = RunConfig(seed=0, n_themes=20, n_topics=20, progress=False, speed=speed)
     t0, c0 = time.perf_counter(), time.process_time()
     extra = {}
     if engine == "spark":
@@ -94,6 +106,7 @@ def _child(
         "wall_s": round(wall, 1),
         "driver_cpu_s": round(cpu, 1),
         "driver_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "speed": result.config.get("speed"),
         "n_passages": result.meta["n_passages"],
         "n_documents": result.meta["n_documents"],
         "timings": {k: round(v, 1) for k, v in result.meta["timings"].items()},
@@ -102,6 +115,34 @@ def _child(
         row["executors"] = _executor_memory(master)
         extra["spark"].stop()
     print("RESULT " + json.dumps(row), flush=True)
+
+
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` and all its descendants (``/proc``).
+
+    Live processes count their own time; finished ones that were waited for count in
+    their parent's ``cutime``/``cstime``. On ``local[...]`` the JVM's tree holds the
+    executor: its task threads and the Python workers.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    stats, children = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # fields[0] is the state; ppid, utime, stime, cutime, cstime follow at 1, 11-14
+        stats[int(entry)] = sum(int(x) for x in fields[11:15]) / tick
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += stats.get(p, 0.0)
+        todo.extend(children.get(p, []))
+    return total
 
 
 def _executor_memory(master: str) -> dict:
@@ -120,6 +161,7 @@ def _executor_memory(master: str) -> dict:
         with open(f"/proc/{pid}/status") as fh:
             hwm = next(ln for ln in fh if ln.startswith("VmHWM:")).split()[1]
         out["jvm_peak_rss_mib"] = round(int(hwm) / 1024, 1)
+        out["jvm_tree_cpu_s"] = round(_tree_cpu_s(pid), 1)  # executor tasks, Python workers
     except Exception as exc:
         out["jvm_peak_rss_error"] = repr(exc)
     try:
@@ -160,18 +202,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--event-log", default=None, help="write Spark's event log here (Spark runs only)"
     )
+    p.add_argument(
+        "--speed",
+        choices=["fast", "balanced", "best"],
+        default=None,
+        help="speed mode of both engines (default: chosen by corpus size)",
+    )
     p.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
         engine, path, embedder, out = args.child
-        _child(engine, path, args.master, embedder, out, args.event_log)
+        _child(engine, path, args.master, embedder, out, args.event_log, args.speed)
         return 0
+    print(f"load average at start: {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "slice.jsonl"
         n = _slice(args.corpus, args.limit, data)
         print(
             f"corpus {args.corpus.name}: {n} records; master {args.master}; "
-            f"embedder {args.embedder}; {os.cpu_count()} CPUs (shared machine)"
+            f"embedder {args.embedder}; speed {args.speed or 'chosen by corpus size'}; "
+            f"{os.cpu_count()} CPUs (shared machine)"
         )
         for engine in args.engines.split(","):
             cmd = [
@@ -180,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
                 "--master",
                 args.master,
                 *(["--event-log", args.event_log] if args.event_log else []),
+                *(["--speed", args.speed] if args.speed else []),
                 "--child",
                 engine,
                 str(data),
@@ -195,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 continue
             row = json.loads(lines[-1][len("RESULT ") :])
+            row["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
             print(json.dumps(row, indent=1))
     return 0
 

@@ -145,6 +145,46 @@ def test_unknown_lda_optimizer_is_refused_by_name():
         SparkOptions(lda_optimizer="gibbs")
 
 
+def test_cli_spark_lda_optimizer_shows_its_default(capsys):
+    from topiclab.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--spark-lda-optimizer {em,online}" in text
+    assert "(default: em)" in text.split("--spark-lda-optimizer {em,online}")[-1]
+
+
+def test_cli_refuses_spark_lda_optimizer_without_spark(tmp_path, capsys):
+    from topiclab.cli import main
+
+    out = tmp_path / "r"
+    rc = main(["run", "corpus/", "--spark-lda-optimizer", "online", "--out", str(out)])
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert "--spark-lda-optimizer" in err and "--engine spark" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("flag", "expected"), [([], "em"), (["online"], "online")])
+def test_cli_passes_the_lda_optimizer_to_the_spark_engine(monkeypatch, tmp_path, flag, expected):
+    import topiclab.engines.spark as engine
+    from topiclab.cli import main
+    from topiclab.errors import ConfigError
+
+    seen = {}
+
+    def fake_run_spark(source, config, *, options, **kwargs):
+        seen["options"] = options
+        raise ConfigError("stopped before any work")
+
+    monkeypatch.setattr(engine, "run_spark", fake_run_spark)
+    words = ["--spark-lda-optimizer", *flag] if flag else []
+    args = ["-q", "run", "corpus/", "--engine", "spark", *words, "--out", str(tmp_path / "r")]
+    assert main(args) == 1
+    assert seen["options"].lda_optimizer == expected
+
+
 # --------------------------------------------------------------------------- on local[2]
 @pytest.mark.spark
 @pytest.mark.slow
@@ -182,7 +222,10 @@ def test_seed_corpus_runs_on_spark_and_loads(spark, corpus_dir, seed_corpus, tmp
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["embedding"]["sampled_scores"]["scored_on"] == "sample"
     assert metrics["lda"]["optimizer"] == "mllib-em"  # the default optimizer, as it ran
-    assert json.loads((out / "meta.json").read_text())["engine"]["name"] == "spark"
+    engine = json.loads((out / "meta.json").read_text())["engine"]
+    assert engine["name"] == "spark" and engine["lda_optimizer"] == "em"
+    # 34 passages: the full pipeline, chosen as in memory and recorded with the reason
+    assert engine["speed"]["mode"] == "best" and "34 passages" in engine["speed"]["chosen"]
 
     # the fitted model assigns the fit's passages as the run did (one code path)
     sub = passages.head(12)
@@ -313,3 +356,135 @@ def test_spark_matches_memory_label_ari_on_20_newsgroups(both_engines):
         r["spark_label_ari"],
         r["memory_label_ari"],
     )
+
+
+# --------------------------------------------------------------------------- speed modes
+_WORDS = (
+    "council budget school harbour union contract river bridge farmers market prices rain "
+    "season hospital doctors patients vaccine league match coach goal striker election "
+    "voters ballot minister parliament tax reform train station tunnel engineers museum "
+    "painting artist concert orchestra festival village mountain snow road traffic police "
+    "court judge verdict factory workers wages energy solar wind battery export import"
+).split()
+_ARABIC = (
+    "المدينة المجلس الميزانية المدرسة الميناء النقابة العقد النهر الجسر المزارعين السوق "
+    "الأسعار المطر المستشفى الأطباء المرضى اللقاح الدوري المباراة المدرب الهدف الانتخابات"
+).split()
+_CHINESE = "城市议会预算学校港口工会合同河流桥梁农民市场价格雨季医院医生病人疫苗联赛比赛教练"
+
+
+def _paragraph(rng, n, words, sep=" "):
+    out = []
+    for i in range(n):
+        out.append(rng.choice(words))
+        if sep == " " and i % 11 == 10:
+            out[-1] += "."
+    return sep.join(out) + ("." if sep == " " else "。")
+
+
+@pytest.fixture(scope="module")
+def speed_slice(tmp_path_factory):
+    """Articles whose sizes straddle the speed modes' whole-document limits (200 and 400).
+
+    Documents of several passages of 110-150 words (merged in balanced and fast), of 300
+    words (merged in fast only), of 600 words and of one passage (never merged), in
+    English, Arabic and Chinese (a Chinese character counts half a word).
+    """
+    import random
+
+    rng = random.Random(0)
+    shapes = {
+        "short2": (_WORDS, [50, 60]),
+        "short3": (_WORDS, [45, 45, 45]),
+        "mid": (_WORDS, [100, 100, 100]),
+        "long": (_WORDS, [120] * 5),
+        "single": (_WORDS, [80]),
+        "ar_short": (_ARABIC, [50, 55]),
+        "ar_mid": (_ARABIC, [110, 110, 110]),
+        "zh_short": (list(_CHINESE), [100, 110]),
+    }
+    rows = []
+    for i in range(2):
+        for name, (words, sizes) in shapes.items():
+            sep = "" if words is not _WORDS and words is not _ARABIC else " "
+            text = "\n\n".join(_paragraph(rng, n, words, sep) for n in sizes)
+            rows.append({"id": f"{name}-{i}", "title": f"{name} report {i}", "text": text})
+    path = tmp_path_factory.mktemp("speed") / "articles.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def speed_corpora(spark, speed_slice):
+    """The slice ingested by both engines (once)."""
+    from topiclab.engines.spark.ingest import ingest
+    from topiclab.ingest import load
+
+    return load(speed_slice), ingest(spark, str(speed_slice))
+
+
+def _memory_passages(corpus, speed):
+    from topiclab.config import PrepareSection
+    from topiclab.pipeline.base import RunState
+    from topiclab.pipeline.stages import PrepareStage
+
+    state = RunState(texts=[], langs=[], doc_ids=[], corpus=corpus)
+    return PrepareStage(PrepareSection(speed=speed)).fit(state).passages
+
+
+def _spark_passages(spark, corpus, speed):
+    from topiclab.config import PrepareSection
+    from topiclab.engines.spark.stages import SparkOptions, SparkPrepareStage
+    from topiclab.pipeline.base import RunState
+
+    state = RunState(texts=[], langs=[], doc_ids=[])
+    state.extras.update(spark=spark, spark_corpus=corpus)
+    state = SparkPrepareStage(PrepareSection(speed=speed), SparkOptions()).fit(state)
+    table = state.extras["sdf"].orderBy("_order").toPandas()
+    assert state.extras["n_passages"] == len(table)  # the count the run records
+    return table
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_both_engines_cut_the_same_passages_in_every_speed_mode(spark, speed_corpora):
+    memory, sparkc = speed_corpora
+    counts = {}
+    for speed in ("best", "balanced", "fast"):
+        mem = _memory_passages(memory, speed)
+        got = _spark_passages(spark, sparkc, speed)
+        cols = ["passage_id", "doc_id", "lang", "text"]
+        assert got[cols].to_dict("records") == mem[cols].to_dict("records"), speed
+        counts[speed] = len(got)
+    # the slice straddles both limits: each mode embeds more documents whole
+    assert counts["best"] > counts["balanced"] > counts["fast"], counts
+
+
+@pytest.mark.spark
+def test_spark_chooses_the_speed_as_in_memory_and_logs_it(
+    spark, speed_corpora, monkeypatch, caplog
+):
+    import logging
+
+    import topiclab.pipeline.speed as speed_mod
+    from topiclab.config import RunConfig
+    from topiclab.engines.spark.speed import choose_run_speed
+
+    memory, sparkc = speed_corpora
+    monkeypatch.setattr(speed_mod, "BEST_MAX_PASSAGES", 10)  # the slice is then "balanced"
+    expected, _ = speed_mod.choose_speed(len(memory.passages))
+    assert expected == "balanced"
+    log = logging.getLogger("topiclab.engines.spark.speed")
+    # the CLI's logging setup may stop propagation at "topiclab": catch the line here
+    log.addHandler(caplog.handler)
+    monkeypatch.setattr(log, "propagate", False)
+    try:
+        with caplog.at_level(logging.INFO, logger=log.name):
+            config, choice = choose_run_speed(RunConfig(), sparkc)
+    finally:
+        log.removeHandler(caplog.handler)
+    assert config.speed == choice["mode"] == expected
+    lines = [r.getMessage() for r in caplog.records if "chosen" in r.getMessage()]
+    assert len(lines) == 1 and lines[0].startswith("speed=balanced chosen: ")
+    given, choice = choose_run_speed(RunConfig(speed="fast"), sparkc)
+    assert given.speed == "fast" and choice == {"mode": "fast", "chosen": "given"}

@@ -136,6 +136,7 @@ def _command_line(argv: Sequence[str] | None) -> str:
 def _fit_run(args: argparse.Namespace):
     if getattr(args, "engine", "memory") == "spark":
         return _fit_spark(args)
+    _refuse_spark_options(args)
     import time
 
     from topiclab.ingest import load
@@ -188,7 +189,11 @@ def _fit_spark(args: argparse.Namespace):
 
         raise ConfigError("--choose-k is not supported with --engine spark; give --n-themes")
     source = args.path or paths.default_corpus()
-    options = SparkOptions(master=args.spark_master, sample_size=args.spark_sample_size)
+    options = SparkOptions(
+        master=args.spark_master,
+        sample_size=args.spark_sample_size,
+        lda_optimizer=args.spark_lda_optimizer or SparkOptions.lda_optimizer,
+    )
     result, model = run_spark(
         str(source),
         config,
@@ -221,6 +226,24 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="passages sampled to the driver for phrases, the reducer, scores and the map",
     )
+    g.add_argument(
+        "--spark-lda-optimizer",
+        choices=["em", "online"],
+        help="MLlib LDA optimizer: em (EM with the in-memory sampler's priors) or online "
+        "(variational mini-batches: cheaper on very large corpora, less coherent topics) "
+        "(default: em)",
+    )
+
+
+def _refuse_spark_options(args: argparse.Namespace) -> None:
+    """Reject an option of the Spark engine given without ``--engine spark``."""
+    if getattr(args, "spark_lda_optimizer", None) is not None:
+        from topiclab.errors import ConfigError
+
+        raise ConfigError(
+            "--spark-lda-optimizer applies to the Spark engine only; add --engine spark "
+            "or leave the option out"
+        )
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -51,7 +51,8 @@ class SparkCorpus:
         ``doc_id, source_file, title, date, source, lang, text, n_passages`` and the
         input's other columns, plus ``_order`` (input order).
     passages : pyspark.sql.DataFrame
-        ``passage_id, doc_id, lang, text`` plus ``_order``.
+        ``passage_id, doc_id, lang, text`` plus ``_order``, ``_doc_size`` (the document's
+        size in word units) and ``_n_parts`` (its passages).
     log : pyspark.sql.DataFrame
         One JSON string per cleaning record (column ``value``), as in ``cleaning_log.jsonl``.
     """
@@ -377,10 +378,25 @@ _CLEAN_SCHEMA = (
 )
 
 
+#: Passage rows as cut; ``_doc_size`` (the document's size in word units) and ``_n_parts``
+#: (its passages) let a speed mode embed short documents whole without another pass.
+_PASSAGE_COLUMNS = [
+    "passage_id",
+    "doc_id",
+    "lang",
+    "text",
+    "_order",
+    "_j",
+    "_doc_size",
+    "_n_parts",
+]
+
+
 def _passage_partitions(opts: LoadOptions) -> Any:
     def cut(frames: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
 
+        from topiclab.ingest._lines import size
         from topiclab.ingest.lang import passage_language
         from topiclab.ingest.segment import segment
 
@@ -397,16 +413,26 @@ def _passage_partitions(opts: LoadOptions) -> Any:
                 parts = segment(
                     text.split("\n\n"), min_words=opts.min_words, max_words=opts.max_words
                 )
+                doc_size = float(sum(size(part) for part in parts))  # for speed modes
                 for j, part in enumerate(parts):
                     plang = (
                         passage_language(part, lang, trust_doc=bool(given))
                         if opts.detect_language
                         else lang
                     )
-                    rows.append((f"{doc_id}-p{j:03d}", doc_id, plang, part, int(order), j))
-            yield pd.DataFrame(
-                rows, columns=["passage_id", "doc_id", "lang", "text", "_order", "_j"]
-            )
+                    rows.append(
+                        (
+                            f"{doc_id}-p{j:03d}",
+                            doc_id,
+                            plang,
+                            part,
+                            int(order),
+                            j,
+                            doc_size,
+                            len(parts),
+                        )
+                    )
+            yield pd.DataFrame(rows, columns=_PASSAGE_COLUMNS)
 
     return cut
 
@@ -537,7 +563,8 @@ def ingest(
         map_in_pandas(
             docs.select("doc_id", "text", "lang", "lang_given", "_order"),
             _passage_partitions(opts),
-            "passage_id string, doc_id string, lang string, text string, _order long, _j int",
+            "passage_id string, doc_id string, lang string, text string, _order long, _j int, "
+            "_doc_size double, _n_parts int",
         )
         .withColumn("_order", F.col("_order") * 10000 + F.col("_j"))
         .drop("_j")

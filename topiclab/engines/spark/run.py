@@ -93,6 +93,9 @@ def run_spark(
         corpus = source
     else:
         corpus = ingest(spark, source, text_column=text_column, **load_options)
+    from topiclab.engines.spark.speed import choose_run_speed
+
+    config, speed_choice = choose_run_speed(config, corpus)  # as in memory, logged
     if pipeline is None:
         pipeline = Pipeline(
             spark_stages(config, options, embedder=embedder), progress=config.progress
@@ -103,8 +106,10 @@ def run_spark(
         spark_corpus=corpus,
         config=config.to_dict(),
         seeds=config.seeds(),
+        speed_choice=speed_choice,
     )
-    state.timings["ingest_s"] = time.perf_counter() - t0  # lazy: the work runs in "prepare"
+    # lazy: the work runs in "prepare", or here when the passages are counted for the speed
+    state.timings["ingest_s"] = time.perf_counter() - t0
     state = pipeline.fit(state)
     state.timings["total_s"] = time.perf_counter() - t0
     result = state.extras["result"]

@@ -76,10 +76,11 @@ class SparkOptions:
     lda_restarts : int or None
         MLlib LDA fits from different seeds, the best kept by the in-memory rule (NPMI +
         0.5 x diversity + 0.5 x agreement with the other fits, on the sample); ``None``:
-        the LDA section's ``lda_restarts``.
+        the LDA section's ``lda_restarts``, capped by the speed mode (fast: 1).
     lda_max_iter : int
         Most iterations of MLlib's online LDA (each sees a mini-batch of
-        ``max(5%, 2,000 rows)``; the run takes ``lda_passes`` passes when this allows).
+        ``max(5%, 2,000 rows)``; the run takes ``lda_passes`` passes, capped by the speed
+        mode, when this allows).
     kmeans_restarts : int
         MLlib (Bisecting)KMeans fits from different seeds; the lowest cost is kept.
     """
@@ -177,6 +178,10 @@ class SamplePlacement:
 class SparkPrepareStage(Stage):
     """Take the Spark corpus's passages, mark the driver sample, check K against them.
 
+    In the ``balanced`` and ``fast`` speed modes, documents of up to the mode's
+    ``whole_doc_words`` are first joined into one passage, as the in-memory prepare stage
+    does (:mod:`topiclab.engines.spark.speed`).
+
     Parameters
     ----------
     section : PrepareSection
@@ -194,13 +199,31 @@ class SparkPrepareStage(Stage):
         _describe(state, self.name)
         from pyspark.sql import functions as F
 
+        from topiclab.engines.spark.speed import (
+            merge_short_documents,
+            merged_count,
+            with_doc_sizes,
+        )
+        from topiclab.pipeline.speed import speed_settings
+
         opts = self.options or SparkOptions()
         corpus = state.extras["spark_corpus"]
+        whole = speed_settings(getattr(self.section, "speed", None)).whole_doc_words
         # ingest is lazy: clean, deduplicate and cut passages once, here
-        corpus.passages = _materialise(corpus.passages)
+        passages = corpus.passages if not whole else with_doc_sizes(corpus.passages)
+        corpus.passages = _materialise(passages)
         corpus.documents = _materialise(corpus.documents)
         corpus.log = _materialise(corpus.log)
         n = corpus.passages.count()
+        if whole:  # the in-memory speed modes: short documents embedded whole
+            before = n
+            n = merged_count(corpus.passages, whole)
+            logger.info(
+                "Documents of up to %d words embedded whole: %d passages -> %d",
+                whole,
+                before,
+                n,
+            )
         if n < 3:
             raise CorpusError(
                 f"the corpus has {n} passage(s); at least 3 are needed to find themes"
@@ -213,7 +236,7 @@ class SparkPrepareStage(Stage):
                 )
         fraction = min(1.0, opts.sample_size / n)
         bucket = (F.xxhash64("passage_id") % 1_000_000).cast("double") / 1_000_000.0
-        sdf = corpus.passages.select("passage_id", "doc_id", "lang", "text", "_order")
+        sdf = merge_short_documents(corpus.passages, whole)
         sdf = sdf.withColumn("lang", F.coalesce("lang", F.lit("und"))).withColumn(
             "_sample", F.abs(bucket) < F.lit(fraction) if fraction < 1 else F.lit(True)
         )
@@ -811,8 +834,15 @@ class SparkLDAStage(Stage):
             _probe, selection = fit_lda(S, tokens, lda_names, s, int(s.seed))
             k = int(selection["chosen"])
             selection["chosen_on"] = f"the sample ({len(tokens)} passages), in memory"
+        from topiclab.pipeline.speed import speed_settings
+        from topiclab.pipeline.stages import coherence_reference
+
         spark = state.extras["spark"]
+        fast = speed_settings(getattr(s, "speed", None))
         restarts = max(1, int(opts.lda_restarts or getattr(s, "lda_restarts", 1) or 1))
+        if opts.lda_restarts is None and fast.max_lda_restarts is not None:
+            restarts = max(1, min(restarts, fast.max_lda_restarts))  # the mode's cap
+        reference, reference_note = coherence_reference(tokens, fast.coherence_max_docs)
         seeds = [int(s.seed)]
         if restarts > 1:  # the in-memory restarts' seeds
             seeds = [int(x) for x in np.random.SeedSequence(int(s.seed)).generate_state(restarts)]
@@ -834,7 +864,10 @@ class SparkLDAStage(Stage):
             # the in-memory passes over the corpus as online mini-batches of up to 2,000
             # rows (at least 50 updates: the online optimizer needs them), capped
             rate = min(1.0, max(0.05, 2000.0 / max(n_train, 1)))
-            max_iter = int(min(opts.lda_max_iter, max(50, np.ceil(s.lda_passes / rate))))
+            passes = int(s.lda_passes)
+            if fast.max_lda_passes is not None:  # the speed mode's cap on passes
+                passes = min(passes, fast.max_lda_passes)
+            max_iter = int(min(opts.lda_max_iter, max(50, np.ceil(passes / rate))))
             params = {
                 "optimizer": "online",
                 "subsamplingRate": rate,
@@ -848,7 +881,7 @@ class SparkLDAStage(Stage):
             lda = self._convert(model, em)
             sel = select_terms(lda.components_, S, topn=10)
             tops = [[str(lda_names[j]) for j in c] for c in sel]
-            npmi, _ = coherence(tops, tokens, measure="c_npmi", topn=10)
+            npmi, _ = coherence(tops, reference, measure="c_npmi", topn=10)
             div = topic_diversity(tops, topk=10)
             fits.append((lda, npmi, div, lda.transform(S).argmax(axis=1)))
         # the in-memory rule: NPMI + 0.5 x diversity + 0.5 x agreement with the other restarts
@@ -882,6 +915,8 @@ class SparkLDAStage(Stage):
                     else {}
                 ),
                 "restarts": len(fits),
+                "speed": getattr(s, "speed", None),
+                "coherence_reference": reference_note,
                 "restart_scores": [float(x) for x in scores],
                 "restart_npmi_sample": [float(f[1]) for f in fits],
                 "restart_agreement": [float(x) for x in agreement] if len(fits) > 1 else None,
@@ -1208,6 +1243,8 @@ class SparkAssembleStage(Stage):
                 "executor_memory": sc.getConf().get("spark.executor.memory", "1g"),
                 "driver_memory": sc.getConf().get("spark.driver.memory", "1g"),
                 "sample_size": int(opts.sample_size),
+                "lda_optimizer": opts.lda_optimizer,
+                "speed": state.extras.get("speed_choice"),
                 "n_sample_passages": int(state.extras["n_sample"]),
                 "sampled": [
                     "phrases",
