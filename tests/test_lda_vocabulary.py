@@ -125,3 +125,16 @@ def test_bad_vocabulary_option_is_a_config_error(name, value):
 
     with pytest.raises(ConfigError, match=name):
         RunConfig(**{name: value})
+
+
+def test_restart_criterion_prefers_diverse_topics_to_slightly_more_coherent_ones():
+    from topiclab.pipeline.lda_view import restart_score
+
+    # generic words shared by several topics raise in-sample NPMI a little and cost
+    # diversity: 0.02 of NPMI does not buy 0.03 of diversity
+    coherent = restart_score(npmi=0.03, diversity=0.87, agreement=0.3)
+    diverse = restart_score(npmi=0.01, diversity=0.90, agreement=0.3)
+    assert diverse > coherent
+    # agreement still counts, and an undefined NPMI scores as -1
+    assert restart_score(0.01, 0.90, 0.4) > diverse
+    assert restart_score(float("nan"), 0.90, 0.3) == restart_score(-1.0, 0.90, 0.3)

@@ -140,9 +140,9 @@ class RunConfig:
         values (0.05) measured better on very short items (headlines, news blurbs) and
         worse on longer posts; see ``docs/lda.md``.
     lda_restart_criterion : {"score", "likelihood", "typical"}
-        Which restart is kept: the best NPMI + 0.5 x diversity of its plain top-10 words
-        + 0.5 x its agreement with the other restarts (``score``, the rule K is chosen
-        by), the highest log-likelihood per word (Gibbs sampling; the gensim backend falls
+        Which restart is kept: the best NPMI + diversity of its plain top-10 words + 0.5 x
+        its agreement with the other restarts (``score``; diversity weighs 0.5 in the rule
+        K is chosen by, which scores the selected terms), the highest log-likelihood per word (Gibbs sampling; the gensim backend falls
         back to ``typical``), or the one agreeing most with the others (``typical``).
     lda_seed_themes : bool
         Seed LDA topics with the terms of the embedding themes.

@@ -2,10 +2,11 @@
 
 :class:`LDAViewStage` fits LDA (collapsed Gibbs sampling, :class:`~topiclab.models.GibbsLDA`,
 or gensim's online variational Bayes, :class:`~topiclab.models.LDA`) on the run's
-documents (their passages' counts summed) or on the passages, restricted to the terms in
-most passages (``lda_max_features``), for each candidate K and several restarts; keeps
-the most typical restart and the K with the best NPMI + 0.5 x diversity + 0.5 x
-stability; then infers every passage's topic mixture with the fitted model (the same
+documents (their passages' counts summed) or on the passages, restricted to the terms of
+neither too few nor too many documents (and to the terms in most passages,
+``lda_max_features``), for each candidate K and several restarts; keeps the restart with
+the best NPMI + diversity + 0.5 x agreement and the K with the best NPMI + 0.5 x
+diversity + 0.5 x stability; then infers every passage's topic mixture with the fitted model (the same
 path as for new texts) and describes each topic with its topic-word weights.
 """
 
@@ -38,6 +39,7 @@ __all__ = [
     "hellinger_distances",
     "lda_vocabulary",
     "make_lda",
+    "restart_score",
     "theme_term_ids",
     "topic_checks",
 ]
@@ -56,6 +58,21 @@ JOINED_NOTE = (
     "passage and its translation share a topic; set lda_neighbours = 0 for LDA on each "
     "passage's own words only, which keeps languages apart."
 )
+
+
+def restart_score(npmi: float, diversity: float, agreement: float) -> float:
+    """Score of one LDA restart under the ``score`` criterion (higher is kept).
+
+    ``NPMI + RESTART_DIVERSITY_WEIGHT x diversity + 0.5 x agreement``, of the restart's
+    plain top-10 words and its mean ARI to the other restarts; an undefined NPMI counts -1.
+
+    Examples
+    --------
+    >>> round(restart_score(0.02, 0.88, 0.3), 3)
+    1.05
+    """
+    npmi = float(npmi) if np.isfinite(npmi) else -1.0
+    return npmi + RESTART_DIVERSITY_WEIGHT * float(diversity) + 0.5 * float(agreement)
 
 
 def hellinger_distances(topic_word: np.ndarray) -> dict[str, Any]:
@@ -521,9 +538,7 @@ def fit_lda(
                     plain = [[str(names[j]) for j in row] for row in m.top_terms(10)]
                     r_npmi, _ = coherence(plain, reference, measure="c_npmi", topn=10)
                     restart_scores.append(
-                        (r_npmi if np.isfinite(r_npmi) else -1.0)
-                        + RESTART_DIVERSITY_WEIGHT * topic_diversity(plain, topk=10)
-                        + 0.5 * agreement
+                        restart_score(r_npmi, topic_diversity(plain, topk=10), agreement)
                     )
                 chosen = int(np.argmax(restart_scores))
             stability = float(agree[np.triu_indices(restarts, 1)].mean())
