@@ -142,8 +142,9 @@ class RunConfig:
     lda_restart_criterion : {"score", "likelihood", "typical"}
         Which restart is kept: the best NPMI + diversity of its plain top-10 words + 0.5 x
         its agreement with the other restarts (``score``; diversity weighs 0.5 in the rule
-        K is chosen by, which scores the selected terms), the highest log-likelihood per word (Gibbs sampling; the gensim backend falls
-        back to ``typical``), or the one agreeing most with the others (``typical``).
+        K is chosen by, which scores the selected terms), the highest log-likelihood per
+        word (Gibbs sampling; the gensim backend falls back to ``typical``), or the one
+        agreeing most with the others (``typical``).
     lda_seed_themes : bool
         Seed LDA topics with the terms of the embedding themes.
     lda_merge_small : bool

@@ -6,8 +6,9 @@ documents (their passages' counts summed) or on the passages, restricted to the 
 neither too few nor too many documents (and to the terms in most passages,
 ``lda_max_features``), for each candidate K and several restarts; keeps the restart with
 the best NPMI + diversity + 0.5 x agreement and the K with the best NPMI + 0.5 x
-diversity + 0.5 x stability; then infers every passage's topic mixture with the fitted model (the same
-path as for new texts) and describes each topic with its topic-word weights.
+diversity + 0.5 x stability; then infers every passage's topic mixture with the fitted
+model (the same path as for new texts) and describes each topic with its topic-word
+weights.
 """
 
 from __future__ import annotations
