@@ -28,6 +28,9 @@ LDA_DOCUMENT_MIN = 100
 LDA_MIN_DOCUMENTS = 3
 #: with ``lda_max_term_count=None``, Gibbs LDA counts a term at most this often per document
 LDA_MAX_TERM_COUNT = 10
+#: with ``lda_max_document_share=None``, LDA's terms must be in at most this share of the
+#: documents (from ``LDA_DOCUMENT_MIN`` documents; below that no upper bound)
+LDA_MAX_DOCUMENT_SHARE = 0.15
 LDA_BACKENDS = ("auto", "gibbs", "gensim")
 SPEEDS = ("fast", "balanced", "best")
 
@@ -116,6 +119,12 @@ class RunConfig:
         fitting and when inferring mixtures alike); ``None`` (the default) means
         ``LDA_MAX_TERM_COUNT`` (10), ``0`` no limit. A long document repeating a word
         pulls topics towards itself otherwise (``docs/lda.md``).
+    lda_max_document_share : float or None
+        LDA sees only terms found in at most this share of the documents; ``None`` (the
+        default) means ``LDA_MAX_DOCUMENT_SHARE`` (0.15) from ``LDA_DOCUMENT_MIN`` (100)
+        documents and no bound below; ``1.0`` keeps every term. A word in more than 15 %
+        of the documents (``time``, ``people`` on 20 Newsgroups) is among the top words of
+        several topics and tells none apart (``docs/lda.md``).
     lda_unit : {"auto", "documents", "passages"}
         What LDA is fitted on: whole documents (passage counts summed) or passages;
         ``auto`` uses documents from ``LDA_DOCUMENT_MIN`` (100) documents. Passage topic
@@ -131,10 +140,11 @@ class RunConfig:
         values (0.05) measured better on very short items (headlines, news blurbs) and
         worse on longer posts; see ``docs/lda.md``.
     lda_restart_criterion : {"score", "likelihood", "typical"}
-        Which restart is kept: the best NPMI + 0.5 x diversity of its plain top-10 words
-        + 0.5 x its agreement with the other restarts (``score``, the rule K is chosen
-        by), the highest log-likelihood per word (Gibbs sampling; the gensim backend falls
-        back to ``typical``), or the one agreeing most with the others (``typical``).
+        Which restart is kept: the best NPMI + diversity of its plain top-10 words + 0.5 x
+        its agreement with the other restarts (``score``; diversity weighs 0.5 in the rule
+        K is chosen by, which scores the selected terms), the highest log-likelihood per
+        word (Gibbs sampling; the gensim backend falls back to ``typical``), or the one
+        agreeing most with the others (``typical``).
     lda_seed_themes : bool
         Seed LDA topics with the terms of the embedding themes.
     lda_merge_small : bool
@@ -185,6 +195,7 @@ class RunConfig:
     lda_max_features: int | None = None
     lda_min_documents: int | None = None
     lda_max_term_count: int | None = None
+    lda_max_document_share: float | None = None
     lda_unit: str = "auto"
     lda_backend: str = "auto"
     lda_restarts: int = 3
@@ -239,6 +250,13 @@ class RunConfig:
             ):
                 kind = "a positive" if low else "a non-negative"
                 raise ConfigError(f"{name} must be {kind} integer or None, got {value!r}")
+        share = self.lda_max_document_share
+        if share is not None and (
+            isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1
+        ):
+            raise ConfigError(
+                f"lda_max_document_share must be a number in (0, 1] or None, got {share!r}"
+            )
         if self.lda_unit not in LDA_UNITS:
             raise ConfigError(f"lda_unit must be one of {LDA_UNITS}, got {self.lda_unit!r}")
         if self.lda_backend not in LDA_BACKENDS:
@@ -431,6 +449,7 @@ class LDASection:
     lda_max_features: int | None = None
     lda_min_documents: int | None = None
     lda_max_term_count: int | None = None
+    lda_max_document_share: float | None = None
     lda_unit: str = "auto"
     lda_backend: str = "auto"
     lda_restarts: int = 3

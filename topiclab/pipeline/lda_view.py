@@ -2,11 +2,13 @@
 
 :class:`LDAViewStage` fits LDA (collapsed Gibbs sampling, :class:`~topiclab.models.GibbsLDA`,
 or gensim's online variational Bayes, :class:`~topiclab.models.LDA`) on the run's
-documents (their passages' counts summed) or on the passages, restricted to the terms in
-most passages (``lda_max_features``), for each candidate K and several restarts; keeps
-the most typical restart and the K with the best NPMI + 0.5 x diversity + 0.5 x
-stability; then infers every passage's topic mixture with the fitted model (the same
-path as for new texts) and describes each topic with its topic-word weights.
+documents (their passages' counts summed) or on the passages, restricted to the terms of
+neither too few nor too many documents (and to the terms in most passages,
+``lda_max_features``), for each candidate K and several restarts; keeps the restart with
+the best NPMI + diversity + 0.5 x agreement and the K with the best NPMI + 0.5 x
+diversity + 0.5 x stability; then infers every passage's topic mixture with the fitted
+model (the same path as for new texts) and describes each topic with its topic-word
+weights.
 """
 
 from __future__ import annotations
@@ -18,13 +20,19 @@ from typing import Any
 
 import numpy as np
 
-from topiclab.config import LDA_DOCUMENT_MIN, LDA_MAX_TERM_COUNT, LDA_MIN_DOCUMENTS
+from topiclab.config import (
+    LDA_DOCUMENT_MIN,
+    LDA_MAX_DOCUMENT_SHARE,
+    LDA_MAX_TERM_COUNT,
+    LDA_MIN_DOCUMENTS,
+)
 from topiclab.pipeline.base import RunState, Stage, ViewState
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "LDAViewStage",
+    "common_terms",
     "document_counts",
     "document_mixture",
     "fit_lda",
@@ -32,6 +40,7 @@ __all__ = [
     "hellinger_distances",
     "lda_vocabulary",
     "make_lda",
+    "restart_score",
     "theme_term_ids",
     "topic_checks",
 ]
@@ -50,6 +59,21 @@ JOINED_NOTE = (
     "passage and its translation share a topic; set lda_neighbours = 0 for LDA on each "
     "passage's own words only, which keeps languages apart."
 )
+
+
+def restart_score(npmi: float, diversity: float, agreement: float) -> float:
+    """Score of one LDA restart under the ``score`` criterion (higher is kept).
+
+    ``NPMI + RESTART_DIVERSITY_WEIGHT x diversity + 0.5 x agreement``, of the restart's
+    plain top-10 words and its mean ARI to the other restarts; an undefined NPMI counts -1.
+
+    Examples
+    --------
+    >>> round(restart_score(0.02, 0.88, 0.3), 3)
+    1.05
+    """
+    npmi = float(npmi) if np.isfinite(npmi) else -1.0
+    return npmi + RESTART_DIVERSITY_WEIGHT * float(diversity) + 0.5 * float(agreement)
 
 
 def hellinger_distances(topic_word: np.ndarray) -> dict[str, Any]:
@@ -128,6 +152,10 @@ def topic_checks(
 VIEW = "lda"
 #: Refits with fewer topics at most while topics stay below the minimum size.
 MAX_REFITS = 3
+#: Weight of the plain top-10 words' diversity in the ``score`` restart criterion (NPMI +
+#: this x diversity + 0.5 x agreement): with 0.5, in-sample NPMI (which generic words
+#: shared by several topics raise) outweighed diversity (``docs/lda.md``).
+RESTART_DIVERSITY_WEIGHT = 1.0
 
 
 def guided_term_ids(vectorizer: Any, guided: Sequence[Any]) -> list[list[int]] | None:
@@ -205,13 +233,16 @@ def lda_vocabulary(
     *,
     min_documents: int = 1,
     doc_ids: Sequence[str] | None = None,
+    max_document_share: float = 1.0,
 ) -> np.ndarray | None:
     """Columns LDA is fitted on (sorted), or ``None`` for all of them.
 
     Terms found in fewer than ``min_documents`` documents are left out: a term that one
     or two documents repeat hundreds of times (an encoded attachment, a table of
-    numbers) otherwise takes a topic of its own. Then the ``max_features`` terms in
-    most passages are kept.
+    numbers) otherwise takes a topic of its own. So are terms found in more than
+    ``max_document_share`` of the documents: a word that common is among the top words
+    of several topics and tells none apart. Then the ``max_features`` terms in most
+    passages are kept.
 
     Parameters
     ----------
@@ -223,6 +254,9 @@ def lda_vocabulary(
         terms would be left.
     doc_ids : sequence of str, optional
         Each row's document (default: every row is one).
+    max_document_share : float, default=1.0
+        Keep terms found in at most this share of the documents (``1.0``: no bound);
+        ignored when fewer than two terms would be left.
 
     Returns
     -------
@@ -238,20 +272,48 @@ def lda_vocabulary(
     [0, 2]
     >>> lda_vocabulary(X, None, min_documents=2, doc_ids=["a", "a", "b"]).tolist()
     [0, 2]
+    >>> lda_vocabulary(X, None, max_document_share=0.8).tolist()
+    [1, 2]
     """
     n_terms = counts.shape[1]
     kept = np.arange(n_terms, dtype=np.intp)
-    if min_documents > 1:
+    if min_documents > 1 or max_document_share < 1.0:
         units = counts if doc_ids is None else document_counts(counts, doc_ids)
         in_docs = np.asarray((units > 0).sum(axis=0)).ravel()
-        enough = np.flatnonzero(in_docs >= min_documents).astype(np.intp)
-        if enough.size >= 2:
-            kept = enough
+        if min_documents > 1:
+            enough = np.flatnonzero(in_docs >= min_documents).astype(np.intp)
+            if enough.size >= 2:
+                kept = enough
+        if max_document_share < 1.0:
+            rare = kept[in_docs[kept] <= max_document_share * units.shape[0]]
+            if rare.size >= 2:
+                kept = rare
     if max_features is not None and kept.size > max_features:
         df = np.asarray((counts[:, kept] > 0).sum(axis=0)).ravel()
         order = np.lexsort((np.arange(df.size), -df))  # most passages first, ties by column
         kept = np.sort(kept[order[:max_features]]).astype(np.intp)
     return None if kept.size == n_terms else kept
+
+
+def common_terms(
+    counts: Any, feature_names: Sequence[str], doc_ids: Sequence[str], share: float, limit: int = 50
+) -> list[str]:
+    """Terms found in more than ``share`` of the documents, most common first (at most ``limit``).
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> X = sp.csr_matrix(np.array([[1, 0, 2], [1, 1, 0], [1, 0, 1]]))
+    >>> common_terms(X, ["a", "b", "c"], ["d1", "d2", "d3"], 0.5)
+    ['a', 'c']
+    """
+    if share >= 1.0:
+        return []
+    in_docs = np.asarray((document_counts(counts, doc_ids) > 0).sum(axis=0)).ravel()
+    n_docs = len(set(str(d) for d in doc_ids))
+    over = np.flatnonzero(in_docs > share * n_docs)
+    over = over[np.lexsort((over, -in_docs[over]))][:limit]
+    return [str(feature_names[j]) for j in over]
 
 
 def document_counts(counts: Any, doc_ids: Sequence[str]) -> Any:
@@ -419,8 +481,8 @@ def fit_lda(
     kept = {
         "likelihood": "the one whose sampler ended with the highest log-likelihood per word "
         "is kept (Gibbs; otherwise the one with the highest mean ARI to the others)",
-        "score": "the one with the best NPMI + 0.5 * diversity of its plain top-10 words "
-        "+ 0.5 * its mean ARI to the others is kept",
+        "score": f"the one with the best NPMI + {RESTART_DIVERSITY_WEIGHT:g} * diversity of its "
+        "plain top-10 words + 0.5 * its mean ARI to the others is kept",
     }.get(criterion, "the one with the highest mean ARI to the others is kept")
     selection: dict[str, Any] = {
         "candidates": candidates,
@@ -477,9 +539,7 @@ def fit_lda(
                     plain = [[str(names[j]) for j in row] for row in m.top_terms(10)]
                     r_npmi, _ = coherence(plain, reference, measure="c_npmi", topn=10)
                     restart_scores.append(
-                        (r_npmi if np.isfinite(r_npmi) else -1.0)
-                        + 0.5 * topic_diversity(plain, topk=10)
-                        + 0.5 * agreement
+                        restart_score(r_npmi, topic_diversity(plain, topk=10), agreement)
                     )
                 chosen = int(np.argmax(restart_scores))
             stability = float(agree[np.triu_indices(restarts, 1)].mean())
@@ -561,8 +621,15 @@ class LDAViewStage(Stage):
         if min_documents is None:  # the default: drop bursty rare terms on a large corpus
             n_docs = len(set(state.doc_ids))
             min_documents = LDA_MIN_DOCUMENTS if n_docs >= LDA_DOCUMENT_MIN else 1
+        share = getattr(s, "lda_max_document_share", None)
+        if share is None:  # the default: drop the most common words on a large corpus
+            share = LDA_MAX_DOCUMENT_SHARE if len(set(state.doc_ids)) >= LDA_DOCUMENT_MIN else 1.0
         self.columns_ = lda_vocabulary(
-            counts, s.lda_max_features, min_documents=int(min_documents), doc_ids=state.doc_ids
+            counts,
+            s.lda_max_features,
+            min_documents=int(min_documents),
+            doc_ids=state.doc_ids,
+            max_document_share=float(share),
         )
         lda_names = names if self.columns_ is None else [names[j] for j in self.columns_]
         seed_topics = guided_term_ids(state.vectorizer, s.guided)
@@ -604,9 +671,14 @@ class LDAViewStage(Stage):
         if self.neighbours_:
             self.selection_["crosslingual_neighbours"] = self.neighbours_
         cap = getattr(self.lda_, "max_term_count", None)
+        kept = set(lda_names)
         self.selection_["vocabulary"] = {
             "terms": len(lda_names),
             "min_documents": int(min_documents),
+            "max_document_share": float(share),
+            "common_terms_dropped": [
+                t for t in common_terms(counts, names, state.doc_ids, float(share)) if t not in kept
+            ],
             "max_term_count": None if cap is None else int(cap),
         }
 
