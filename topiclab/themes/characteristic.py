@@ -22,6 +22,20 @@ count more as the theme grows (``lambda = n / (n + SIZE_PRIOR)``). The labels
 (:mod:`topiclab.themes.labels`) lead with the term of highest score; the keyword list
 keeps the weight order.
 
+Two corpus-level rules keep words that describe no theme out of its label:
+
+* **contrast** (:func:`contrast`): a label word must be used markedly more often in the
+  theme than in the rest of the corpus, at least :data:`MIN_CONTRAST` times the rate
+  (with one unit added outside, so a word of a single passage is not judged by it).
+  A frequent word that every theme uses ("new", "said", "plans", "yesterday") weighs
+  much in a topic-word ranking and has a fair share of any theme's passages, but no
+  theme uses it twice as often as the others; it scores 0 and stays in the keyword
+  list only.
+* **documents as units**: in a corpus of at least :data:`MIN_DOCUMENTS` documents the
+  shares count documents (the passages of one document in one theme are summed), as the
+  term weights of the embedding view do: a name or a phrase that one long post repeats
+  in many of its paragraphs has the coverage of one document, not of many passages.
+
 Examples
 --------
 >>> import numpy as np, scipy.sparse as sp
@@ -33,16 +47,64 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["PRIOR", "SIZE_PRIOR", "characteristic_scores", "label_scores"]
+__all__ = [
+    "MIN_CONTRAST",
+    "MIN_DOCUMENTS",
+    "PRIOR",
+    "SIZE_PRIOR",
+    "characteristic_scores",
+    "contrast",
+    "label_scores",
+]
 
 #: Passages added to the denominators of coverage and precision.
 PRIOR = 3.0
 #: Theme size (passages) at which the shares and the weights count alike in a label.
 SIZE_PRIOR = 40.0
+#: A label word is used at least this many times as often in the theme as elsewhere.
+MIN_CONTRAST = 2.0
+#: From this many documents, coverage and precision count documents, not passages.
+MIN_DOCUMENTS = 100
+
+
+def _presence(
+    counts: Any,
+    labels: np.ndarray,
+    n_themes: int,
+    rows: np.ndarray | None,
+    groups: Sequence[Any] | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Units using each term per theme, and units per theme (documents or passages)."""
+    import scipy.sparse as sp
+
+    labels = np.asarray(labels)
+    X = sp.csr_matrix(counts)
+    if rows is not None:
+        X, labels = X[rows], labels[rows]
+        if groups is not None:
+            groups = [groups[int(i)] for i in rows]
+    keep = (labels >= 0) & (labels < n_themes)
+    idx = np.flatnonzero(keep)
+    X, labels = X[idx], labels[keep]
+    if groups is not None:
+        kept = [groups[int(i)] for i in idx]
+        if len(set(kept)) >= MIN_DOCUMENTS:
+            from topiclab.themes.terms import document_units
+
+            X, labels, _ = document_units(X, labels, kept)
+    present = (X > 0).astype(np.float64)
+    onehot = sp.csr_matrix(
+        (np.ones(labels.size), (labels, np.arange(labels.size))),
+        shape=(n_themes, labels.size),
+    )
+    in_theme = np.asarray((onehot @ present).todense())  # units of theme t using term j
+    sizes = np.bincount(labels, minlength=n_themes).astype(np.float64)
+    return in_theme, sizes
 
 
 def characteristic_scores(
@@ -52,6 +114,7 @@ def characteristic_scores(
     *,
     rows: np.ndarray | None = None,
     prior: float = PRIOR,
+    groups: Sequence[Any] | None = None,
 ) -> np.ndarray:
     """Return each term's coverage times precision for every theme.
 
@@ -66,32 +129,57 @@ def characteristic_scores(
     rows : ndarray of int, optional
         Use only these passages (e.g. those of one language).
     prior : float, default=PRIOR
-        Passages added to both denominators.
+        Units added to both denominators.
+    groups : sequence, optional
+        The document of each passage. With :data:`MIN_DOCUMENTS` documents or more, the
+        shares count documents (a document's passages in one theme are one unit).
 
     Returns
     -------
     ndarray of shape (n_themes, n_terms)
         ``coverage * precision`` in [0, 1].
     """
-    import scipy.sparse as sp
-
-    labels = np.asarray(labels)
-    X = sp.csr_matrix(counts)
-    if rows is not None:
-        X, labels = X[rows], labels[rows]
-    keep = (labels >= 0) & (labels < n_themes)
-    X, labels = X[np.flatnonzero(keep)], labels[keep]
-    present = (X > 0).astype(np.float64)
-    onehot = sp.csr_matrix(
-        (np.ones(labels.size), (labels, np.arange(labels.size))),
-        shape=(n_themes, labels.size),
-    )
-    in_theme = np.asarray((onehot @ present).todense())  # passages of theme t using term j
-    sizes = np.bincount(labels, minlength=n_themes).astype(np.float64)
+    in_theme, sizes = _presence(counts, labels, n_themes, rows, groups)
     used = in_theme.sum(axis=0)
     coverage = in_theme / (sizes[:, None] + prior)
     precision = in_theme / (used[None, :] + prior)
     return coverage * precision
+
+
+def contrast(
+    counts: Any,
+    labels: np.ndarray,
+    n_themes: int,
+    *,
+    rows: np.ndarray | None = None,
+    groups: Sequence[Any] | None = None,
+) -> np.ndarray:
+    """Return how many times as often each theme uses each term as the rest of the corpus.
+
+    ``(a / n) / ((b + 1) / (m + 1))`` for a term used by ``a`` of the theme's ``n`` units
+    and ``b`` of the ``m`` units outside it (documents from :data:`MIN_DOCUMENTS`
+    documents, else passages; see :func:`characteristic_scores`). The unit added outside
+    keeps a word of one or two units from looking exclusive by chance. A corpus of one
+    theme has no outside: every used term gets ``inf``.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> X = sp.csr_matrix(np.array([[1, 1], [1, 1], [1, 0], [1, 0]]))
+    >>> contrast(X, np.array([0, 0, 1, 1]), 2).round(2).tolist()
+    [[1.0, 3.0], [1.0, 0.0]]
+    """
+    in_theme, sizes = _presence(counts, labels, n_themes, rows, groups)
+    total = sizes.sum()
+    used = in_theme.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inside = in_theme / np.maximum(sizes[:, None], 1.0)
+        outside = (used[None, :] - in_theme + 1.0) / (total - sizes[:, None] + 1.0)
+        out = inside / outside
+    lonely = (total - sizes) <= 0
+    if lonely.any():
+        out[lonely] = np.where(in_theme[lonely] > 0, np.inf, 0.0)
+    return np.nan_to_num(out, nan=0.0, posinf=np.inf)
 
 
 def label_scores(
@@ -102,32 +190,40 @@ def label_scores(
     *,
     rows: np.ndarray | None = None,
     size_prior: float = SIZE_PRIOR,
+    groups: Sequence[Any] | None = None,
+    min_contrast: float = MIN_CONTRAST,
 ) -> np.ndarray:
     """Return how well each term names each theme, for choosing label words.
 
     ``w ** (1 - lambda) * c ** lambda`` with ``w`` the term's weight and ``c`` its
     :func:`characteristic_scores`, each divided by the theme's largest, and
-    ``lambda = n / (n + size_prior)`` for a theme of ``n`` passages.
+    ``lambda = n / (n + size_prior)`` for a theme of ``n`` units; 0 for a term whose
+    :func:`contrast` is below ``min_contrast`` (used about as often elsewhere).
 
     Parameters
     ----------
-    counts, labels, n_themes, rows
+    counts, labels, n_themes, rows, groups
         As for :func:`characteristic_scores`.
     weights : ndarray of shape (n_themes, n_terms)
         The theme's term weights (those its keyword list is ranked by).
     size_prior : float, default=SIZE_PRIOR
+    min_contrast : float, default=MIN_CONTRAST
+        ``0`` turns the contrast rule off.
 
     Returns
     -------
     ndarray of shape (n_themes, n_terms)
-        Scores in [0, 1]; 0 for a term neither weighed nor used in the theme.
+        Scores in [0, 1]; 0 for a term neither weighed nor used in the theme, or not
+        markedly more frequent in it than elsewhere.
     """
-    char = characteristic_scores(counts, labels, n_themes, rows=rows)
-    lab = np.asarray(labels) if rows is None else np.asarray(labels)[rows]
-    lab = lab[(lab >= 0) & (lab < n_themes)]
-    n = np.bincount(lab, minlength=n_themes).astype(np.float64)
+    in_theme, n = _presence(counts, labels, n_themes, rows, groups)
+    used = in_theme.sum(axis=0)
+    char = (in_theme / (n[:, None] + PRIOR)) * (in_theme / (used[None, :] + PRIOR))
     lam = (n / (n + size_prior))[:, None]
     w = np.clip(np.asarray(weights, dtype=np.float64), 0.0, None)
     w = w / np.maximum(w.max(axis=1, keepdims=True), np.finfo(float).tiny)
     c = char / np.maximum(char.max(axis=1, keepdims=True), np.finfo(float).tiny)
-    return w ** (1.0 - lam) * c**lam
+    scores = w ** (1.0 - lam) * c**lam
+    if min_contrast > 0:
+        scores[contrast(counts, labels, n_themes, rows=rows, groups=groups) < min_contrast] = 0.0
+    return scores

@@ -147,7 +147,10 @@ def build_theme_table(
     names = np.asarray(feature_names, dtype=object)
     langs = passages["lang"].fillna("und").astype(str).to_numpy()
     show = display or _default_display
-    char = _characteristic(counts, labels, k, langs, term_scores) if counts is not None else {}
+    groups = passages["doc_id"].astype(str).tolist() if "doc_id" in passages else None
+    char = (
+        _characteristic(counts, labels, k, langs, term_scores, groups) if counts is not None else {}
+    )
     column = {str(w): j for j, w in enumerate(names)} if char else {}
     themes = []
     for t in range(k):
@@ -339,6 +342,7 @@ def _characteristic(
     k: int,
     langs: np.ndarray,
     term_scores: dict[str, np.ndarray],
+    groups: Sequence[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Language -> label scores of every term per theme (that language's passages only)."""
     from topiclab.themes.characteristic import label_scores
@@ -347,7 +351,7 @@ def _characteristic(
     for lang, weights in term_scores.items():
         rows = None if lang == "all" else np.flatnonzero(langs == lang)
         if rows is None or rows.size:
-            out[lang] = label_scores(counts, labels, k, weights, rows=rows)
+            out[lang] = label_scores(counts, labels, k, weights, rows=rows, groups=groups)
     return out
 
 
@@ -377,7 +381,12 @@ def _labels(
         if texts:
             heads, bodies = texts.get(str(lang), ([], []))
             if heads or bodies:
-                kept = [w for w in words if w in anchors or not _is_filler(w, script)]
+                kept = [
+                    w
+                    for i, w in enumerate(words)
+                    if w in anchors
+                    or not (_is_filler(w, script) or (scores is not None and scores[i] <= 0))
+                ]
                 title = make_headline(kept, heads, bodies, lang=script, anchors=anchors)
         title = title or _join(anchors, script)
         if title:
