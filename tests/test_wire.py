@@ -189,3 +189,9 @@ def test_a_dash_line_followed_by_long_text_is_not_a_signature() -> None:
     para = " ".join([BODY] * 3)
     text, _ = _clean(f"{para}\n\n--\n\n{para}")
     assert text.count("Stocks rose") == 6
+
+
+def test_a_dash_in_a_headline_is_not_a_dateline() -> None:
+    text, found = _clean(f"CHINA - GERMANY TALKS RESUME\n\n{BODY}")
+    assert text.startswith("CHINA - GERMANY TALKS RESUME")
+    assert "dateline" not in found

@@ -321,7 +321,8 @@ def strip_wire_lines(lines: list[Line], log: list[dict[str, Any]]) -> dict[str, 
 
     The first body line loses a headline credit when it is title-like; it and the line
     after it (when the first is a headline) lose the credits, byline and dateline that
-    open them. The lines are rewritten in place.
+    open them (a headline only when they name an agency: a dash in a headline is not a
+    dateline). The lines are rewritten in place.
 
     Returns
     -------
@@ -358,6 +359,8 @@ def strip_wire_lines(lines: list[Line], log: list[dict[str, Any]]) -> dict[str, 
         new, found = strip_lead(ln.text, confirmed)
         if not found or not new.strip():
             continue
+        if ln is first and len(targets) > 1 and "source" not in found:
+            continue  # "CHINA - GERMANY TALKS": a headline's dash, unless an agency is named
         log.append(
             log_entry(
                 STEP,

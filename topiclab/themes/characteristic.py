@@ -191,7 +191,7 @@ def label_scores(
     rows: np.ndarray | None = None,
     size_prior: float = SIZE_PRIOR,
     groups: Sequence[Any] | None = None,
-    min_contrast: float = MIN_CONTRAST,
+    min_contrast: float | None = None,
 ) -> np.ndarray:
     """Return how well each term names each theme, for choosing label words.
 
@@ -207,8 +207,8 @@ def label_scores(
     weights : ndarray of shape (n_themes, n_terms)
         The theme's term weights (those its keyword list is ranked by).
     size_prior : float, default=SIZE_PRIOR
-    min_contrast : float, default=MIN_CONTRAST
-        ``0`` turns the contrast rule off.
+    min_contrast : float, optional
+        Default: :data:`MIN_CONTRAST` (read when called); ``0`` turns the rule off.
 
     Returns
     -------
@@ -224,6 +224,7 @@ def label_scores(
     w = w / np.maximum(w.max(axis=1, keepdims=True), np.finfo(float).tiny)
     c = char / np.maximum(char.max(axis=1, keepdims=True), np.finfo(float).tiny)
     scores = w ** (1.0 - lam) * c**lam
+    min_contrast = MIN_CONTRAST if min_contrast is None else float(min_contrast)
     if min_contrast > 0:
         scores[contrast(counts, labels, n_themes, rows=rows, groups=groups) < min_contrast] = 0.0
     return scores
