@@ -179,10 +179,9 @@ def test_arabic_dateline_keeps_place_in_text() -> None:
     assert doc.text.startswith("شنغهاي، الصين – أعلنت")
 
 
-def test_english_wire_dateline_goes_to_metadata() -> None:
+def test_english_dateline_prefix_stays() -> None:
     doc = clean_text(f"BEIJING -- {LONG}.")[0]
-    assert doc.text.startswith("The committee met")
-    assert doc.meta["dateline"] == "BEIJING"
+    assert doc.text.startswith("BEIJING --")
     assert "date" not in doc.meta
 
 

@@ -39,6 +39,12 @@ def test_title_leads_with_a_phrase_and_drops_filler():
     assert "Toyota" in title  # names keep their capitals
 
 
+def test_filler_words_are_dropped_in_the_plural_too():
+    assert make_title(["fields", "opportunities", "motor", "silicon steel"]) == (
+        "Silicon steel and motor"
+    )
+
+
 def test_title_skips_words_already_in_a_phrase():
     title = make_title(["energy storage system", "storage", "battery"])
     assert title == "Energy storage system and battery"

@@ -54,6 +54,7 @@ def test_credits_and_wire_datelines_leave_the_text(lead: str, meta: dict) -> Non
         "The plan - which took two years to draft - was approved by the council.",
         "Toyota (TM) - the carmaker said its profit rose by a third in the quarter.",
         "BEIJING has said that the talks will resume next month in Geneva.",
+        "BEIJING -- The industrial park in Beijing is attracting global attention.",
     ],
 )
 def test_text_that_only_looks_like_a_dateline_stays(sentence: str) -> None:

@@ -289,7 +289,12 @@ def merge_themes(
             scores[lang] = class_tfidf(counts[rows], new[rows], n_classes=k2)
             picked[lang] = select_terms(scores[lang], counts[rows], topn=top_n)
     old_themes = {t.id: t for t in v.table}
-    from topiclab.themes.characteristic import MIN_CONTRAST, characteristic_scores, contrast
+    from topiclab.themes.characteristic import (
+        CONTRAST_Z,
+        MIN_CONTRAST,
+        characteristic_scores,
+        contrast,
+    )
     from topiclab.themes.tables import doc_titles, theme_labels
 
     titles = doc_titles(result.documents)
@@ -298,7 +303,8 @@ def merge_themes(
 
     def _char(rows: np.ndarray | None = None) -> np.ndarray:  # as the fitted labels score
         c = characteristic_scores(counts, new, k2, rows=rows, groups=groups)
-        c[contrast(counts, new, k2, rows=rows, groups=groups) < MIN_CONTRAST] = 0.0
+        ratio = contrast(counts, new, k2, rows=rows, groups=groups, z=CONTRAST_Z)
+        c[ratio < MIN_CONTRAST] = 0.0
         return c
 
     char = {"all": _char()}

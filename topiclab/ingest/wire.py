@@ -23,14 +23,15 @@ Rules, each logged in the cleaning audit log:
   site (a domain name), a revision (``UpdateN``), or the credit that opens the body; a
   credit opening the body (``AP - ``, ``(Sports Network) - ``) under the same
   conditions.
-* **Datelines** (:func:`strip_lead`): a place written in capitals (one to four words),
-  optionally followed by a region (``, Afghanistan``), a date without year (``, Aug. 17``)
-  and an agency in brackets, then a dash, opening a paragraph: the bureau that filed
-  the story, not its subject. The place goes to metadata (``dateline``), the agency to
-  ``source``. Without an agency, region or date, the place must have five letters or
-  more, so an acronym opening a sentence ("NASA - the agency ...") is not taken for one.
-  A byline in front of a dateline (``By MICHAEL LIEDTKE SAN FRANCISCO (AP) --``) goes
-  with it.
+* **Wire datelines** (:func:`strip_lead`): a place written in capitals (one to four
+  words), then a region (``, Afghanistan``), a date (``, Aug. 17``) or an agency in
+  brackets (``(Reuters)``), then a dash, opening a paragraph: the bureau that filed the
+  story, not its subject. The place goes to metadata (``dateline``), the agency to
+  ``source``. A bare place and a dash (``BEIJING -- ...``) is marked as a dateline only
+  after an agency credit (``SPACE.com - TORONTO -- ``); otherwise it stays in the text,
+  as the place may be what the story is about (and "NASA - the agency ..." is no
+  dateline). A byline in front of a dateline (``By MICHAEL LIEDTKE SAN FRANCISCO (AP)
+  --``) goes with it.
 
 Only the first two body lines of an article are examined (a headline and its first
 paragraph), so a dash inside the text is never touched, and cleaning a cleaned text
@@ -236,16 +237,16 @@ def strip_title_credit(title: str, confirmed: tuple[str, ...] = ()) -> tuple[str
     return title, None
 
 
-def _dateline(text: str) -> tuple[str, dict[str, str]] | None:
+def _dateline(text: str, after_credit: bool = False) -> tuple[str, dict[str, str]] | None:
     m = _DATELINE.match(text)
     if not m:
         return None
     place = m.group("place")
-    letters = sum(c.isalpha() for c in place)
     if is_credit(place) and not m.group("src"):
         return None  # a credit, handled by the caller
-    if not (m.group("src") or m.group("region") or m.group("date") or letters >= 5):
-        return None
+    marked = m.group("src") or m.group("region") or m.group("date")
+    if not (marked or (after_credit and sum(c.isalpha() for c in place) >= 3)):
+        return None  # "BEIJING -- ...": a bare place may be the subject; it stays
     meta = {"dateline": place + (f", {m.group('region')}" if m.group("region") else "")}
     if m.group("src") and is_credit(m.group("src").strip()):
         meta["source"] = m.group("src").strip()
@@ -289,7 +290,7 @@ def strip_lead(text: str, confirmed: tuple[str, ...] = ()) -> tuple[str, dict[st
             meta.setdefault("source", src.strip())
             text = text[m.end() :]
             continue
-        found = _dateline(text)
+        found = _dateline(text, after_credit="source" in meta)
         if found is None and _BYLINE.match(text):
             found = _byline_dateline(text)
         if found is None:

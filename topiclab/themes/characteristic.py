@@ -25,12 +25,13 @@ keeps the weight order.
 Two corpus-level rules keep words that describe no theme out of its label:
 
 * **contrast** (:func:`contrast`): a label word must be used markedly more often in the
-  theme than in the rest of the corpus, at least :data:`MIN_CONTRAST` times the rate
-  (with one unit added outside, so a word of a single passage is not judged by it).
-  A frequent word that every theme uses ("new", "said", "plans", "yesterday") weighs
-  much in a topic-word ranking and has a fair share of any theme's passages, but no
-  theme uses it twice as often as the others; it scores 0 and stays in the keyword
-  list only.
+  theme than in the rest of the corpus, at least :data:`MIN_CONTRAST` times the rate,
+  judged with the benefit of the doubt: each rate is moved :data:`CONTRAST_Z` standard
+  errors in the word's favour (Wilson interval), so only words shown to be common
+  elsewhere are dropped, and a theme of four passages keeps its article's name. A word
+  that every theme uses ("new", "said", "vehicles" in a corpus about cars) weighs much
+  in a topic-word ranking and has a fair share of any theme's passages, but no theme
+  uses it twice as often as the others; it scores 0 and stays in the keyword list only.
 * **documents as units**: in a corpus of at least :data:`MIN_DOCUMENTS` documents the
   shares count documents (the passages of one document in one theme are summed), as the
   term weights of the embedding view do: a name or a phrase that one long post repeats
@@ -53,6 +54,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "CONTRAST_Z",
     "MIN_CONTRAST",
     "MIN_DOCUMENTS",
     "PRIOR",
@@ -68,6 +70,8 @@ PRIOR = 3.0
 SIZE_PRIOR = 40.0
 #: A label word is used at least this many times as often in the theme as elsewhere.
 MIN_CONTRAST = 2.0
+#: Standard errors the contrast is given in a word's favour before it is judged.
+CONTRAST_Z = 1.0
 #: From this many documents, coverage and precision count documents, not passages.
 MIN_DOCUMENTS = 100
 
@@ -153,33 +157,51 @@ def contrast(
     *,
     rows: np.ndarray | None = None,
     groups: Sequence[Any] | None = None,
+    z: float = 0.0,
 ) -> np.ndarray:
     """Return how many times as often each theme uses each term as the rest of the corpus.
 
-    ``(a / n) / ((b + 1) / (m + 1))`` for a term used by ``a`` of the theme's ``n`` units
-    and ``b`` of the ``m`` units outside it (documents from :data:`MIN_DOCUMENTS`
-    documents, else passages; see :func:`characteristic_scores`). The unit added outside
-    keeps a word of one or two units from looking exclusive by chance. A corpus of one
-    theme has no outside: every used term gets ``inf``.
+    ``(a / n) / (b / m)`` for a term used by ``a`` of the theme's ``n`` units and ``b`` of
+    the ``m`` units outside it (documents from :data:`MIN_DOCUMENTS` documents, else
+    passages; see :func:`characteristic_scores`); ``inf`` for a term used only in the
+    theme, 0 for one it does not use. With ``z > 0`` the optimistic value: the upper end
+    of the Wilson interval of ``a / n`` over the lower end of that of ``b / m``, ``z``
+    standard errors each, so a theme of a few passages is not judged on chance counts.
 
     Examples
     --------
     >>> import scipy.sparse as sp
     >>> X = sp.csr_matrix(np.array([[1, 1], [1, 1], [1, 0], [1, 0]]))
-    >>> contrast(X, np.array([0, 0, 1, 1]), 2).round(2).tolist()
-    [[1.0, 3.0], [1.0, 0.0]]
+    >>> contrast(X, np.array([0, 0, 1, 1]), 2).tolist()
+    [[1.0, inf], [1.0, 0.0]]
+    >>> contrast(X, np.array([0, 0, 1, 1]), 2, z=1.0).round(2).tolist()
+    [[1.5, inf], [1.5, 0.0]]
     """
     in_theme, sizes = _presence(counts, labels, n_themes, rows, groups)
     total = sizes.sum()
     used = in_theme.sum(axis=0)
+    n = np.broadcast_to(sizes[:, None], in_theme.shape)
+    m = total - n
+    inside = _wilson(in_theme, n, z, upper=True)
+    outside = _wilson(used[None, :] - in_theme, m, z, upper=False)
     with np.errstate(divide="ignore", invalid="ignore"):
-        inside = in_theme / np.maximum(sizes[:, None], 1.0)
-        outside = (used[None, :] - in_theme + 1.0) / (total - sizes[:, None] + 1.0)
-        out = inside / outside
-    lonely = (total - sizes) <= 0
-    if lonely.any():
-        out[lonely] = np.where(in_theme[lonely] > 0, np.inf, 0.0)
-    return np.nan_to_num(out, nan=0.0, posinf=np.inf)
+        out = np.where(outside > 0, inside / np.where(outside > 0, outside, 1.0), np.inf)
+    out[in_theme <= 0] = 0.0
+    return out
+
+
+def _wilson(k: np.ndarray, n: np.ndarray, z: float, *, upper: bool) -> np.ndarray:
+    """Return an end of the Wilson interval of the rate ``k / n`` (``z = 0``: the rate)."""
+    n = np.asarray(n, dtype=np.float64)
+    safe = np.maximum(n, 1.0)
+    p = np.where(n > 0, k / safe, 0.0)
+    if z <= 0:
+        return p
+    z2 = z * z
+    centre = p + z2 / (2 * safe)
+    spread = z * np.sqrt(p * (1 - p) / safe + z2 / (4 * safe * safe))
+    bound = (centre + spread if upper else centre - spread) / (1 + z2 / safe)
+    return np.where(n > 0, np.clip(bound, 0.0, 1.0), 0.0)
 
 
 def label_scores(
@@ -198,7 +220,8 @@ def label_scores(
     ``w ** (1 - lambda) * c ** lambda`` with ``w`` the term's weight and ``c`` its
     :func:`characteristic_scores`, each divided by the theme's largest, and
     ``lambda = n / (n + size_prior)`` for a theme of ``n`` units; 0 for a term whose
-    :func:`contrast` is below ``min_contrast`` (used about as often elsewhere).
+    optimistic :func:`contrast` (``z = CONTRAST_Z``) is below ``min_contrast`` (used
+    about as often elsewhere).
 
     Parameters
     ----------
@@ -226,5 +249,6 @@ def label_scores(
     scores = w ** (1.0 - lam) * c**lam
     min_contrast = MIN_CONTRAST if min_contrast is None else float(min_contrast)
     if min_contrast > 0:
-        scores[contrast(counts, labels, n_themes, rows=rows, groups=groups) < min_contrast] = 0.0
+        ratio = contrast(counts, labels, n_themes, rows=rows, groups=groups, z=CONTRAST_Z)
+        scores[ratio < min_contrast] = 0.0
     return scores

@@ -86,10 +86,20 @@ def words_of(term: str) -> set[str]:
 
 
 def _is_filler(term: str, lang: str) -> bool:
+    """Whether every word of an English term is filler, plurals included ("opportunities")."""
     if lang not in ("en", "all", "und"):
         return False
     words = words_of(term)
-    return bool(words) and words <= FILLER_EN
+    return bool(words) and all(w in FILLER_EN or _singular_of(w) in FILLER_EN for w in words)
+
+
+def _singular_of(word: str) -> str:
+    """Return the singular of a regular English plural ("opportunities": "opportunity")."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def _is_phrase(term: str) -> bool:
