@@ -425,3 +425,22 @@ def test_title_leaves_out_terms_that_score_nothing_unless_nothing_else_is_left()
         "militia",
     ]
     assert title_items(["new", "plans"], scores=[0.0, 0.0])  # better something than nothing
+
+
+def test_contrast_gives_a_small_theme_the_benefit_of_the_doubt():
+    import scipy.sparse as sp
+
+    from topiclab.themes.characteristic import CONTRAST_Z, MIN_CONTRAST, contrast
+
+    def rates(scale: int) -> float:
+        # a word in half of a theme's passages and in a third of the others'
+        inside = [1] * (2 * scale) + [0] * (2 * scale)
+        outside = [1] * (10 * scale) + [0] * (20 * scale)
+        labels = np.array([0] * (4 * scale) + [1] * (30 * scale))
+        X = sp.csr_matrix(np.array(inside + outside)[:, None])
+        point = contrast(X, labels, 2)[0, 0]
+        assert point == pytest.approx(1.5)
+        return contrast(X, labels, 2, z=CONTRAST_Z)[0, 0]
+
+    assert rates(1) >= MIN_CONTRAST  # four passages: the counts could be chance
+    assert rates(10) < MIN_CONTRAST  # forty passages: shown to be common elsewhere

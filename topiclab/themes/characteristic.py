@@ -201,6 +201,7 @@ def _wilson(k: np.ndarray, n: np.ndarray, z: float, *, upper: bool) -> np.ndarra
     centre = p + z2 / (2 * safe)
     spread = z * np.sqrt(p * (1 - p) / safe + z2 / (4 * safe * safe))
     bound = (centre + spread if upper else centre - spread) / (1 + z2 / safe)
+    bound = np.where(k >= n, 1.0, bound) if upper else np.where(k <= 0, 0.0, bound)
     return np.where(n > 0, np.clip(bound, 0.0, 1.0), 0.0)
 
 
