@@ -299,11 +299,10 @@ def merge_themes(
 
     titles = doc_titles(result.documents)
     show = getattr(getattr(model, "vectorizer", None), "display_names", None)
-    groups = passages["doc_id"].astype(str).tolist() if "doc_id" in passages else None
 
     def _char(rows: np.ndarray | None = None) -> np.ndarray:  # as the fitted labels score
-        c = characteristic_scores(counts, new, k2, rows=rows, groups=groups)
-        ratio = contrast(counts, new, k2, rows=rows, groups=groups, z=CONTRAST_Z)
+        c = characteristic_scores(counts, new, k2, rows=rows)
+        ratio = contrast(counts, new, k2, rows=rows, z=CONTRAST_Z)
         c[ratio < MIN_CONTRAST] = 0.0
         return c
 

@@ -147,10 +147,7 @@ def build_theme_table(
     names = np.asarray(feature_names, dtype=object)
     langs = passages["lang"].fillna("und").astype(str).to_numpy()
     show = display or _default_display
-    groups = passages["doc_id"].astype(str).tolist() if "doc_id" in passages else None
-    char = (
-        _characteristic(counts, labels, k, langs, term_scores, groups) if counts is not None else {}
-    )
+    char = _characteristic(counts, labels, k, langs, term_scores) if counts is not None else {}
     column = {str(w): j for j, w in enumerate(names)} if char else {}
     themes = []
     for t in range(k):
