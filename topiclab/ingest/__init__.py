@@ -112,7 +112,8 @@ def load(
     -------
     Corpus
         Documents (``doc_id, source_file, title, date, source, lang, text,
-        n_passages`` and any metadata columns of the input), passages
+        n_passages``, ``author``, ``attribution`` and ``dateline`` where cleaning found
+        them, and any metadata columns of the input), passages
         (``passage_id, doc_id, lang, text``) and the cleaning log.
 
     Raises
