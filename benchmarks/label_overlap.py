@@ -111,10 +111,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--corpora", type=Path, default=CORPORA)
     p.add_argument("--figures", type=Path, default=None, help="render the figures here")
+    p.add_argument(
+        "--min-contrast",
+        type=float,
+        default=None,
+        help="label words' minimum contrast (default: the library's; 0: rule off)",
+    )
     p.add_argument("--save", type=Path, default=None, help="save the run (and its report) here")
     args = p.parse_args(argv)
 
     from topiclab.config import RunConfig
+    from topiclab.themes import characteristic
+
+    if args.min_contrast is not None:  # for measuring the rule against its absence
+        characteristic.MIN_CONTRAST = args.min_contrast
     from topiclab.ingest import load
     from topiclab.pipeline import run
     from topiclab.themes.labels import label_names

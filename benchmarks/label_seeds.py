@@ -33,9 +33,19 @@ def _subjects() -> object:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument(
+        "--min-contrast",
+        type=float,
+        default=None,
+        help="label words' minimum contrast (default: the library's; 0: rule off)",
+    )
     args = p.parse_args(argv)
 
     from topiclab.config import RunConfig
+    from topiclab.themes import characteristic
+
+    if args.min_contrast is not None:  # for measuring the rule against its absence
+        characteristic.MIN_CONTRAST = args.min_contrast
     from topiclab.ingest import load
     from topiclab.pipeline import run
     from topiclab.themes.labels import label_names

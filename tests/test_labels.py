@@ -39,6 +39,12 @@ def test_title_leads_with_a_phrase_and_drops_filler():
     assert "Toyota" in title  # names keep their capitals
 
 
+def test_filler_words_are_dropped_in_the_plural_too():
+    assert make_title(["fields", "opportunities", "motor", "silicon steel"]) == (
+        "Silicon steel and motor"
+    )
+
+
 def test_title_skips_words_already_in_a_phrase():
     title = make_title(["energy storage system", "storage", "battery"])
     assert title == "Energy storage system and battery"
@@ -255,9 +261,15 @@ def test_characteristic_scores_favour_words_of_one_theme_used_by_most_of_it():
     weights = np.array([[1.0, 0.6, 0.0, 0.3, 0.2], [1.0, 0.0, 0.7, 0.0, 0.0]])
     scores = label_scores(counts, labels, 2, weights)
     assert scores[0].argmax() == col["baseball"]
-    # a theme of two passages has too few to judge by: its weights decide
-    small = np.array([0, 0] + [1] * 238)
-    assert label_scores(counts, small, 2, weights)[0].argmax() == col["game"]
+    # a theme of two passages has too few to judge by: its weights decide (among the
+    # words it uses markedly more than the rest of the corpus)
+    small = np.ones(240, dtype=int)
+    small[[1, 3]] = 0  # two passages with game, baseball and pitcher
+    char_small = characteristic_scores(counts, small, 2)
+    assert char_small[0, col["pitcher"]] > char_small[0, col["baseball"]]  # rarer elsewhere
+    small_scores = label_scores(counts, small, 2, weights)
+    assert small_scores[0].argmax() == col["baseball"]  # but the weights decide
+    assert small_scores[0, col["game"]] == 0.0  # used as often by the other theme
 
 
 def test_title_leads_with_the_best_scored_term_and_prefers_a_phrase_holding_it():
@@ -325,3 +337,110 @@ def test_headline_typed_in_capitals_is_written_in_natural_case():
     )
     assert title == "Controllers for MFM hard disk drives"  # the acronym keeps its capitals
     assert make_headline(["NASA", "shuttle"], ["NASA SHUTTLE LAUNCH DELAYED"]) == "NASA shuttle"
+
+
+# ------------------------------------------------------------------ corpus-level rules
+def _everyday_word():
+    """Three themes; "new" is in 40 % of every theme's passages and weighs most in each."""
+    import scipy.sparse as sp
+
+    vocab = ["new", "Najaf", "militia", "Google", "shares", "Red Sox", "inning"]
+    own = {0: (1, 2), 1: (3, 4), 2: (5, 6)}
+    rows, labels = [], []
+    for t in range(3):
+        for i in range(60):
+            row = [0] * len(vocab)
+            row[0] = 1 if i % 5 < 2 else 0
+            row[own[t][0]] = 1 if i % 2 else 0
+            row[own[t][1]] = 1 if i % 3 else 0
+            rows.append(row)
+            labels.append(t)
+    weights = np.zeros((3, len(vocab)))
+    for t in range(3):
+        weights[t, 0] = 1.0  # frequent words lead a topic-word ranking
+        weights[t, own[t][0]], weights[t, own[t][1]] = 0.5, 0.4
+    return vocab, sp.csr_matrix(np.array(rows)), np.array(labels), weights
+
+
+def test_words_used_as_often_in_every_theme_do_not_label_any():
+    import pandas as pd
+
+    from topiclab.themes.characteristic import contrast, label_scores
+
+    vocab, counts, labels, weights = _everyday_word()
+    col = {w: j for j, w in enumerate(vocab)}
+    ratio = contrast(counts, labels, 3)
+    assert np.all(ratio[:, col["new"]] < 2.0)  # as common inside as outside each theme
+    assert ratio[0, col["Najaf"]] > 2.0
+    assert np.all(label_scores(counts, labels, 3, weights)[:, col["new"]] == 0.0)
+    assert np.all(label_scores(counts, labels, 3, weights, min_contrast=0)[:, col["new"]] > 0)
+    passages = pd.DataFrame(
+        {
+            "passage_id": [f"p{i}" for i in range(180)],
+            "doc_id": [f"d{i}" for i in range(180)],
+            "lang": ["en"] * 180,
+            "text": ["x"] * 180,
+        }
+    )
+    table = build_theme_table(
+        "lda", labels, {"all": weights}, vocab, passages, counts=counts, n_themes=3
+    )
+    for theme in table:
+        assert "new" not in words_of(theme.label), theme.label
+        assert theme.terms["all"][0][0] == "new"  # the keyword list keeps its order
+    assert words_of(table[0].label.replace(" and ", " ")) == {"najaf", "militia"}
+
+
+def test_a_name_one_document_repeats_counts_once_from_a_hundred_documents():
+    import scipy.sparse as sp
+
+    from topiclab.themes.characteristic import MIN_DOCUMENTS, characteristic_scores
+
+    # theme 0: 50 posts of 3 passages; "Cramer" in every passage of 12 posts (36
+    # passages), "gun" in one passage of 25 posts; theme 1: 60 posts without either
+    rows, labels, groups = [], [], []
+    for d in range(50):
+        for p in range(3):
+            rows.append([1 if d < 12 else 0, 1 if (p == 0 and d >= 25) else 0])
+            labels.append(0)
+            groups.append(f"a{d}")
+    for d in range(60):
+        rows.append([0, 0])
+        labels.append(1)
+        groups.append(f"b{d}")
+    counts, labels = sp.csr_matrix(np.array(rows)), np.array(labels)
+    assert len(set(groups)) >= MIN_DOCUMENTS
+    by_passage = characteristic_scores(counts, labels, 2)
+    by_document = characteristic_scores(counts, labels, 2, groups=groups)
+    assert by_passage[0, 0] > by_passage[0, 1]  # passages: the repeated name looks broader
+    assert by_document[0, 1] > by_document[0, 0]  # documents: more posts use "gun"
+    # below MIN_DOCUMENTS documents the passages stay the units
+    few = characteristic_scores(counts[:60], labels[:60], 2, groups=groups[:60])
+    np.testing.assert_allclose(few, characteristic_scores(counts[:60], labels[:60], 2))
+
+
+def test_title_leaves_out_terms_that_score_nothing_unless_nothing_else_is_left():
+    assert title_items(["new", "Najaf", "militia"], scores=[0.0, 0.8, 0.5]) == [
+        "Najaf",
+        "militia",
+    ]
+    assert title_items(["new", "plans"], scores=[0.0, 0.0])  # better something than nothing
+
+
+def test_contrast_gives_a_small_theme_the_benefit_of_the_doubt():
+    import scipy.sparse as sp
+
+    from topiclab.themes.characteristic import CONTRAST_Z, MIN_CONTRAST, contrast
+
+    def rates(scale: int) -> float:
+        # a word in half of a theme's passages and in a third of the others'
+        inside = [1] * (2 * scale) + [0] * (2 * scale)
+        outside = [1] * (10 * scale) + [0] * (20 * scale)
+        labels = np.array([0] * (4 * scale) + [1] * (30 * scale))
+        X = sp.csr_matrix(np.array(inside + outside)[:, None])
+        point = contrast(X, labels, 2)[0, 0]
+        assert point == pytest.approx(1.5)
+        return contrast(X, labels, 2, z=CONTRAST_Z)[0, 0]
+
+    assert rates(1) >= MIN_CONTRAST  # four passages: the counts could be chance
+    assert rates(10) < MIN_CONTRAST  # forty passages: shown to be common elsewhere

@@ -289,15 +289,27 @@ def merge_themes(
             scores[lang] = class_tfidf(counts[rows], new[rows], n_classes=k2)
             picked[lang] = select_terms(scores[lang], counts[rows], topn=top_n)
     old_themes = {t.id: t for t in v.table}
-    from topiclab.themes.characteristic import characteristic_scores
+    from topiclab.themes.characteristic import (
+        CONTRAST_Z,
+        MIN_CONTRAST,
+        characteristic_scores,
+        contrast,
+    )
     from topiclab.themes.tables import doc_titles, theme_labels
 
     titles = doc_titles(result.documents)
     show = getattr(getattr(model, "vectorizer", None), "display_names", None)
-    char = {"all": characteristic_scores(counts, new, k2)}
+
+    def _char(rows: np.ndarray | None = None) -> np.ndarray:  # as the fitted labels score
+        c = characteristic_scores(counts, new, k2, rows=rows)
+        ratio = contrast(counts, new, k2, rows=rows, z=CONTRAST_Z)
+        c[ratio < MIN_CONTRAST] = 0.0
+        return c
+
+    char = {"all": _char()}
     if langs is not None:
         for lg in sorted(set(langs)):
-            char[lg] = characteristic_scores(counts, new, k2, rows=np.flatnonzero(langs == lg))
+            char[lg] = _char(np.flatnonzero(langs == lg))
     column = {str(w): j for j, w in enumerate(names)}
     themes = []
     for i in range(k2):

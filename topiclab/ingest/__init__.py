@@ -112,7 +112,8 @@ def load(
     -------
     Corpus
         Documents (``doc_id, source_file, title, date, source, lang, text,
-        n_passages`` and any metadata columns of the input), passages
+        n_passages``, ``author``, ``attribution`` and ``dateline`` where cleaning found
+        them, and any metadata columns of the input), passages
         (``passage_id, doc_id, lang, text``) and the cleaning log.
 
     Raises
@@ -232,6 +233,7 @@ def _build(
     from topiclab.ingest.dedupe import Deduplicator
     from topiclab.ingest.lang import UNKNOWN, detect, passage_language
     from topiclab.ingest.segment import segment
+    from topiclab.ingest.wire import clean_title
     from topiclab.progress import progress_bar
 
     dedup = Deduplicator(threshold=opts.near_duplicate_threshold) if opts.dedupe else None
@@ -246,6 +248,8 @@ def _build(
         extra = {
             (f"meta_{k}" if k in _RESERVED else k): v for k, v in meta.items() if k != text_column
         }
+        if given["title"] is not None:  # a headline given with the record: markup, credit
+            given["title"] = clean_title(given["title"]) or given["title"]
         has_title = given["title"] is not None
         cleaned = clean_text(
             rec.text,
@@ -310,7 +314,7 @@ def _build(
                 "text": doc.text,
                 "n_passages": len(parts),
             }
-            for mk in ("author", "attribution"):
+            for mk in ("author", "attribution", "dateline"):
                 if doc.meta.get(mk) and mk not in extra:
                     row[mk] = doc.meta[mk]
             row.update(extra)

@@ -3,13 +3,18 @@
 Steps, in order (each change goes to the audit log):
 
 1. ``normalise``   Unicode NFC, line ends, zero-width characters, spacing;
-2. ``meta``        an RFC 822 header block at the top (e-mail, Usenet) goes to metadata;
-3. ``repair``      words and sentences broken across lines are joined (:mod:`.repair`);
-4. ``boilerplate`` navigation, share bars, trailers, sign-offs (:mod:`.boilerplate`);
-5. ``meta``        date/source header lines go to metadata (:mod:`.meta`);
-6. ``split``       repeated headlines collapse into a title; a file holding several
+2. ``wire``        escaped markup is decoded, tags and instrument codes removed
+                   (:mod:`.wire`);
+3. ``meta``        an RFC 822 header block at the top (e-mail, Usenet) goes to metadata;
+4. ``replies``     attribution lines of quotations and signatures go (:mod:`.replies`);
+5. ``repair``      words and sentences broken across lines are joined (:mod:`.repair`);
+6. ``boilerplate`` navigation, share bars, trailers, sign-offs (:mod:`.boilerplate`);
+7. ``meta``        date/source header lines go to metadata (:mod:`.meta`);
+8. ``split``       repeated headlines collapse into a title; a file holding several
                    articles is split (:mod:`.split`);
-7. ``meta``        a dateline opening an article gives its date and agency.
+9. ``meta``        a dateline opening an article gives its date and agency;
+10. ``wire``       agency credits ending the headline or opening the text, and wire
+                   datelines (``NEW YORK (Reuters) -``), go to metadata (:mod:`.wire`).
 
 Paragraphs are then rebuilt: lines wrapped at a fixed width are re-flowed,
 lines that are whole paragraphs stay apart. The article text is the title
@@ -27,7 +32,9 @@ from topiclab.ingest._lines import BODY, Line, is_wrapped, log_entry, normalise,
 from topiclab.ingest.boilerplate import mark_boilerplate
 from topiclab.ingest.meta import extract_dateline, extract_header_lines, strip_header_block
 from topiclab.ingest.repair import repair_lines
+from topiclab.ingest.replies import mark_replies
 from topiclab.ingest.split import find_headlines, split_articles
+from topiclab.ingest.wire import is_revision, repair_markup, strip_title_credit, strip_wire_lines
 
 logger = logging.getLogger(__name__)
 
@@ -123,8 +130,13 @@ def clean_text(
     norm = normalise(text)
     if norm != text:
         log.append(log_entry("normalise", "normalise_text", "Unicode NFC, line ends, spacing"))
+    repaired, done = repair_markup(norm)
+    if done:
+        norm = normalise(repaired)
+        log.append(log_entry("wire", "repair_markup", "escaped markup: " + ", ".join(done)))
     lines = to_lines(norm)
     file_meta = strip_header_block(lines, log)
+    mark_replies(lines, log)
     repair_lines(lines, log)
     mark_boilerplate(lines, log, keep=set(find_headlines(lines)))
     extract_header_lines(lines, log)
@@ -144,9 +156,17 @@ def clean_text(
         if first_body is not None:
             for mk, mv in extract_dateline(first_body, art_log).items():
                 meta.setdefault(mk, mv)
+        for mk, mv in strip_wire_lines(span, art_log).items():
+            meta.setdefault(mk, mv)
         if "source" not in meta and meta.get("attribution"):
             meta["source"] = meta["attribution"]
         title = art.title
+        if title is not None:
+            title, credit = strip_title_credit(title)
+            if credit is not None:
+                art.title = title
+                if not is_revision(credit):
+                    meta.setdefault("source", credit)
         if title is None and file_meta.get("title") and k == 0:
             title = file_meta["title"]
         paragraphs = reflow(span)

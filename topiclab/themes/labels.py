@@ -86,10 +86,20 @@ def words_of(term: str) -> set[str]:
 
 
 def _is_filler(term: str, lang: str) -> bool:
+    """Whether every word of an English term is filler, plurals included ("opportunities")."""
     if lang not in ("en", "all", "und"):
         return False
     words = words_of(term)
-    return bool(words) and words <= FILLER_EN
+    return bool(words) and all(w in FILLER_EN or _singular_of(w) in FILLER_EN for w in words)
+
+
+def _singular_of(word: str) -> str:
+    """Return the singular of a regular English plural ("opportunities": "opportunity")."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def _is_phrase(term: str) -> bool:
@@ -172,8 +182,9 @@ def title_items(
 
     scores : sequence of float, optional
         How well each term characterises the theme, aligned with ``terms`` (e.g.
-        :func:`topiclab.themes.characteristic.label_scores`). The title then takes the
-        terms in score order, phrases scoring at least :data:`LEAD_SHARE` of the best
+        :func:`topiclab.themes.characteristic.label_scores`). Terms scoring 0 (not
+        markedly more frequent in the theme than elsewhere) are left out, unless no
+        other term is left. The title then takes the terms in score order, phrases scoring at least :data:`LEAD_SHARE` of the best
         term first; a phrase that holds a chosen word and scores at least
         :data:`PHRASE_SHARE` of it stands in for the word ("space shuttle" for
         "shuttle").
@@ -184,6 +195,8 @@ def title_items(
     ['energy storage system', 'CIIE']
     >>> title_items(["game", "win", "baseball", "pitcher"], scores=[0.2, 0.1, 0.5, 0.3])
     ['baseball', 'pitcher', 'game']
+    >>> title_items(["new", "said", "Najaf", "militia"], scores=[0.0, 0.0, 0.9, 0.4])
+    ['Najaf', 'militia']
     """
     skipped = {s.lower() for s in skip}
     score_of = dict(zip(terms, scores, strict=False)) if scores is not None else None
@@ -192,6 +205,8 @@ def title_items(
         for t in terms
         if t and t.lower() not in skipped and not _is_filler(t, lang) and not _repeats(t)
     ]
+    if score_of is not None:  # words used about as often elsewhere name nothing here
+        pool = [t for t in pool if score_of.get(t, 0.0) > 0] or pool
     if not pool:
         pool = [t for t in terms if t]  # better filler than nothing
     if not pool:

@@ -339,6 +339,7 @@ def _characteristic(
     k: int,
     langs: np.ndarray,
     term_scores: dict[str, np.ndarray],
+    groups: Sequence[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Language -> label scores of every term per theme (that language's passages only)."""
     from topiclab.themes.characteristic import label_scores
@@ -347,7 +348,7 @@ def _characteristic(
     for lang, weights in term_scores.items():
         rows = None if lang == "all" else np.flatnonzero(langs == lang)
         if rows is None or rows.size:
-            out[lang] = label_scores(counts, labels, k, weights, rows=rows)
+            out[lang] = label_scores(counts, labels, k, weights, rows=rows, groups=groups)
     return out
 
 
@@ -377,7 +378,12 @@ def _labels(
         if texts:
             heads, bodies = texts.get(str(lang), ([], []))
             if heads or bodies:
-                kept = [w for w in words if w in anchors or not _is_filler(w, script)]
+                kept = [
+                    w
+                    for i, w in enumerate(words)
+                    if w in anchors
+                    or not (_is_filler(w, script) or (scores is not None and scores[i] <= 0))
+                ]
                 title = make_headline(kept, heads, bodies, lang=script, anchors=anchors)
         title = title or _join(anchors, script)
         if title:
