@@ -105,6 +105,7 @@ def _config_from_args(args: argparse.Namespace):
         "lang_mode",
         "embedding_model",
         "cluster_method",
+        "cluster_neighbors",
         "speed",
     ):
         value = getattr(args, name, None)
@@ -310,6 +311,13 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "--cluster-method",
         choices=["auto", "hdbscan", "kmeans"],
         help="clustering of the embeddings (default: auto)",
+    )
+    p.add_argument(
+        "--cluster-neighbors",
+        type=int,
+        metavar="N",
+        help="UMAP neighbours of the reduction the themes are clustered in "
+        "(default: one per 20 passages, from 15 to 100; the map keeps 15)",
     )
     p.add_argument(
         "--speed",

@@ -20,11 +20,43 @@ from topiclab.progress import umap_tqdm_kwds
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["UMAP_MIN_SAMPLES", "Reducer", "l2_normalize", "reduce_2d"]
+__all__ = [
+    "CLUSTER_NEIGHBORS_MAX",
+    "CLUSTER_NEIGHBORS_MIN",
+    "UMAP_MIN_SAMPLES",
+    "Reducer",
+    "cluster_neighbors",
+    "l2_normalize",
+    "reduce_2d",
+]
 
 _MAX_SEED = np.iinfo(np.int32).max
 #: below this many samples UMAP is replaced by PCA
 UMAP_MIN_SAMPLES = 10
+#: the clustering's UMAP neighbourhood chosen by :func:`cluster_neighbors`: at least this
+CLUSTER_NEIGHBORS_MIN = 15
+#: ... and at most this many neighbours
+CLUSTER_NEIGHBORS_MAX = 100
+#: ... one neighbour per this many samples in between
+CLUSTER_SAMPLES_PER_NEIGHBOR = 20
+
+
+def cluster_neighbors(n_samples: int) -> int:
+    """Return the UMAP neighbourhood the clustering uses for ``n_samples`` samples.
+
+    One neighbour per ``CLUSTER_SAMPLES_PER_NEIGHBOR`` (20) samples, at least
+    ``CLUSTER_NEIGHBORS_MIN`` (15, UMAP's default) and at most ``CLUSTER_NEIGHBORS_MAX``
+    (100). A wider neighbourhood keeps more of the corpus's global structure in the
+    reduced space, which separated labelled classes better for KMeans (``docs/limits.md``
+    gives the measurements); the 2-D passage map keeps 15 neighbours whatever this says.
+
+    Examples
+    --------
+    >>> cluster_neighbors(150), cluster_neighbors(1000), cluster_neighbors(50_000)
+    (15, 50, 100)
+    """
+    per = int(n_samples) // CLUSTER_SAMPLES_PER_NEIGHBOR
+    return int(min(CLUSTER_NEIGHBORS_MAX, max(CLUSTER_NEIGHBORS_MIN, per)))
 
 
 def l2_normalize(X: np.ndarray) -> np.ndarray:
@@ -115,6 +147,8 @@ class Reducer(TransformerMixin, BaseEstimator):
         The fitted UMAP or PCA model (None when nothing was fitted).
     reduction_ : str
         ``"umap"``, ``"pca"`` or ``"none"``: what ran.
+    n_neighbors_ : int or None
+        The neighbourhood UMAP used (after shrinking for small inputs); None without UMAP.
     embedding_ : ndarray of shape (n_samples, n_components)
         The reduced training samples.
 
@@ -165,6 +199,7 @@ class Reducer(TransformerMixin, BaseEstimator):
         )
         self.n_features_in_ = X.shape[1]
         self.embedding_ = Z
+        self.n_neighbors_ = int(self.model_.n_neighbors) if self.reduction_ == "umap" else None
         return Z
 
     def transform(self, X: Any) -> np.ndarray:
@@ -204,8 +239,10 @@ def reduce_2d(
         Show a bar over UMAP's layout epochs for large inputs.
     precomputed_knn : tuple, optional
         ``(indices, distances, search_index)`` of the cosine neighbours of the rows of
-        ``X`` (for instance the clustering's UMAP graph): UMAP skips its own neighbour
-        search. Ignored unless it has one row per sample and at least the neighbours used.
+        ``X``, nearest first (for instance the clustering's UMAP graph): UMAP skips its
+        own neighbour search. Ignored unless it has one row per sample and at least the
+        neighbours used; of a wider graph only each row's nearest ``n_neighbors`` are
+        used, so the map keeps its own neighbourhood.
 
     Returns
     -------
@@ -235,7 +272,9 @@ def reduce_2d(
             and len(precomputed_knn[0]) == n
             and np.asarray(precomputed_knn[1]).shape[1] >= nn
         ):
-            extra["precomputed_knn"] = tuple(precomputed_knn)
+            # the map's own neighbourhood: the nearest nn of a (possibly wider) graph
+            idx, dists = (np.array(np.asarray(a)[:, :nn]) for a in precomputed_knn[:2])
+            extra["precomputed_knn"] = (idx, dists, precomputed_knn[2])
         model = umap.UMAP(
             n_neighbors=nn,
             n_components=2,
