@@ -316,8 +316,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "--cluster-neighbors",
         type=int,
         metavar="N",
-        help="UMAP neighbours of the reduction the themes are clustered in "
-        "(default: one per 20 passages, from 15 to 100; the map keeps 15)",
+        help="UMAP neighbours of the reduction the themes are clustered in (default: "
+        "one per 20 passages, from 15 to 100, with KMeans; 15 with HDBSCAN; the map keeps 15)",
     )
     p.add_argument(
         "--speed",

@@ -86,9 +86,10 @@ class RunConfig:
         Clustering of the reduced embeddings.
     cluster_neighbors : int or None
         UMAP neighbourhood of the reduction the embedding themes are clustered in;
-        ``None`` (the default) chooses it from the number of passages
-        (:func:`topiclab.models.reduce.cluster_neighbors`: one per 20 passages, from 15
-        to 100). The 2-D passage map keeps its own 15 neighbours.
+        ``None`` (the default) chooses it from the number of passages when KMeans finds
+        the themes (:func:`topiclab.models.reduce.cluster_neighbors`: one per 20
+        passages, from 15 to 100) and takes 15 for HDBSCAN. The 2-D passage map keeps
+        its own 15 neighbours.
     reassign_outliers : bool
         Give HDBSCAN outliers to their nearest theme.
     context_weight : float

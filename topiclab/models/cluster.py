@@ -122,10 +122,11 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         than ``UMAP_MIN_SAMPLES`` (10) samples; no reduction is done when the embeddings
         have at most ``n_components`` dimensions.
     n_neighbors : int or "auto", default="auto"
-        UMAP neighbourhood size; ``"auto"`` takes
+        UMAP neighbourhood size. ``"auto"``: when KMeans finds the clusters (``n_clusters``
+        given, or the silhouette search),
         :func:`~topiclab.models.reduce.cluster_neighbors` of the number of samples (one
-        neighbour per 20 samples, from 15 to 100). Shrunk to ``max(2, n // 3)`` when
-        ``n < 3 * n_neighbors``.
+        neighbour per 20 samples, from 15 to 100); 15 for HDBSCAN and a custom
+        ``algorithm``. Shrunk to ``max(2, n // 3)`` when ``n < 3 * n_neighbors``.
     n_components : int, default=5
         Dimensions of the reduced space.
     metric : str, default="cosine"
@@ -263,6 +264,14 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         if not isinstance(self.temperature, numbers.Real) or self.temperature <= 0:
             raise ValueError(f"temperature must be a positive float, got {self.temperature!r}")
 
+    def _kmeans_finds(self, n: int) -> bool:
+        """Whether KMeans (given k or the silhouette search) finds the clusters of ``n`` samples."""
+        if self.algorithm is not None:
+            return False
+        if self.n_clusters is not None or self.method == "kmeans":
+            return True
+        return self.method == "auto" and n < HDBSCAN_MIN_SAMPLES
+
     def _cluster_guided(self, Xn: np.ndarray, seeds: np.ndarray, seed: int) -> np.ndarray:
         n_total = seeds.shape[0] if self.n_clusters is None else int(self.n_clusters)
         if n_total < seeds.shape[0]:
@@ -361,7 +370,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
                 reducer = None
             neighbors = self.n_neighbors
             if neighbors == "auto":
-                neighbors = cluster_neighbors(n)
+                neighbors = cluster_neighbors(n) if self._kmeans_finds(n) else 15
             red = Reducer(
                 method=reducer,
                 n_components=int(self.n_components),

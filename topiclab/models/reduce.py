@@ -42,13 +42,14 @@ CLUSTER_SAMPLES_PER_NEIGHBOR = 20
 
 
 def cluster_neighbors(n_samples: int) -> int:
-    """Return the UMAP neighbourhood the clustering uses for ``n_samples`` samples.
+    """Return the UMAP neighbourhood KMeans clustering uses for ``n_samples`` samples.
 
     One neighbour per ``CLUSTER_SAMPLES_PER_NEIGHBOR`` (20) samples, at least
     ``CLUSTER_NEIGHBORS_MIN`` (15, UMAP's default) and at most ``CLUSTER_NEIGHBORS_MAX``
     (100). A wider neighbourhood keeps more of the corpus's global structure in the
-    reduced space, which separated labelled classes better for KMeans (``docs/limits.md``
-    gives the measurements); the 2-D passage map keeps 15 neighbours whatever this says.
+    reduced space, which separated labelled classes better for KMeans (the README's
+    embedding-themes section gives the measurements); HDBSCAN keeps 15 (wider
+    neighbourhoods merged its clusters), and the 2-D passage map keeps its own 15.
 
     Examples
     --------
