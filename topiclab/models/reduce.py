@@ -240,10 +240,12 @@ def reduce_2d(
         Show a bar over UMAP's layout epochs for large inputs.
     precomputed_knn : tuple, optional
         ``(indices, distances, search_index)`` of the cosine neighbours of the rows of
-        ``X``, nearest first (for instance the clustering's UMAP graph): UMAP skips its
-        own neighbour search. Ignored unless it has one row per sample and at least the
-        neighbours used; of a wider graph only each row's nearest ``n_neighbors`` are
-        used, so the map keeps its own neighbourhood.
+        ``X`` (for instance the clustering's UMAP graph): UMAP skips its own neighbour
+        search. Ignored unless it has one row per sample and exactly the neighbours the
+        map uses: the map searches its own neighbours rather than take the nearest of a
+        wider graph, so it does not change with the clustering's neighbourhood (the
+        search cost about 1 s of CPU for 11,900 passages,
+        ``benchmarks/results/cluster_neighbours_run_20ng_6000_fast.txt``).
 
     Returns
     -------
@@ -271,11 +273,9 @@ def reduce_2d(
             precomputed_knn is not None
             and metric == "cosine"
             and len(precomputed_knn[0]) == n
-            and np.asarray(precomputed_knn[1]).shape[1] >= nn
+            and np.asarray(precomputed_knn[1]).shape[1] == nn
         ):
-            # the map's own neighbourhood: the nearest nn of a (possibly wider) graph
-            idx, dists = (np.array(np.asarray(a)[:, :nn]) for a in precomputed_knn[:2])
-            extra["precomputed_knn"] = (idx, dists, precomputed_knn[2])
+            extra["precomputed_knn"] = tuple(precomputed_knn)
         model = umap.UMAP(
             n_neighbors=nn,
             n_components=2,
