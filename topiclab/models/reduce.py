@@ -243,9 +243,9 @@ def reduce_2d(
         ``X`` (for instance the clustering's UMAP graph): UMAP skips its own neighbour
         search. Ignored unless it has one row per sample and exactly the neighbours the
         map uses: the map searches its own neighbours rather than take the nearest of a
-        wider graph, so it does not change with the clustering's neighbourhood (the
-        search cost about 1 s of CPU for 11,900 passages,
-        ``benchmarks/results/cluster_neighbours_run_20ng_6000_fast.txt``).
+        wider graph, so it keeps its own neighbourhood (the search cost 0.8 s of CPU for
+        11,900 passages,
+        ``benchmarks/results/cluster_neighbours_run_20ng_6000_fast_final.txt``).
 
     Returns
     -------
