@@ -33,7 +33,7 @@ def test_the_clusterer_hands_its_neighbourhood_to_umap():
     from topiclab.models import EmbeddingClusterer
     from topiclab.models.reduce import cluster_neighbors
 
-    X = _sphere_blobs((200, 200, 200))
+    X = _sphere_blobs((300, 300, 300))
     auto = EmbeddingClusterer(n_clusters=3, random_state=0).fit(X)
     assert auto.reduction_ == "umap"
     assert auto.reducer_.n_neighbors == auto.n_neighbors_ == cluster_neighbors(len(X)) != 15

@@ -317,7 +317,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         type=int,
         metavar="N",
         help="UMAP neighbours of the reduction the themes are clustered in (default: "
-        "one per 20 passages, from 15 to 100, with KMeans; 15 with HDBSCAN; the map keeps 15)",
+        "a tenth of the passages less 50, from 15 to 100, with KMeans; 15 with HDBSCAN; "
+        "the map keeps 15)",
     )
     p.add_argument(
         "--speed",

@@ -87,8 +87,8 @@ class RunConfig:
     cluster_neighbors : int or None
         UMAP neighbourhood of the reduction the embedding themes are clustered in;
         ``None`` (the default) chooses it from the number of passages when KMeans finds
-        the themes (:func:`topiclab.models.reduce.cluster_neighbors`: one per 20
-        passages, from 15 to 100) and takes 15 for HDBSCAN. The 2-D passage map keeps
+        the themes (:func:`topiclab.models.reduce.cluster_neighbors`: a tenth of the
+        passages less 50, from 15 to 100) and takes 15 for HDBSCAN. The 2-D passage map keeps
         its own 15 neighbours.
     reassign_outliers : bool
         Give HDBSCAN outliers to their nearest theme.

@@ -124,8 +124,8 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     n_neighbors : int or "auto", default="auto"
         UMAP neighbourhood size. ``"auto"``: when KMeans finds the clusters (``n_clusters``
         given, or the silhouette search),
-        :func:`~topiclab.models.reduce.cluster_neighbors` of the number of samples (one
-        neighbour per 20 samples, from 15 to 100); 15 for HDBSCAN and a custom
+        :func:`~topiclab.models.reduce.cluster_neighbors` of the number of samples (a
+        tenth of the samples less 50, from 15 to 100); 15 for HDBSCAN and a custom
         ``algorithm``. Shrunk to ``max(2, n // 3)`` when ``n < 3 * n_neighbors``.
     n_components : int, default=5
         Dimensions of the reduced space.
