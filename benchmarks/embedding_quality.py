@@ -188,13 +188,29 @@ def topiclab_terms(
 
 
 def run_topiclab(
-    fit: Half, X: np.ndarray, k: int, seed: int, names: np.ndarray, ablation: bool = False
+    fit: Half,
+    X: np.ndarray,
+    k: int,
+    seed: int,
+    names: np.ndarray,
+    ablation: bool = False,
+    neighbors: int | None = None,
 ) -> dict:
-    """The embedding view's clusterer on the document vectors, then its term selection."""
+    """The embedding view's clusterer on the document vectors, then its term selection.
+
+    ``neighbors`` sets the clustering's UMAP neighbourhood (``None``: the default rule).
+    """
     from topiclab.models import EmbeddingClusterer
 
-    labels = np.asarray(EmbeddingClusterer(n_clusters=k, random_state=seed).fit(X).labels_)
-    return {"labels": labels, "terms": topiclab_terms(fit, labels, k, names, ablation)}
+    model = EmbeddingClusterer(
+        n_clusters=k, random_state=seed, n_neighbors="auto" if neighbors is None else neighbors
+    ).fit(X)
+    labels = np.asarray(model.labels_)
+    return {
+        "labels": labels,
+        "terms": topiclab_terms(fit, labels, k, names, ablation),
+        "umap_neighbors": getattr(model, "n_neighbors_", None),
+    }
 
 
 def run_peer(method: str, fit: Half, X: np.ndarray, k: int, seed: int) -> dict:
@@ -229,6 +245,11 @@ def main(argv: list[str] | None = None) -> int:
         "--ablation",
         action="store_true",
         help="also describe topiclab's clusters with each step of the term selection",
+    )
+    p.add_argument(
+        "--cluster-neighbors",
+        type=int,
+        help="UMAP neighbours of topiclab's clustering (default: the clusterer's own rule)",
     )
     p.add_argument("--json", type=Path, help="also write the rows as JSON here")
     p.add_argument("--cache", type=Path, help="pickle of the prepared halves (read or written)")
@@ -267,7 +288,10 @@ def main(argv: list[str] | None = None) -> int:
         for seed in args.seeds:
             t, c = time.perf_counter(), cpu_s()
             if method == "topiclab":
-                res = run_topiclab(fit, X, args.k, seed, names, args.ablation)
+                res = run_topiclab(
+                    fit, X, args.k, seed, names, args.ablation, args.cluster_neighbors
+                )
+                print(f"(topiclab seed {seed}: UMAP neighbours {res['umap_neighbors']})")
             else:
                 res = run_peer(method, fit, X, args.k, seed)
             wall, cpu = time.perf_counter() - t, cpu_s() - c

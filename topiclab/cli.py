@@ -105,6 +105,7 @@ def _config_from_args(args: argparse.Namespace):
         "lang_mode",
         "embedding_model",
         "cluster_method",
+        "cluster_neighbors",
         "speed",
     ):
         value = getattr(args, name, None)
@@ -333,6 +334,14 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "--cluster-method",
         choices=["auto", "hdbscan", "kmeans"],
         help="clustering of the embeddings (default: auto)",
+    )
+    p.add_argument(
+        "--cluster-neighbors",
+        type=int,
+        metavar="N",
+        help="UMAP neighbours of the reduction the themes are clustered in (default: "
+        "a tenth of the passages less 50, from 15 to 100, with KMeans; 15 with HDBSCAN; "
+        "the map keeps 15)",
     )
     p.add_argument(
         "--speed",

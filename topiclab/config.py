@@ -87,6 +87,12 @@ class RunConfig:
         Number of LDA topics; ``None`` chooses it by coherence over a small range.
     cluster_method : {"auto", "hdbscan", "kmeans"}
         Clustering of the reduced embeddings.
+    cluster_neighbors : int or None
+        UMAP neighbourhood of the reduction the embedding themes are clustered in;
+        ``None`` (the default) chooses it from the number of passages when KMeans finds
+        the themes (:func:`topiclab.models.reduce.cluster_neighbors`: a tenth of the
+        passages less 50, from 15 to 100) and takes 15 for HDBSCAN. The 2-D passage map keeps
+        its own 15 neighbours.
     reassign_outliers : bool
         Give HDBSCAN outliers to their nearest theme.
     context_weight : float
@@ -185,6 +191,7 @@ class RunConfig:
     n_themes: int | None = None
     n_topics: int | None = None
     cluster_method: str = "auto"
+    cluster_neighbors: int | None = None
     reassign_outliers: bool = True
     context_weight: float = 0.5
     language_themes: bool = False
@@ -235,7 +242,7 @@ class RunConfig:
             raise ConfigError(
                 f"cluster_method must be one of {CLUSTER_METHODS}, got {self.cluster_method!r}"
             )
-        for name in ("n_themes", "n_topics", "lda_max_features"):
+        for name in ("n_themes", "n_topics", "lda_max_features", "cluster_neighbors"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ConfigError(f"{name} must be a positive integer or None, got {value!r}")
@@ -430,6 +437,7 @@ class ClusterSection:
 
     n_themes: int | None = None
     cluster_method: str = "auto"
+    cluster_neighbors: int | None = None
     reassign_outliers: bool = True
     context_weight: float = 0.5
     language_themes: bool = False

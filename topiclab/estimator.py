@@ -64,6 +64,9 @@ class TopicLab(BaseEstimator):
     speed : {"fast", "balanced", "best"} or None, default=None
         Embedding model, passage granularity and LDA search effort
         (:mod:`topiclab.pipeline.speed`); ``None`` picks by corpus size.
+    cluster_neighbors : int or None, default=None
+        UMAP neighbourhood of the clustering's reduction; ``None`` chooses it from the
+        number of passages (see :class:`topiclab.config.RunConfig`).
     random_state : int, RandomState instance or None, default=0
         The one seed every stochastic stage derives its own from.
 
@@ -117,6 +120,7 @@ class TopicLab(BaseEstimator):
         progress: bool = False,
         random_state: int | np.random.RandomState | None = 0,
         speed: str | None = None,
+        cluster_neighbors: int | None = None,
     ) -> None:
         self.n_themes = n_themes
         self.n_topics = n_topics
@@ -139,6 +143,7 @@ class TopicLab(BaseEstimator):
         self.progress = progress
         self.random_state = random_state
         self.speed = speed
+        self.cluster_neighbors = cluster_neighbors
 
     # ------------------------------------------------------------------ fitting
     def _config(self) -> Any:
@@ -159,6 +164,7 @@ class TopicLab(BaseEstimator):
             n_themes=self.n_themes,
             n_topics=self.n_topics,
             cluster_method=self.cluster_method,
+            cluster_neighbors=self.cluster_neighbors,
             reassign_outliers=self.reassign_outliers,
             context_weight=self.context_weight,
             language_themes=self.language_themes,

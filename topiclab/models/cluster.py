@@ -21,7 +21,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from topiclab._state import plain_params
-from topiclab.models.reduce import Reducer
+from topiclab.models.reduce import Reducer, cluster_neighbors
 from topiclab.models.reduce import l2_normalize as _l2_normalize
 
 logger = logging.getLogger(__name__)
@@ -121,8 +121,12 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         KMeans runs in the normalised embedding space. UMAP is replaced by PCA for fewer
         than ``UMAP_MIN_SAMPLES`` (10) samples; no reduction is done when the embeddings
         have at most ``n_components`` dimensions.
-    n_neighbors : int, default=15
-        UMAP neighbourhood size; shrunk to ``max(2, n // 3)`` when ``n < 3 * n_neighbors``.
+    n_neighbors : int or "auto", default="auto"
+        UMAP neighbourhood size. ``"auto"``: when KMeans finds the clusters (``n_clusters``
+        given, or the silhouette search),
+        :func:`~topiclab.models.reduce.cluster_neighbors` of the number of samples (a
+        tenth of the samples less 50, from 15 to 100); 15 for HDBSCAN and a custom
+        ``algorithm``. Shrunk to ``max(2, n // 3)`` when ``n < 3 * n_neighbors``.
     n_components : int, default=5
         Dimensions of the reduced space.
     metric : str, default="cosine"
@@ -174,6 +178,8 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         The fitted UMAP or PCA model, or None.
     reduction_ : str
         ``"umap"``, ``"pca"`` or ``"none"``: the reduction that ran.
+    n_neighbors_ : int or None
+        The UMAP neighbourhood used (None when UMAP did not run).
     method_ : str
         ``"hdbscan"``, ``"kmeans"`` (given k), ``"silhouette"`` or ``"guided"``.
     outliers_ : ndarray of bool of shape (n_samples,)
@@ -205,7 +211,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         *,
         method: str = "auto",
         reducer: str | None = "umap",
-        n_neighbors: int = 15,
+        n_neighbors: int | str = "auto",
         n_components: int = 5,
         metric: str = "cosine",
         min_cluster_size: int | None = None,
@@ -250,12 +256,21 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"method must be 'auto', 'hdbscan' or 'kmeans', got {self.method!r}")
         if self.reducer not in ("umap", "pca", None):
             raise ValueError(f"reducer must be 'umap', 'pca' or None, got {self.reducer!r}")
-        positive_int("n_neighbors", self.n_neighbors)
+        if self.n_neighbors != "auto":
+            positive_int("n_neighbors", self.n_neighbors)
         positive_int("n_components", self.n_components)
         if self.min_cluster_size is not None:
             positive_int("min_cluster_size", self.min_cluster_size)
         if not isinstance(self.temperature, numbers.Real) or self.temperature <= 0:
             raise ValueError(f"temperature must be a positive float, got {self.temperature!r}")
+
+    def _kmeans_finds(self, n: int) -> bool:
+        """Whether KMeans (given k or the silhouette search) finds the clusters of ``n`` samples."""
+        if self.algorithm is not None:
+            return False
+        if self.n_clusters is not None or self.method == "kmeans":
+            return True
+        return self.method == "auto" and n < HDBSCAN_MIN_SAMPLES
 
     def _cluster_guided(self, Xn: np.ndarray, seeds: np.ndarray, seed: int) -> np.ndarray:
         n_total = seeds.shape[0] if self.n_clusters is None else int(self.n_clusters)
@@ -340,6 +355,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
                 )
             n_seeds = seeds.shape[0]
             self.embedding_, self.reducer_, self.reduction_ = Xn, None, "none"
+            self.n_neighbors_ = None
             self.selection_scores_ = {}
             self.method_ = "guided"
             raw = self._cluster_guided(Xn, seeds, cluster_seed)
@@ -352,16 +368,20 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             reducer = self.reducer
             if reducer == "umap" and n < REDUCE_MIN_SAMPLES and self.method != "hdbscan":
                 reducer = None
+            neighbors = self.n_neighbors
+            if neighbors == "auto":
+                neighbors = cluster_neighbors(n) if self._kmeans_finds(n) else 15
             red = Reducer(
                 method=reducer,
                 n_components=int(self.n_components),
-                n_neighbors=int(self.n_neighbors),
+                n_neighbors=int(neighbors),
                 metric=self.metric,
                 random_state=reduce_seed,
                 progress=bool(getattr(self, "progress", False)),
             )
             self.embedding_ = red.fit_transform(source)
             self.reducer_, self.reduction_ = red.model_, red.reduction_
+            self.n_neighbors_ = red.n_neighbors_
             raw = self._cluster(self.embedding_, cluster_seed)
 
         self.outliers_ = raw < 0

@@ -20,11 +20,43 @@ from topiclab.progress import umap_tqdm_kwds
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["UMAP_MIN_SAMPLES", "Reducer", "l2_normalize", "reduce_2d"]
+__all__ = [
+    "CLUSTER_NEIGHBORS_MAX",
+    "CLUSTER_NEIGHBORS_MIN",
+    "UMAP_MIN_SAMPLES",
+    "Reducer",
+    "cluster_neighbors",
+    "l2_normalize",
+    "reduce_2d",
+]
 
 _MAX_SEED = np.iinfo(np.int32).max
 #: below this many samples UMAP is replaced by PCA
 UMAP_MIN_SAMPLES = 10
+#: the clustering's UMAP neighbourhood chosen by :func:`cluster_neighbors`: at least this
+CLUSTER_NEIGHBORS_MIN = 15
+#: ... and at most this many neighbours
+CLUSTER_NEIGHBORS_MAX = 100
+
+
+def cluster_neighbors(n_samples: int) -> int:
+    """Return the UMAP neighbourhood KMeans clustering uses for ``n_samples`` samples.
+
+    A tenth of the samples less 50, at least ``CLUSTER_NEIGHBORS_MIN`` (15, UMAP's
+    default) and at most ``CLUSTER_NEIGHBORS_MAX`` (100): 15 up to 650 samples, 50 at
+    1,000, 100 from 1,500 (the best of those tried on 500, 1,000 and 2,011 labelled
+    posts). A wider neighbourhood keeps more of the corpus's global structure in the
+    reduced space, which separated labelled classes better for KMeans (the README's
+    embedding-themes section gives the measurements); HDBSCAN keeps 15 (wider
+    neighbourhoods merged its clusters), and the 2-D passage map keeps its own 15.
+
+    Examples
+    --------
+    >>> cluster_neighbors(500), cluster_neighbors(1000), cluster_neighbors(50_000)
+    (15, 50, 100)
+    """
+    wanted = int(n_samples) // 10 - 50
+    return int(min(CLUSTER_NEIGHBORS_MAX, max(CLUSTER_NEIGHBORS_MIN, wanted)))
 
 
 def l2_normalize(X: np.ndarray) -> np.ndarray:
@@ -115,6 +147,8 @@ class Reducer(TransformerMixin, BaseEstimator):
         The fitted UMAP or PCA model (None when nothing was fitted).
     reduction_ : str
         ``"umap"``, ``"pca"`` or ``"none"``: what ran.
+    n_neighbors_ : int or None
+        The neighbourhood UMAP used (after shrinking for small inputs); None without UMAP.
     embedding_ : ndarray of shape (n_samples, n_components)
         The reduced training samples.
 
@@ -165,6 +199,7 @@ class Reducer(TransformerMixin, BaseEstimator):
         )
         self.n_features_in_ = X.shape[1]
         self.embedding_ = Z
+        self.n_neighbors_ = int(self.model_.n_neighbors) if self.reduction_ == "umap" else None
         return Z
 
     def transform(self, X: Any) -> np.ndarray:
@@ -205,7 +240,11 @@ def reduce_2d(
     precomputed_knn : tuple, optional
         ``(indices, distances, search_index)`` of the cosine neighbours of the rows of
         ``X`` (for instance the clustering's UMAP graph): UMAP skips its own neighbour
-        search. Ignored unless it has one row per sample and at least the neighbours used.
+        search. Ignored unless it has one row per sample and exactly the neighbours the
+        map uses: the map searches its own neighbours rather than take the nearest of a
+        wider graph, so it keeps its own neighbourhood (the search cost 0.8 s of CPU for
+        11,900 passages,
+        ``benchmarks/results/cluster_neighbours_run_20ng_6000_fast_final.txt``).
 
     Returns
     -------
@@ -233,7 +272,7 @@ def reduce_2d(
             precomputed_knn is not None
             and metric == "cosine"
             and len(precomputed_knn[0]) == n
-            and np.asarray(precomputed_knn[1]).shape[1] >= nn
+            and np.asarray(precomputed_knn[1]).shape[1] == nn
         ):
             extra["precomputed_knn"] = tuple(precomputed_knn)
         model = umap.UMAP(

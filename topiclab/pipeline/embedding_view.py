@@ -130,9 +130,11 @@ class EmbeddingViewStage(Stage):
             seed_emb = state.embedder.transform(
                 [f"{g.name}: {', '.join(g.words)}" for g in s.guided]
             )
+        neighbors = getattr(s, "cluster_neighbors", None)
         clusterer = EmbeddingClusterer(
             n_clusters=s.n_themes,
             method=s.cluster_method,
+            n_neighbors="auto" if neighbors is None else int(neighbors),
             reassign_outliers=s.reassign_outliers,
             seed_embeddings=seed_emb,
             algorithm=self.algorithm,
@@ -169,6 +171,7 @@ class EmbeddingViewStage(Stage):
         view.metrics = {
             "theme_distances": centre_distances(self.clusterer_.cluster_centers_),
             "language_merges": merges,
+            "umap_neighbors": getattr(clusterer, "n_neighbors_", None),
             "outlier_share": float(np.mean(outliers))
             if outliers is not None and len(outliers)
             else 0.0,

@@ -620,8 +620,11 @@ class SparkClusterStage(Stage):
 
         k = s.n_themes
         selection: dict[str, Any] = {}
+        neighbors = getattr(s, "cluster_neighbors", None) or 15  # the sample's UMAP
         if k is None:  # choose K on the sample with the in-memory rule
-            probe = EmbeddingClusterer(method=s.cluster_method, random_state=s.seed).fit(Zs)
+            probe = EmbeddingClusterer(
+                method=s.cluster_method, n_neighbors=neighbors, random_state=s.seed
+            ).fit(Zs)
             k = int(probe.n_clusters_)
             selection = {"k_chosen_on_sample": len(Zs), "method": probe.method_}
         reducer = opts.reducer
@@ -629,7 +632,13 @@ class SparkClusterStage(Stage):
             reducer = "umap" if n >= REDUCE_MIN_SAMPLES else "none"
         col = "ctx"
         if reducer in ("umap", "pca"):
-            red = Reducer(method=reducer, n_components=5, metric="cosine", random_state=reduce_seed)
+            red = Reducer(
+                method=reducer,
+                n_components=5,
+                n_neighbors=neighbors,
+                metric="cosine",
+                random_state=reduce_seed,
+            )
             red.fit(Zs)
             if reducer == "umap":  # the sample's UMAP coordinates, placed by neighbours
                 red = SamplePlacement().fit(Zs, red.embedding_)
