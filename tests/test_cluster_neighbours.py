@@ -94,3 +94,35 @@ def test_the_setting_reaches_the_clustering_and_leaves_the_map(seed_corpus, monk
     np.testing.assert_array_equal(maps[0], maps[1])
     with pytest.raises(ConfigError, match="cluster_neighbors"):
         RunConfig(cluster_neighbors=0)
+
+
+@pytest.mark.parametrize("speed", [None, "best", "fast"])
+def test_fast_mode_keeps_umaps_own_neighbourhood(speed, monkeypatch):
+    import topiclab.models
+    from topiclab.config import RunConfig
+    from topiclab.pipeline.base import RunState
+    from topiclab.pipeline.embedding_view import EmbeddingViewStage
+
+    asked = []
+
+    class Stop(Exception):
+        pass
+
+    class Recording(topiclab.models.EmbeddingClusterer):
+        def fit(self, X, y=None):
+            asked.append(self.n_neighbors)
+            raise Stop
+
+    monkeypatch.setattr(topiclab.models, "EmbeddingClusterer", Recording)
+    X = _sphere_blobs((30, 30), seed=1)
+    state = RunState(
+        texts=[""] * len(X), langs=["en"] * len(X), doc_ids=[str(i) for i in range(len(X))]
+    )
+    state.embeddings = X
+    for given in (None, 40):
+        config = RunConfig(progress=False, n_themes=2, speed=speed, cluster_neighbors=given)
+        with pytest.raises(Stop):
+            EmbeddingViewStage(config.section("cluster")).fit(state)
+    # the layout's time grows with the neighbourhood: fast mode does not widen it by size,
+    # and a value given by the user wins in every mode
+    assert asked == [15 if speed == "fast" else "auto", 40]

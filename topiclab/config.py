@@ -446,6 +446,7 @@ class ClusterSection:
     n_representative: int = 3
     seed: int = 0
     progress: bool = True
+    speed: str | None = None
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,10 @@ class EmbeddingViewStage(Stage):
                 [f"{g.name}: {', '.join(g.words)}" for g in s.guided]
             )
         neighbors = getattr(s, "cluster_neighbors", None)
+        if neighbors is None:  # fast mode keeps UMAP's 15; otherwise the rule by size
+            from topiclab.pipeline.speed import speed_settings
+
+            neighbors = speed_settings(getattr(s, "speed", None)).cluster_neighbors
         clusterer = EmbeddingClusterer(
             n_clusters=s.n_themes,
             method=s.cluster_method,

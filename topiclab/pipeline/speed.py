@@ -13,6 +13,8 @@ fast     MiniLM on a 2 % sample,   short docs whole     10, 20; ≤ 5 passes,   
 Fast mode's English embedding is :class:`topiclab.features.adapted.AdaptedEmbedder`: MiniLM
 embeds a seeded 2 % of the passages (200 to 2,000) and a map fitted on them places the
 others from their static (model2vec) vectors and hashed TF-IDF.
+Fast mode also clusters in a UMAP reduction of 15 neighbours (the other modes widen it
+with the corpus, up to 100: :func:`topiclab.models.reduce.cluster_neighbors`).
 Corpora with other languages than English embed with the multilingual model in every mode.
 Without a mode, :func:`choose_speed` picks one from the number of passages and
 :func:`topiclab.pipeline.run` logs the choice and the reason in one line.
@@ -52,6 +54,9 @@ class SpeedSettings:
         Cap on LDA restarts per K (``None``: the configured number).
     gibbs_iterations : int or None
         Sweeps of the Gibbs sampler (``None``: its default, 1,000).
+    cluster_neighbors : int or None
+        UMAP neighbourhood of the clustering when ``cluster_neighbors`` is not set
+        (``None``: :func:`topiclab.models.reduce.cluster_neighbors`, up to 100).
     """
 
     english_model: str
@@ -61,13 +66,15 @@ class SpeedSettings:
     coherence_max_docs: int | None
     max_lda_restarts: int | None = None
     gibbs_iterations: int | None = None
+    cluster_neighbors: int | None = None
 
 
 _SETTINGS = {
     "best": SpeedSettings("minilm", 0, None, None, None),
     "balanced": SpeedSettings("minilm", 200, None, None, 50_000),
-    # one LDA fit of 300 sweeps per K: Gibbs sampling costs time in proportion to the corpus
-    "fast": SpeedSettings("minilm-adapted", 400, (10, 20), 5, 20_000, 1, 300),
+    # one LDA fit of 300 sweeps per K: Gibbs sampling costs time in proportion to the corpus;
+    # UMAP's own 15 neighbours: its layout time grows with the neighbourhood
+    "fast": SpeedSettings("minilm-adapted", 400, (10, 20), 5, 20_000, 1, 300, 15),
 }
 
 
