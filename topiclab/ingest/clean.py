@@ -7,6 +7,8 @@ Steps, in order (each change goes to the audit log):
                    (:mod:`.wire`);
 3. ``meta``        an RFC 822 header block at the top (e-mail, Usenet) goes to metadata;
 4. ``replies``     attribution lines of quotations and signatures go (:mod:`.replies`);
+   ``faq``         FAQ header blocks (``Archive-name:``, ``Last-modified:``) and
+                   copyright notices of posted files go (:mod:`.faq`);
 5. ``repair``      words and sentences broken across lines are joined (:mod:`.repair`);
 6. ``boilerplate`` navigation, share bars, trailers, sign-offs (:mod:`.boilerplate`);
 7. ``meta``        date/source header lines go to metadata (:mod:`.meta`);
@@ -30,6 +32,7 @@ from typing import Any
 
 from topiclab.ingest._lines import BODY, Line, is_wrapped, log_entry, normalise, to_lines
 from topiclab.ingest.boilerplate import mark_boilerplate
+from topiclab.ingest.faq import mark_faq
 from topiclab.ingest.meta import extract_dateline, extract_header_lines, strip_header_block
 from topiclab.ingest.repair import repair_lines
 from topiclab.ingest.replies import mark_replies
@@ -137,6 +140,7 @@ def clean_text(
     lines = to_lines(norm)
     file_meta = strip_header_block(lines, log)
     mark_replies(lines, log)
+    mark_faq(lines, log)
     repair_lines(lines, log)
     mark_boilerplate(lines, log, keep=set(find_headlines(lines)))
     extract_header_lines(lines, log)
