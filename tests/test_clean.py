@@ -179,9 +179,10 @@ def test_arabic_dateline_keeps_place_in_text() -> None:
     assert doc.text.startswith("شنغهاي، الصين – أعلنت")
 
 
-def test_english_dateline_prefix_stays() -> None:
+def test_english_bare_dateline_goes_to_the_dateline_column_without_a_date() -> None:
     doc = clean_text(f"BEIJING -- {LONG}.")[0]
-    assert doc.text.startswith("BEIJING --")
+    assert not doc.text.startswith("BEIJING")
+    assert doc.meta["dateline"] == "BEIJING"
     assert "date" not in doc.meta
 
 

@@ -54,7 +54,10 @@ def test_credits_and_wire_datelines_leave_the_text(lead: str, meta: dict) -> Non
         "The plan - which took two years to draft - was approved by the council.",
         "Toyota (TM) - the carmaker said its profit rose by a third in the quarter.",
         "BEIJING has said that the talks will resume next month in Geneva.",
-        "BEIJING -- The industrial park in Beijing is attracting global attention.",
+        "NASA -- The agency said on Monday that the launch would slip by a week.",
+        "UPDATE - The company now expects a loss for the year.",
+        "CHINA - GERMANY TALKS RESUME IN BERLIN",
+        "OPEC - the cartel of oil producers - meets in Vienna next week.",
     ],
 )
 def test_text_that_only_looks_like_a_dateline_stays(sentence: str) -> None:
@@ -195,4 +198,31 @@ def test_a_dash_line_followed_by_long_text_is_not_a_signature() -> None:
 def test_a_dash_in_a_headline_is_not_a_dateline() -> None:
     text, found = _clean(f"CHINA - GERMANY TALKS RESUME\n\n{BODY}")
     assert text.startswith("CHINA - GERMANY TALKS RESUME")
+    assert "dateline" not in found
+
+
+@pytest.mark.parametrize(
+    ("lead", "place"),
+    [
+        ("NEW YORK - ", "NEW YORK"),
+        ("WASHINGTON -- ", "WASHINGTON"),
+        ("BEIJING -- ", "BEIJING"),
+        ("LOS ANGELES – ", "LOS ANGELES"),
+    ],
+)
+def test_bare_wire_dateline_goes_to_the_dateline_column(lead: str, place: str) -> None:
+    text, found = _clean(f"{lead}{BODY}")
+    assert text == BODY
+    assert found["dateline"] == place
+    assert "source" not in found
+    doc = clean_text(f"{lead}{BODY}", find_title=False)[0]
+    assert any(e.get("action") == "remove_credit_dateline" for e in doc.log)
+
+
+def test_bare_dateline_after_a_headline_goes_but_a_headline_dash_stays() -> None:
+    text, found = _clean(f"Markets rally on rate hopes\n\nNEW YORK - {BODY}")
+    assert text == f"Markets rally on rate hopes\n\n{BODY}"
+    assert found["dateline"] == "NEW YORK"
+    text, found = _clean(f"CHINA - GERMANY TALKS\n\n{BODY}")
+    assert text.startswith("CHINA - GERMANY TALKS")
     assert "dateline" not in found

@@ -27,11 +27,14 @@ Rules, each logged in the cleaning audit log:
   words), then a region (``, Afghanistan``), a date (``, Aug. 17``) or an agency in
   brackets (``(Reuters)``), then a dash, opening a paragraph: the bureau that filed the
   story, not its subject. The place goes to metadata (``dateline``), the agency to
-  ``source``. A bare place and a dash (``BEIJING -- ...``) is marked as a dateline only
-  after an agency credit (``SPACE.com - TORONTO -- ``); otherwise it stays in the text,
-  as the place may be what the story is about (and "NASA - the agency ..." is no
-  dateline). A byline in front of a dateline (``By MICHAEL LIEDTKE SAN FRANCISCO (AP)
-  --``) goes with it.
+  ``source``. A bare place and a dash is a dateline after an agency credit
+  (``SPACE.com - TORONTO -- ``), and also without one when it can only be a place
+  opening a sentence (``NEW YORK - Stocks rose``, ``WASHINGTON -- The Senate ...``):
+  one to three words of letters, a lone word of at least five letters (``NASA - ...``
+  and ``EU - ...`` stay), no word that names a kind of item (``UPDATE``, ``WARNING``),
+  and a sentence after the dash (a capitalised word in lower case: ``CHINA - GERMANY
+  TALKS`` and ``NASA - the agency ...`` stay). A byline in front of a dateline (``By
+  MICHAEL LIEDTKE SAN FRANCISCO (AP) --``) goes with it.
 
 Only the first two body lines of an article are examined (a headline and its first
 paragraph), so a dash inside the text is never touched, and cleaning a cleaned text
@@ -245,8 +248,12 @@ def _dateline(text: str, after_credit: bool = False) -> tuple[str, dict[str, str
     if is_credit(place) and not m.group("src"):
         return None  # a credit, handled by the caller
     marked = m.group("src") or m.group("region") or m.group("date")
-    if not (marked or (after_credit and sum(c.isalpha() for c in place) >= 3)):
-        return None  # "BEIJING -- ...": a bare place may be the subject; it stays
+    if not (
+        marked
+        or (after_credit and sum(c.isalpha() for c in place) >= 3)
+        or _bare_dateline(place, text[m.end() :])
+    ):
+        return None  # "NASA - the agency ...": not a bureau's dateline; it stays
     meta = {"dateline": place + (f", {m.group('region')}" if m.group("region") else "")}
     if m.group("src") and is_credit(m.group("src").strip()):
         meta["source"] = m.group("src").strip()
@@ -255,6 +262,37 @@ def _dateline(text: str, after_credit: bool = False) -> tuple[str, dict[str, str
     elif m.group("src"):
         meta["source"] = m.group("src").strip()
     return text[m.end() :], meta
+
+
+#: Words in capitals that open a paragraph with a dash but name no place.
+NOT_PLACES = frozenset(
+    """
+    update updated breaking urgent warning note editor correction corrected analysis
+    commentary exclusive review interview photo photos video opinion feature preview
+    recap advisory alert bulletin flash developing live summary transcript sponsored
+    """.split()
+)
+_SENTENCE_START = re.compile(r"^(?:[A-Z][a-z’']+|A|I),?\s+\S")
+
+
+def _bare_dateline(place: str, rest: str) -> bool:
+    """Whether a place in capitals and a dash, with no agency, is a bureau's dateline.
+
+    ``NEW YORK - Stocks rose``, ``WASHINGTON -- The Senate voted``: the place is one to
+    three words of letters, a single word of at least five (so an acronym such as
+    ``NASA`` or ``EU`` is not taken for a place) and not a word that marks a kind of
+    item (``UPDATE``, ``WARNING``: :data:`NOT_PLACES`); the text after the dash starts
+    as a sentence does (a capitalised word followed by lower case), not as a headline in
+    capitals or a clause in lower case.
+    """
+    words = place.split()
+    if not 1 <= len(words) <= 3 or not all(w.replace(".", "").isalpha() for w in words):
+        return False
+    if len(words) == 1 and (len(place) < 5 or place.casefold() in NOT_PLACES):
+        return False
+    if any(w.casefold() in NOT_PLACES for w in words):
+        return False
+    return bool(_SENTENCE_START.match(rest))
 
 
 def strip_lead(text: str, confirmed: tuple[str, ...] = ()) -> tuple[str, dict[str, str]]:
@@ -340,6 +378,7 @@ def strip_wire_lines(lines: list[Line], log: list[dict[str, Any]]) -> dict[str, 
     # a credit that opens the paragraph confirms the same credit ending the headline
     opening = _LEAD_CREDIT.match(targets[-1].text) if len(targets) > 1 else None
     confirmed = tuple(s.strip() for s in (opening.groups() if opening else ()) if s)
+    by_title: tuple[str, ...] = ()  # the body's credit counts when the headline ends with it
     if heading:
         new, credit = strip_title_credit(first.text, confirmed)
         if credit is not None:
@@ -355,9 +394,9 @@ def strip_wire_lines(lines: list[Line], log: list[dict[str, Any]]) -> dict[str, 
             first.text = new
             if not _REVISION.match(credit):
                 meta["source"] = credit
-                confirmed = (*confirmed, credit)
+                by_title = (credit,)
     for ln in targets:
-        new, found = strip_lead(ln.text, confirmed)
+        new, found = strip_lead(ln.text, by_title)
         if not found or not new.strip():
             continue
         if ln is first and len(targets) > 1 and "source" not in found:
