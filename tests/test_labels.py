@@ -444,3 +444,94 @@ def test_contrast_gives_a_small_theme_the_benefit_of_the_doubt():
 
     assert rates(1) >= MIN_CONTRAST  # four passages: the counts could be chance
     assert rates(10) < MIN_CONTRAST  # forty passages: shown to be common elsewhere
+
+
+def test_long_quoted_phrase_stays_out_of_a_large_themes_title():
+    # a thread quoting one sentence makes it a frequent "phrase" of a large theme
+    terms = ["Appressian Soviet Armenia exist", "Armenians", "Turkish", "genocide"]
+    scores = [0.6, 0.98, 0.62, 0.43]
+    assert title_items(terms, scores=scores)[0] == "Appressian Soviet Armenia exist"
+    items = title_items(terms, scores=scores, max_words=2)
+    assert items == ["Armenians", "Turkish", "genocide"]
+    # names of two words stay, and so does a long phrase when nothing else is left
+    assert title_items(["space shuttle", "NASA"], scores=[0.9, 0.8], max_words=2)[0] == (
+        "space shuttle"
+    )
+    assert title_items(["check output oname EOF"], scores=[0.5], max_words=2) == [
+        "check output oname EOF"
+    ]
+
+
+def test_large_theme_title_drops_the_long_phrase_a_small_theme_keeps():
+    import pandas as pd
+
+    vocab = ["armenians", "appressian_soviet_armenia_exist", "turkish", "space"]
+    n = 120  # 60 passages per theme: at least SIZE_PRIOR
+    labels = np.repeat([0, 1], n // 2)
+    counts = np.zeros((n, 4))
+    counts[: n // 2, 0] = 1
+    counts[: n // 6, 1] = 1
+    counts[: n // 4, 2] = 1
+    counts[n // 2 :, 3] = 1
+    weights = np.array([[0.5, 1.0, 0.3, 0.0], [0.0, 0.0, 0.0, 1.0]])
+    passages = pd.DataFrame(
+        {
+            "passage_id": [f"p{i}" for i in range(n)],
+            "doc_id": [f"d{i}" for i in range(n)],
+            "lang": ["en"] * n,
+            "text": ["x"] * n,
+        }
+    )
+    table = build_theme_table(
+        "embedding", labels, {"all": weights}, vocab, passages, counts=counts, n_themes=2
+    )
+    assert "appressian" not in words_of(table[0].label), table[0].label
+    assert "armenians" in words_of(table[0].label)
+    small = np.r_[0:4, n // 2 : n // 2 + 4]  # four passages per theme: below SIZE_PRIOR
+    table = build_theme_table(
+        "embedding",
+        labels[small],
+        {"all": weights},
+        vocab,
+        passages.iloc[small].reset_index(drop=True),
+        counts=counts[small],
+        n_themes=2,
+    )
+    assert "appressian" in words_of(table[0].label), table[0].label
+
+
+def test_lda_title_uses_only_the_words_its_bars_show():
+    import pandas as pd
+
+    vocab, counts, labels, weights = _everyday_word()
+    n = counts.shape[0]
+    passages = pd.DataFrame(
+        {
+            "passage_id": [f"p{i}" for i in range(n)],
+            "doc_id": [f"d{i}" for i in range(n)],
+            "lang": ["en"] * n,
+            "text": ["x"] * n,
+        }
+    )
+    # the English list holds a word the "all" list (the bars) leaves out
+    bars_weights = weights.copy()
+    bars_weights[0, vocab.index("militia")] = 0.0
+    per_lang = {"en": weights, "all": bars_weights}
+    before = build_theme_table("lda", labels, per_lang, vocab, passages, counts=counts, n_themes=3)
+    assert "militia" in words_of(before[0].label)  # the English list's word
+    table = build_theme_table(
+        "lda",
+        labels,
+        per_lang,
+        vocab,
+        passages,
+        counts=counts,
+        n_themes=3,
+        label_words="shown",
+    )
+    for theme in table:
+        bars = {w for w, _ in theme.terms["all"][:8]}
+        shown = set().union(*(words_of(w) for w in bars))
+        assert words_of(theme.label.replace(" and ", " ")) <= shown, (theme.label, bars)
+    with pytest.raises(ValueError, match="label_words"):
+        build_theme_table("lda", labels, per_lang, vocab, passages, label_words="bars")

@@ -729,6 +729,7 @@ class LDAViewStage(Stage):
             evidence=np.minimum(1.0, np.asarray(self._counts(counts).sum(axis=1)).ravel() / 20.0),
             titles=doc_titles(getattr(state.corpus, "documents", None)),
             counts=counts,
+            label_words="shown",  # titles from the words the bars show
         )
         view.metrics = {
             "k_selection": self.selection_,

@@ -175,6 +175,7 @@ def title_items(
     max_items: int = 3,
     max_chars: int = MAX_CHARS,
     scores: Sequence[float] | None = None,
+    max_words: int | None = None,
 ) -> list[str]:
     """Return the terms :func:`make_title` joins into a title, in title order.
 
@@ -188,6 +189,10 @@ def title_items(
         term first; a phrase that holds a chosen word and scores at least
         :data:`PHRASE_SHARE` of it stands in for the word ("space shuttle" for
         "shuttle").
+    max_words : int, optional
+        Leave out phrases of more words (unless nothing else is left): in a large theme a
+        long phrase found by its repetitions is mostly a sentence that replies quote
+        ("Appressian Soviet Armenia exist"), not a name for the theme.
 
     Examples
     --------
@@ -205,6 +210,8 @@ def title_items(
         for t in terms
         if t and t.lower() not in skipped and not _is_filler(t, lang) and not _repeats(t)
     ]
+    if max_words is not None:
+        pool = [t for t in pool if len(_SPLIT.split(t.strip())) <= max_words] or pool
     if score_of is not None:  # words used about as often elsewhere name nothing here
         pool = [t for t in pool if score_of.get(t, 0.0) > 0] or pool
     if not pool:

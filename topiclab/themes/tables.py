@@ -84,6 +84,7 @@ def build_theme_table(
     evidence: np.ndarray | None = None,
     titles: dict[str, str] | None = None,
     counts: Any | None = None,
+    label_words: str = "characteristic",
 ) -> ThemeTable:
     """Assemble a :class:`ThemeTable` from model outputs.
 
@@ -141,7 +142,16 @@ def build_theme_table(
         characterises its theme (used by most of its passages and by few others,
         :func:`topiclab.themes.characteristic.characteristic_scores`) rather than the
         heaviest one; the keyword list keeps the weight order.
+    label_words : {"characteristic", "shown"}, default="characteristic"
+        Which words a label may use. ``"characteristic"``: the theme's keywords and, in a
+        theme of at least ``SIZE_PRIOR`` passages, its best-scored words of the whole
+        vocabulary. ``"shown"``: only the keyword list the figures draw as bars (the
+        ``"all"`` list for a theme in one language), so a title never names a word its
+        bars do not show (used for LDA topics, whose bars are the topic-word
+        probabilities).
     """
+    if label_words not in ("characteristic", "shown"):
+        raise ValueError(f"label_words must be 'characteristic' or 'shown', not {label_words!r}")
     labels = np.asarray(labels)
     k = int(n_themes if n_themes is not None else (labels.max() + 1 if labels.size else 0))
     names = np.asarray(feature_names, dtype=object)
@@ -191,7 +201,7 @@ def build_theme_table(
             row = char[lang][t]
             rank[lang] = {w: float(row[column[w]]) for w, _ in lst if w in column}
             n_lang = members.size if lang == "all" else int(np.sum(langs[members] == lang))
-            if n_lang < SIZE_PRIOR:  # too few passages to trust words beyond the keywords
+            if n_lang < SIZE_PRIOR or label_words == "shown":  # only the listed keywords
                 continue
             extra = 0
             for j in np.argsort(-row, kind="stable")[: 4 * N_CHARACTERISTIC]:
@@ -202,8 +212,21 @@ def build_theme_table(
                     extra += 1
         extra = sorted({w for r in rank.values() for w in r} - set(shown))
         shown.update(zip(extra, show(extra), strict=True))
+        label_terms, n_words = terms, 10
+        if label_words == "shown" and len(per_lang) <= 1 and terms.get("all"):
+            # one language: the title comes from the list the bars draw
+            label_terms = {c: terms["all"] for c in (per_lang or ["all"])}
+            label_terms["all"] = terms["all"]
+            rank = {c: rank["all"] for c in label_terms if "all" in rank}
+            n_words = N_SHOWN
         theme_labels = _labels(
-            terms, shown, per_lang or [c for c in lang_counts.index], texts, rank
+            label_terms,
+            shown,
+            per_lang or [c for c in lang_counts.index],
+            texts,
+            rank,
+            n_words=n_words,
+            sizes={str(c): int(v) for c, v in lang_counts.items()},
         )
         main = theme_labels.get("en") or (theme_labels.get(per_lang[0]) if per_lang else None)
         themes.append(
@@ -240,6 +263,8 @@ def _mixed_terms(
     return ranked[:top_n]
 
 
+#: Bars per topic in the topic-word figures: a title from the shown words uses only these.
+N_SHOWN = 8
 #: Passages (and their documents' headlines) a headline-like label is looked for in.
 N_TYPICAL = 5
 #: The most characteristic words of a theme that are label candidates beside its keywords
@@ -358,15 +383,21 @@ def _labels(
     langs: Sequence[str],
     texts: dict[str, tuple[list[str], list[str]]] | None = None,
     rank: dict[str, dict[str, float]] | None = None,
+    n_words: int = 10,
+    sizes: dict[str, int] | None = None,
 ) -> dict[str, str]:
-    """Return a title per language the theme has passages in (headline, else terms)."""
+    """Return a title per language the theme has passages in (headline, else terms).
+
+    ``sizes`` (passages per language): in a language with at least ``SIZE_PRIOR``
+    passages, titles hold no phrase of more than ``MAX_EXTRA_WORDS`` words.
+    """
     out: dict[str, str] = {}
     for lang in langs:
         key = lang if terms.get(lang) else "all"
         lst = terms.get(lang) or (terms.get("all") if len(langs) == 1 else None)
         if not lst:
             continue
-        stored = [w for w, _ in lst[:10]]
+        stored = [w for w, _ in lst[:n_words]]
         scores = None
         if rank and key in rank:  # the theme's most characteristic words are candidates too
             stored += [w for w in rank[key] if w not in stored]
@@ -374,7 +405,11 @@ def _labels(
         words = [shown[w] for w in stored]
         script = _script_lang(words, lang)
         title = ""
-        anchors = title_items(words, lang=script, scores=scores)
+        n_lang = sum(sizes.values()) if sizes and lang == "all" else (sizes or {}).get(lang, 0)
+        long_ok = n_lang < SIZE_PRIOR or rank is None
+        anchors = title_items(
+            words, lang=script, scores=scores, max_words=None if long_ok else MAX_EXTRA_WORDS
+        )
         if texts:
             heads, bodies = texts.get(str(lang), ([], []))
             if heads or bodies:
