@@ -56,6 +56,7 @@ def test_credits_and_wire_datelines_leave_the_text(lead: str, meta: dict) -> Non
         "BEIJING has said that the talks will resume next month in Geneva.",
         "NASA -- The agency said on Monday that the launch would slip by a week.",
         "UPDATE - The company now expects a loss for the year.",
+        "QUESTION - Does anyone know a driver for this card?",
         "CHINA - GERMANY TALKS RESUME IN BERLIN",
         "OPEC - the cartel of oil producers - meets in Vienna next week.",
     ],

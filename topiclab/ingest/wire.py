@@ -270,6 +270,8 @@ NOT_PLACES = frozenset(
     update updated breaking urgent warning note editor correction corrected analysis
     commentary exclusive review interview photo photos video opinion feature preview
     recap advisory alert bulletin flash developing live summary transcript sponsored
+    question questions answer answers help wanted request reminder announcement reply
+    response result results notice information info warning caution attention important
     """.split()
 )
 _SENTENCE_START = re.compile(r"^(?:[A-Z][a-z’']+|A|I),?\s+\S")
