@@ -542,3 +542,16 @@ def test_lda_title_uses_only_the_words_its_bars_show():
         assert words_of(theme.label.replace(" and ", " ")) <= shown, (theme.label, bars)
     with pytest.raises(ValueError, match="label_words"):
         build_theme_table("lda", labels, per_lang, vocab, passages, label_words="bars")
+
+
+def test_headline_span_drops_a_quotation_mark_it_cut_in_half():
+    from topiclab.themes.headlines import make_headline
+
+    passage = "We need 'Identity' on the internet for every email user."
+    title = make_headline(["identity", "internet", "email"], [], [passage])
+    assert title == "Identity on the internet"
+    # an apostrophe inside a word stays; the opening mark of a quotation cut off goes
+    title = make_headline(["Carney", "visit", "trade"], ["Carney's visit lifts 'trade' hopes"])
+    assert title == "Carney's visit lifts trade"
+    paired = make_headline(["Red Sox", "win"], ["The 'Red Sox' win again"])
+    assert paired.count("'") in (0, 2), paired

@@ -228,8 +228,25 @@ def _natural_case(span: str, keywords: Sequence[str], lang: str) -> str:
     return _WORD.sub(case, span)
 
 
+_QUOTE_MARK = re.compile(r"(?<![^\W\d_])['’]|['’](?![^\W\d_])")
+
+
+def _unpaired_quotes(span: str) -> str:
+    """Drop quotation marks a span cut in half ("Identity' on the internet").
+
+    Apostrophes inside words ("O'Reilly", "PM's") stay; quotation marks stay in pairs.
+    """
+    if len(_QUOTE_MARK.findall(span)) % 2:
+        span = _QUOTE_MARK.sub("", span)
+    if span.count('"') % 2:
+        span = span.replace('"', "")
+    if span.count("“") != span.count("”"):
+        span = span.replace("“", "").replace("”", "")
+    return span
+
+
 def _finish(span: str) -> str:
-    span = span.strip(" ,،;:-–—'\"")
+    span = _unpaired_quotes(span).strip(" ,،;:-–—'\"")
     if span[:1].isalpha() and span[:1].islower():
         span = span[0].upper() + span[1:]
     return span
