@@ -311,7 +311,7 @@ _NAME_STOP = frozenset(
 
 def _content_words(text: str) -> set[str]:
     return {
-        _singular_key(w)
+        _singular_of(w)
         for w in re.findall(r"[^\W\d_]+", text.lower())
         if w not in _NAME_STOP and len(w) > 1
     }
@@ -345,6 +345,8 @@ def label_names(label: str, name: str, keywords: Sequence[str] = ()) -> bool:
     >>> label_names("Canada, trade and Carney", "rec.sport.hockey")
     False
     >>> label_names("Team, Gretzky and playoffs", "rec.sport.hockey", ["NHL", "hockey"])
+    True
+    >>> label_names("Oil companies", "Business: company earnings")
     True
     """
     words = _content_words(" ".join([label, *keywords]))
