@@ -37,6 +37,7 @@ class PrepareStage(Stage):
     """
 
     name = "prepare"
+    after = ()
 
     def __init__(self, section: Any) -> None:
         self.section = section
@@ -95,6 +96,7 @@ class VectorizeStage(Stage):
     """
 
     name = "vectorize"
+    after = ("prepare",)
 
     def __init__(self, section: Any, vectorizer: Any = None) -> None:
         self.section = section
@@ -168,6 +170,7 @@ class EmbedStage(Stage):
     """
 
     name = "embed"
+    after = ("prepare",)
 
     def __init__(self, section: Any, embedder: Any = None) -> None:
         self.section = section
@@ -346,6 +349,7 @@ class MapStage(Stage):
     """
 
     name = "map"
+    after = ("cluster",)  # the embedding view's vectors and neighbour graph
 
     def __init__(self, section: Any) -> None:
         self.section = section
@@ -424,6 +428,11 @@ class AssembleStage(Stage):
             "languages": state.corpus.languages(),
             "timings": state.timings,
             "cpu_timings": state.cpu_timings,
+            **(
+                {"concurrency": state.extras["concurrency"]}
+                if "concurrency" in state.extras
+                else {}
+            ),
             "versions": _versions(),
         }
         state.extras["result"] = RunResult(
