@@ -166,3 +166,23 @@ def test_cli_jobs_option():
     assert _config_from_args(args).n_jobs == 1
     args = build_parser().parse_args(["run", "corpus", "--out", "out"])
     assert _config_from_args(args).n_jobs is None
+
+
+@needs_fork
+def test_parallel_tokenising_gives_the_sequential_tokens_and_written_forms(seed_corpus):
+    from topiclab.features.parallel import analyze_parallel
+    from topiclab.features.vectorize import TextVectorizer
+
+    passages = seed_corpus.passages
+    texts = passages["text"].astype(str).tolist()
+    langs = passages["lang"].fillna("und").astype(str).tolist()
+    assert len(set(langs)) > 1  # the chunks mix languages
+    vec = TextVectorizer(kind="count", phrases=True)
+    one: dict = {}
+    expected = vec.analyze(texts, langs, surfaces=one)
+    two: dict = {}
+    got = analyze_parallel(vec, texts, langs, two, n_jobs=2, chunk=max(1, len(texts) // 5))
+    assert got == expected
+    assert [(t, list(f.items())) for t, f in two.items()] == [
+        (t, list(f.items())) for t, f in one.items()
+    ]  # same counts, first-seen order kept

@@ -428,6 +428,7 @@ class VectorizeSection:
 
     min_df: float | None = None
     max_df: float | None = None
+    n_jobs: int | None = None  # processes tokenising the passages (RunConfig.n_jobs)
 
 
 @dataclass(frozen=True)

@@ -118,9 +118,13 @@ class VectorizeStage(Stage):
 
     def fit(self, state: RunState) -> RunState:
         """Fit the vectoriser on the passages and count them."""
+        from topiclab.features.parallel import analyze_parallel
+        from topiclab.pipeline.concurrent import effective_jobs
+
         vec = self._make()
         surfaces: dict[str, dict[str, int]] = {}
-        raw = vec.analyze(state.texts, state.langs, surfaces=surfaces)
+        jobs = effective_jobs(getattr(self.section, "n_jobs", 1), len(state.texts))
+        raw = analyze_parallel(vec, state.texts, state.langs, surfaces, n_jobs=jobs)
         try:
             tokens = vec.fit_transform_tokens(raw, surfaces=surfaces)
         except ValueError as exc:  # only stop words, numbers or punctuation
