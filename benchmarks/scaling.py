@@ -13,8 +13,9 @@ Usage::
     python benchmarks/scaling.py --sizes 10000 --jobs 1      # stages one after another
 
 CPU time counts the run's worker processes too (stages fitted beside each other with
-``--jobs`` above 1); "RSS MB" is the main process's peak, and a worker's peak is printed
-beside it (the two share the pages the worker only reads).
+``--jobs`` above 1); "RSS MB" is the main process's peak. A worker's peak RSS is printed
+below it with its own (private) memory: the pages it only reads are shared with the main
+process, so the run's peak is at most the main process's peak plus the worker's own.
 """
 
 from __future__ import annotations
@@ -98,7 +99,9 @@ def format_row(row: dict) -> str:
     conc = row.get("concurrency") or {}
     if conc:
         workers = ", ".join(
-            f"{name} (peak RSS {w['peak_rss_mb']:.0f} MB)" for name, w in conc["workers"].items()
+            f"{name} (peak RSS {w['peak_rss_mb']:.0f} MB, of it its own "
+            f"{w.get('peak_private_mb') or float('nan'):.0f} MB)"
+            for name, w in conc["workers"].items()
         )
         stages += (
             "\n" + " " * 8 + f"jobs {conc['n_jobs']}: in a worker {workers or 'none'}; "

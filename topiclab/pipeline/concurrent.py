@@ -203,6 +203,7 @@ def _work(stage: Stage, state: RunState, conn: Any) -> None:
     from topiclab import progress
 
     progress.set_bar_position(1)  # below the bar of the stage running in the parent
+    private = _PrivateMemory()
     before = {
         f.name: dict(v) if f.name in _DICTS else v
         for f in dataclasses.fields(RunState)
@@ -219,6 +220,7 @@ def _work(stage: Stage, state: RunState, conn: Any) -> None:
             time.perf_counter() - t,
             time.process_time() - cpu,
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            private.stop(),
         )
     except BaseException as exc:  # handed to the parent, raised there
         message = ("error", exc, traceback.format_exc())
@@ -227,6 +229,47 @@ def _work(stage: Stage, state: RunState, conn: Any) -> None:
     except Exception as exc:  # an unpicklable result or exception
         conn.send(("error", None, f"{traceback.format_exc()}\n{type(exc).__name__}: {exc}"))
     conn.close()
+
+
+class _PrivateMemory:
+    """Peak of the worker's own memory, sampled each second (Linux; ``None`` elsewhere).
+
+    A forked worker's RSS counts the pages it shares with the main process; its private
+    pages (``Private_Clean`` + ``Private_Dirty`` of ``/proc/self/smaps_rollup``) are
+    what it adds to the machine's memory.
+    """
+
+    def __init__(self, every_s: float = 1.0) -> None:
+        import threading
+
+        self.peak: float | None = self._read()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, args=(every_s,), daemon=True)
+        if self.peak is not None:
+            self._thread.start()
+
+    @staticmethod
+    def _read() -> float | None:
+        try:
+            with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+                kb = sum(int(line.split()[1]) for line in fh if line.startswith("Private_"))
+        except (OSError, ValueError, IndexError):
+            return None
+        return kb / 1024
+
+    def _watch(self, every_s: float) -> None:
+        while not self._stop.wait(every_s):
+            now = self._read()
+            if now is not None and self.peak is not None:
+                self.peak = max(self.peak, now)
+
+    def stop(self) -> float | None:
+        """Stop sampling; return the peak private memory in MiB (``None``: unknown)."""
+        self._stop.set()
+        now = self._read()
+        if now is not None and self.peak is not None:
+            self.peak = max(self.peak, now)
+        return self.peak
 
 
 def _changes(before: dict[str, Any], state: RunState) -> dict[str, Any]:
@@ -268,7 +311,7 @@ def _finish(
         if isinstance(exc, BaseException):
             raise exc
         raise RuntimeError(f"stage {name} failed in its worker process:\n{text}")
-    _, attributes, changes, wall, cpu, rss_mb = message
+    _, attributes, changes, wall, cpu, rss_mb, private_mb = message
     worker.stage.__dict__.update(attributes)
     for field_name, value in changes["fields"].items():
         setattr(state, field_name, value)
@@ -281,7 +324,10 @@ def _finish(
     state.cpu_timings[f"{name}_s"] = cpu
     start = worker.started - t0
     record["stages"][name] = [start, start + wall]
-    record["workers"][name] = {"peak_rss_mb": round(float(rss_mb), 1)}
+    record["workers"][name] = {
+        "peak_rss_mb": round(float(rss_mb), 1),
+        "peak_private_mb": None if private_mb is None else round(float(private_mb), 1),
+    }
     level = logging.INFO if progress else logging.DEBUG
     logger.log(level, "stage %s done in %.1fs (worker process)", name, wall)
     return state
