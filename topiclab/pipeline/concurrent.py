@@ -188,8 +188,9 @@ def _start(stage: Stage, state: RunState) -> _Worker:
     gc.collect()
     gc.freeze()  # the worker's collector leaves the shared objects (and their pages) alone
     try:
+        # not a daemon: the stage may start processes of its own; stopped on an error
         process = ctx.Process(
-            target=_work, args=(stage, state, send), name=f"topiclab-{stage.name}", daemon=True
+            target=_work, args=(stage, state, send), name=f"topiclab-{stage.name}"
         )
         process.start()
     finally:
