@@ -190,3 +190,21 @@ def test_parallel_tokenising_gives_the_sequential_tokens_and_written_forms(seed_
     assert [(t, list(f.items())) for t, f in two.items()] == [
         (t, list(f.items())) for t, f in one.items()
     ]  # same counts, first-seen order kept
+
+
+def test_a_worker_draws_its_bars_on_another_line():
+    import io
+
+    from topiclab import progress
+
+    def bar():
+        return progress.progress_bar(total=10, desc="x", min_size=1, file=io.StringIO())
+
+    progress.set_bar_position(1)
+    try:
+        with bar() as b:
+            assert b.pos == 1
+    finally:
+        progress.set_bar_position(None)
+    with bar() as b:
+        assert b.pos == 0
