@@ -203,7 +203,7 @@ def test_a_worker_draws_its_bars_on_another_line():
     progress.set_bar_position(1)
     try:
         with bar() as b:
-            assert b.pos == 1
+            assert abs(b.pos) == 1  # tqdm keeps a fixed position as -position
     finally:
         progress.set_bar_position(None)
     with bar() as b:
