@@ -23,7 +23,7 @@ import pandas as pd
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Pipeline", "RunState", "Stage", "ViewState", "fit_stage"]
+__all__ = ["Pipeline", "RunState", "Stage", "ViewState", "cpu_seconds", "fit_stage"]
 
 
 @dataclass
@@ -305,18 +305,18 @@ def fit_stage(stage: Stage, state: RunState, *, progress: bool = False) -> RunSt
         The stage's output, with ``timings`` and ``cpu_timings`` of ``f"{name}_s"`` set.
     """
     level = logging.INFO if progress else logging.DEBUG
-    t, cpu = time.perf_counter(), _cpu_seconds()
+    t, cpu = time.perf_counter(), cpu_seconds()
     logger.log(level, "stage %s ...", stage.name)
     state = stage.fit(stage_input(state))
     stage._fitted = True
     seconds = time.perf_counter() - t
     state.timings[f"{stage.name}_s"] = seconds
-    state.cpu_timings[f"{stage.name}_s"] = _cpu_seconds() - cpu
+    state.cpu_timings[f"{stage.name}_s"] = cpu_seconds() - cpu
     logger.log(level, "stage %s done in %.1fs", stage.name, seconds)
     return state
 
 
-def _cpu_seconds() -> float:
+def cpu_seconds() -> float:
     """Return this process's CPU seconds and those of the processes it started and reaped.
 
     A stage that tokenises over a pool of processes counts their CPU time as its own.

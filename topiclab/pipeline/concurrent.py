@@ -40,7 +40,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
-from topiclab.pipeline.base import RunState, Stage, _cpu_seconds, fit_stage, stage_input
+from topiclab.pipeline.base import RunState, Stage, cpu_seconds, fit_stage, stage_input
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ def _work(stage: Stage, state: RunState, conn: Any) -> None:
         for f in dataclasses.fields(RunState)
         for v in [getattr(state, f.name)]
     }
-    t, cpu = time.perf_counter(), _cpu_seconds()
+    t, cpu = time.perf_counter(), cpu_seconds()
     try:
         out = stage.fit(stage_input(state))
         stage._fitted = True
@@ -219,7 +219,7 @@ def _work(stage: Stage, state: RunState, conn: Any) -> None:
             stage.__dict__,
             _changes(before, out),
             time.perf_counter() - t,
-            _cpu_seconds() - cpu,
+            cpu_seconds() - cpu,
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             private.stop(),
         )
