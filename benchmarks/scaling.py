@@ -10,6 +10,12 @@ Usage::
     python benchmarks/scaling.py --sizes 10000 30000 96532
     python benchmarks/scaling.py --sizes 2000 10000 --embedding-model minilm-static
     python benchmarks/scaling.py --from-json a.json b.json   # table and plot of earlier runs
+    python benchmarks/scaling.py --sizes 10000 --jobs 1      # stages one after another
+
+CPU time counts the run's worker processes too (stages fitted beside each other with
+``--jobs`` above 1); "RSS MB" is the main process's peak. A worker's peak RSS is printed
+below it with its own (private) memory: the pages it only reads are shared with the main
+process, so the run's peak is at most the main process's peak plus the worker's own.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ def child(args: argparse.Namespace) -> int:
     from topiclab.pipeline import run
     from topiclab.storage.runs import save_run
 
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0 = time.perf_counter(), _cpu_seconds()
     config = RunConfig(
         seed=0,
         speed=args.speed,
@@ -45,6 +51,7 @@ def child(args: argparse.Namespace) -> int:
         n_topics=args.k,
         embedding_model=args.embedding_model,
         progress=False,
+        n_jobs=args.jobs,
     )
     result, model = run(args.child, config)
     with tempfile.TemporaryDirectory() as out:
@@ -53,8 +60,9 @@ def child(args: argparse.Namespace) -> int:
         save_s = time.perf_counter() - t
     row = {
         "wall_s": time.perf_counter() - t0,
-        "cpu_s": time.process_time() - c0,
+        "cpu_s": _cpu_seconds() - c0,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "concurrency": result.meta.get("concurrency"),
         "n_documents": int(result.meta["n_documents"]),
         "n_passages": int(result.meta["n_passages"]),
         "embedding_model": result.meta["embedding_model"],
@@ -63,6 +71,15 @@ def child(args: argparse.Namespace) -> int:
     }
     Path(args.out_json).write_text(json.dumps(row), encoding="utf-8")
     return 0
+
+
+def _cpu_seconds() -> float:
+    """User and system seconds of this process and of its finished worker processes."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
 HEAD = (
@@ -79,6 +96,17 @@ def format_row(row: dict) -> str:
     if cpu:
         stages += "\n" + " " * 8 + "CPU s: "
         stages += " ".join(f"{k[:-2]} {v:.0f}" for k, v in cpu.items() if k != "total_s")
+    conc = row.get("concurrency") or {}
+    if conc:
+        workers = ", ".join(
+            f"{name} (peak RSS {w['peak_rss_mb']:.0f} MB, of it its own "
+            f"{w.get('peak_private_mb') or float('nan'):.0f} MB)"
+            for name, w in conc["workers"].items()
+        )
+        stages += (
+            "\n" + " " * 8 + f"jobs {conc['n_jobs']}: in a worker {workers or 'none'}; "
+            f"fit wall {conc['fit_wall_s']:.0f} s, stages overlapped {conc['overlap_s']:.0f} s"
+        )
     return (
         f"{size:>7} {row['n_passages']:>8} {row['wall_s']:>8.1f} {row['cpu_s']:>8.1f} "
         f"{row['peak_rss_mb']:>7.0f} {1000 * row['wall_s'] / size:>12.2f} "
@@ -119,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--k", type=int, default=20, help="themes and topics (no K search)")
     p.add_argument("--embedding-model", default=None, help="override the mode's model")
     p.add_argument("--timeout", type=float, default=3600, help="seconds per size")
+    p.add_argument(
+        "--jobs", type=int, default=None, help="RunConfig.n_jobs (default: the machine's cores)"
+    )
     p.add_argument("--plot", type=Path, default=RESULTS / "scaling.png")
     p.add_argument("--json", type=Path, default=None)
     p.add_argument("--from-json", type=Path, nargs="+", help="print and plot earlier rows")
@@ -143,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     order = np.random.default_rng(0).permutation(len(lines))
     print(
         f"multilingual_news: {len(lines)} items; speed={args.speed}, K={args.k}, model "
-        f"{args.embedding_model or '(the mode default)'}; {os.cpu_count()} CPUs, shared machine",
+        f"{args.embedding_model or '(the mode default)'}; {os.cpu_count()} CPUs, shared machine; "
+        f"jobs {'the cores' if args.jobs is None else args.jobs}",
         flush=True,
     )
     rows = []
@@ -155,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             out = Path(tmp) / "row.json"
             cmd = [sys.executable, __file__, "--child", str(src), "--out-json", str(out)]
             cmd += ["--speed", args.speed, "--k", str(args.k)]
+            if args.jobs is not None:
+                cmd += ["--jobs", str(args.jobs)]
             if args.embedding_model:
                 cmd += ["--embedding-model", args.embedding_model]
             try:

@@ -107,6 +107,7 @@ def _config_from_args(args: argparse.Namespace):
         "cluster_method",
         "cluster_neighbors",
         "speed",
+        "n_jobs",
     ):
         value = getattr(args, name, None)
         if value is not None:
@@ -348,6 +349,16 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         choices=["fast", "balanced", "best"],
         help="fast: static embeddings, short documents whole, shorter LDA search; "
         "best: the full pipeline (default: chosen by corpus size, logged)",
+    )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        dest="n_jobs",
+        type=int,
+        metavar="N",
+        help="stages fitted at the same time (the LDA view in a worker process beside the "
+        "embedding view); 1: one after another, -1: all cores; the results are the same "
+        "(default: the machine's cores for 2,000 passages or more)",
     )
     p.add_argument(
         "--context-weight",

@@ -183,6 +183,11 @@ class RunConfig:
     speed : {"fast", "balanced", "best"} or None
         Embedding model, passage granularity and LDA search effort
         (:mod:`topiclab.pipeline.speed`); ``None`` picks by corpus size when the run starts.
+    n_jobs : int or None
+        Stages fitted at the same time (the LDA view beside the embedding view, in a
+        worker process): ``None`` uses the machine's cores for runs of 2,000 passages or
+        more, ``1`` fits one stage after another, ``-1`` all cores. Results do not
+        depend on it (not part of :meth:`hash`).
     """
 
     seed: int = 0
@@ -220,6 +225,7 @@ class RunConfig:
     by: tuple[str, ...] = field(default_factory=tuple)
     stability: int = 0
     speed: str | None = None
+    n_jobs: int | None = None
 
     def __post_init__(self) -> None:
         if self.speed is not None and self.speed not in SPEEDS:
@@ -291,6 +297,10 @@ class RunConfig:
             raise ConfigError(
                 f"lda_neighbours must be a non-negative integer, got {self.lda_neighbours!r}"
             )
+        if self.n_jobs is not None and (
+            isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, int) or self.n_jobs == 0
+        ):
+            raise ConfigError(f"n_jobs must be a non-zero integer or None, got {self.n_jobs!r}")
         if self.top_n_terms < 1 or self.n_representative < 0 or self.lda_passes < 1:
             raise ConfigError("top_n_terms and lda_passes must be >= 1, n_representative >= 0")
 
@@ -340,6 +350,7 @@ class RunConfig:
         """Short stable hash of the parameters that change results (not ``progress``)."""
         data = self.to_dict()
         data.pop("progress", None)
+        data.pop("n_jobs", None)
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -417,6 +428,7 @@ class VectorizeSection:
 
     min_df: float | None = None
     max_df: float | None = None
+    n_jobs: int | None = None  # processes tokenising the passages (RunConfig.n_jobs)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,10 @@ class TopicLab(BaseEstimator):
     cluster_neighbors : int or None, default=None
         UMAP neighbourhood of the clustering's reduction; ``None`` chooses it from the
         number of passages (see :class:`topiclab.config.RunConfig`).
+    n_jobs : int or None, default=None
+        Stages fitted at the same time (the LDA view in a worker process beside the
+        embedding view); ``None``: the machine's cores for 2,000 passages or more, ``1``:
+        one after another. The fitted themes do not depend on it.
     random_state : int, RandomState instance or None, default=0
         The one seed every stochastic stage derives its own from.
 
@@ -121,6 +125,7 @@ class TopicLab(BaseEstimator):
         random_state: int | np.random.RandomState | None = 0,
         speed: str | None = None,
         cluster_neighbors: int | None = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.n_themes = n_themes
         self.n_topics = n_topics
@@ -143,6 +148,7 @@ class TopicLab(BaseEstimator):
         self.progress = progress
         self.random_state = random_state
         self.speed = speed
+        self.n_jobs = n_jobs
         self.cluster_neighbors = cluster_neighbors
 
     # ------------------------------------------------------------------ fitting
@@ -178,6 +184,7 @@ class TopicLab(BaseEstimator):
             batch_size=self.batch_size,
             progress=self.progress,
             speed=self.speed,
+            n_jobs=self.n_jobs,
         )
 
     def fit(

@@ -17,6 +17,7 @@ __all__ = [
     "MIN_ITEMS",
     "STREAM_DELAY_S",
     "progress_bar",
+    "set_bar_position",
     "show_progress",
     "umap_tqdm_kwds",
 ]
@@ -29,6 +30,17 @@ STREAM_DELAY_S = 2.0
 BAR_FORMAT = (
     "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]"
 )
+
+
+#: Screen line of this process's bars (``None``: tqdm's own choice); a worker process
+#: fitting a stage beside the main one draws its bars one line below.
+_POSITION: int | None = None
+
+
+def set_bar_position(position: int | None) -> None:
+    """Draw this process's progress bars on screen line ``position`` (``None``: tqdm's)."""
+    global _POSITION
+    _POSITION = position
 
 
 def show_progress(enabled: bool, size: int | None, min_size: int | None = None) -> bool:
@@ -101,6 +113,8 @@ def progress_bar(
     disable = not show_progress(enabled, size, min_size)
     if size is None and not disable:
         kwargs.setdefault("delay", STREAM_DELAY_S)
+    if _POSITION is not None:
+        kwargs.setdefault("position", _POSITION)
     return tqdm(iterable, desc=desc, unit=unit, total=total, disable=disable, **kwargs)
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Pipeline", "RunState", "Stage", "ViewState"]
+__all__ = ["Pipeline", "RunState", "Stage", "ViewState", "cpu_seconds", "fit_stage"]
 
 
 @dataclass
@@ -87,8 +87,9 @@ class RunState:
     timings : dict of str to float
         Seconds per stage (``<name>_s``).
     cpu_timings : dict of str to float
-        Process CPU seconds per stage (``<name>_s``; all threads): on a shared machine
-        the wall seconds grow with the load, these much less.
+        Process CPU seconds per stage (``<name>_s``; all threads, and the processes a
+        stage starts): on a shared machine the wall seconds grow with the load, these
+        much less.
     """
 
     texts: list[str]
@@ -147,10 +148,23 @@ class Stage:
         Unique name within a pipeline; the timing key is ``f"{name}_s"``.
     requires : tuple of str
         Stages that must have transformed a state before this one's :meth:`transform`.
+    after : tuple of str or None
+        Stages whose :meth:`fit` must have run before this one's (``None``: all earlier
+        stages). :class:`Pipeline` with ``n_jobs > 1`` overlaps stages that do not
+        depend on each other.
+    concurrent : bool
+        Whether :meth:`fit` may run in a worker process (see :mod:`.concurrent`).
     """
 
     name: str = "stage"
     requires: tuple[str, ...] = ()
+    #: Stages whose :meth:`fit` must have run before this one's; ``None`` (the default):
+    #: every stage before it in the pipeline, so a stage that declares nothing runs in order.
+    after: tuple[str, ...] | None = None
+    #: Whether :meth:`fit` may run in a worker process beside other stages: it only reads
+    #: the state and sets fields, views and extras of its own (no change in place to
+    #: objects other stages hold), and its fitted attributes can be pickled.
+    concurrent: bool = False
 
     def fit(self, state: RunState) -> RunState:
         """Fit the stage on ``state`` and apply it to the same data."""
@@ -178,6 +192,11 @@ class Pipeline:
         The stages; names must be unique.
     progress : bool, default=False
         Log each stage at INFO level (DEBUG otherwise).
+    n_jobs : int or None, default=1
+        Stages fitted at the same time: ``1`` runs them one after another; ``2`` or more
+        fits a stage marked ``concurrent`` whose ``after`` stages are done in a forked
+        worker process while the pipeline goes on with the next stage; ``None`` or
+        ``-1``: the machine's cores. Results are the same for every value.
 
     Examples
     --------
@@ -187,19 +206,26 @@ class Pipeline:
     ['prepare', 'vectorize', 'embed', 'cluster', 'lda', 'score', 'map', 'assemble']
     """
 
-    def __init__(self, stages: Iterable[Stage], *, progress: bool = False) -> None:
+    def __init__(
+        self, stages: Iterable[Stage], *, progress: bool = False, n_jobs: int | None = 1
+    ) -> None:
         self.stages = list(stages)
         names = self.names()
         if len(set(names)) != len(names):
             raise ValueError(f"stage names must be unique, got {names}")
         self.progress = progress
+        self.n_jobs = n_jobs
 
     @classmethod
     def from_config(cls, config: Any, **overrides: Any) -> Pipeline:
         """Build the default stages from ``config``; see :func:`default_stages`."""
         from topiclab.pipeline.stages import default_stages
 
-        return cls(default_stages(config, **overrides), progress=config.progress)
+        return cls(
+            default_stages(config, **overrides),
+            progress=config.progress,
+            n_jobs=getattr(config, "n_jobs", 1),
+        )
 
     def names(self) -> list[str]:
         """Stage names in run order."""
@@ -215,21 +241,25 @@ class Pipeline:
         """Return a pipeline with the stage called ``name`` replaced by ``stage``."""
         self[name]
         return Pipeline(
-            [stage if s.name == name else s for s in self.stages], progress=self.progress
+            [stage if s.name == name else s for s in self.stages],
+            progress=self.progress,
+            n_jobs=self.n_jobs,
         )
 
     def fit(self, state: RunState) -> RunState:
-        """Fit every stage in order; record each stage's wall time in ``state.timings``."""
-        level = logging.INFO if self.progress else logging.DEBUG
+        """Fit every stage; record each stage's wall and CPU seconds in ``state.timings``.
+
+        With ``n_jobs`` above 1 independent stages overlap (:mod:`.concurrent`);
+        ``state.extras["concurrency"]`` then says which ran in a worker, when each stage
+        started and ended, and the whole fit's wall time.
+        """
+        from topiclab.pipeline.concurrent import effective_jobs, fit_concurrently, run_size
+
+        jobs = effective_jobs(self.n_jobs, run_size(state))
+        if jobs > 1:
+            return fit_concurrently(self, state, jobs)
         for stage in self.stages:
-            t, cpu = time.perf_counter(), time.process_time()
-            logger.log(level, "stage %s ...", stage.name)
-            state = stage.fit(stage_input(state))
-            stage._fitted = True
-            seconds = time.perf_counter() - t
-            state.timings[f"{stage.name}_s"] = seconds
-            state.cpu_timings[f"{stage.name}_s"] = time.process_time() - cpu
-            logger.log(level, "stage %s done in %.1fs", stage.name, seconds)
+            state = fit_stage(stage, state, progress=self.progress)
         return state
 
     def transform(self, state: RunState, until: str | None = None) -> RunState:
@@ -257,6 +287,46 @@ class Pipeline:
                 out.add(n)
                 todo.extend(self[n].requires)
         return out
+
+
+def fit_stage(stage: Stage, state: RunState, *, progress: bool = False) -> RunState:
+    """Fit one stage on ``state``, log it and record its wall and CPU seconds.
+
+    Parameters
+    ----------
+    stage : Stage
+    state : RunState
+    progress : bool, default=False
+        Log at INFO level (DEBUG otherwise).
+
+    Returns
+    -------
+    RunState
+        The stage's output, with ``timings`` and ``cpu_timings`` of ``f"{name}_s"`` set.
+    """
+    level = logging.INFO if progress else logging.DEBUG
+    t, cpu = time.perf_counter(), cpu_seconds()
+    logger.log(level, "stage %s ...", stage.name)
+    state = stage.fit(stage_input(state))
+    stage._fitted = True
+    seconds = time.perf_counter() - t
+    state.timings[f"{stage.name}_s"] = seconds
+    state.cpu_timings[f"{stage.name}_s"] = cpu_seconds() - cpu
+    logger.log(level, "stage %s done in %.1fs", stage.name, seconds)
+    return state
+
+
+def cpu_seconds() -> float:
+    """Return this process's CPU seconds and those of the processes it started and reaped.
+
+    A stage that tokenises over a pool of processes counts their CPU time as its own.
+    """
+    try:
+        import resource
+    except ImportError:  # not on Unix
+        return time.process_time()
+    child = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + child.ru_utime + child.ru_stime
 
 
 def stage_input(state: RunState) -> RunState:

@@ -107,6 +107,7 @@ class EmbeddingViewStage(Stage):
     name = "cluster"
     view = VIEW
     requires = ("embed",)
+    after = ("vectorize", "embed")  # counts and vocabulary describe the themes
 
     def __init__(self, section: Any, algorithm: Any = None) -> None:
         self.section = section

@@ -586,6 +586,14 @@ class LDAViewStage(Stage):
     name = "lda"
     view = VIEW
     requires = ("vectorize",)
+    concurrent = True  # fitted in a worker process beside the embedding view (n_jobs > 1)
+
+    @property
+    def after(self) -> tuple[str, ...]:  # type: ignore[override]
+        """Return the stages fitted before this one (the embedding view for seeded topics)."""
+        if getattr(self.section, "lda_seed_themes", False):
+            return ("vectorize", "embed", "cluster")
+        return ("vectorize", "embed")
 
     def __init__(self, section: Any) -> None:
         self.section = section

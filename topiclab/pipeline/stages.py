@@ -37,6 +37,7 @@ class PrepareStage(Stage):
     """
 
     name = "prepare"
+    after = ()
 
     def __init__(self, section: Any) -> None:
         self.section = section
@@ -95,6 +96,7 @@ class VectorizeStage(Stage):
     """
 
     name = "vectorize"
+    after = ("prepare",)
 
     def __init__(self, section: Any, vectorizer: Any = None) -> None:
         self.section = section
@@ -116,9 +118,13 @@ class VectorizeStage(Stage):
 
     def fit(self, state: RunState) -> RunState:
         """Fit the vectoriser on the passages and count them."""
+        from topiclab.features.parallel import analyze_parallel
+        from topiclab.pipeline.concurrent import effective_jobs
+
         vec = self._make()
         surfaces: dict[str, dict[str, int]] = {}
-        raw = vec.analyze(state.texts, state.langs, surfaces=surfaces)
+        jobs = effective_jobs(getattr(self.section, "n_jobs", 1), len(state.texts))
+        raw = analyze_parallel(vec, state.texts, state.langs, surfaces, n_jobs=jobs)
         try:
             tokens = vec.fit_transform_tokens(raw, surfaces=surfaces)
         except ValueError as exc:  # only stop words, numbers or punctuation
@@ -168,6 +174,7 @@ class EmbedStage(Stage):
     """
 
     name = "embed"
+    after = ("prepare",)
 
     def __init__(self, section: Any, embedder: Any = None) -> None:
         self.section = section
@@ -346,6 +353,7 @@ class MapStage(Stage):
     """
 
     name = "map"
+    after = ("cluster",)  # the embedding view's vectors and neighbour graph
 
     def __init__(self, section: Any) -> None:
         self.section = section
@@ -424,6 +432,11 @@ class AssembleStage(Stage):
             "languages": state.corpus.languages(),
             "timings": state.timings,
             "cpu_timings": state.cpu_timings,
+            **(
+                {"concurrency": state.extras["concurrency"]}
+                if "concurrency" in state.extras
+                else {}
+            ),
             "versions": _versions(),
         }
         state.extras["result"] = RunResult(
