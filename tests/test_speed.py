@@ -107,7 +107,10 @@ def test_coherence_reference_is_a_seeded_sample():
         ("fast", ["en", "en"], "minilm-adapted"),
         ("best", ["en"], "minilm"),
         (None, ["en"], "minilm"),
-        ("fast", ["en", "ar"], "use-multilingual"),
+        ("fast", ["en", "ar"], "use-static"),
+        ("fast", ["zh"], "use-static"),
+        ("balanced", ["en", "ar"], "use-multilingual"),
+        (None, ["en", "zh"], "use-multilingual"),
     ],
 )
 def test_embedding_model_follows_speed(speed, langs, model):
@@ -118,6 +121,20 @@ def test_embedding_model_follows_speed(speed, langs, model):
 def test_explicit_model_wins_over_speed():
     stage = EmbedStage(RunConfig(speed="fast", embedding_model="minilm").section("embed"))
     assert stage._make(["en"]).model == "minilm"
+
+
+def test_explicit_multilingual_model_wins_over_fast_mode():
+    config = RunConfig(speed="fast", embedding_model="use-multilingual")
+    assert EmbedStage(config.section("embed"))._make(["en", "ar"]).model == "use-multilingual"
+    forced_en = RunConfig(speed="fast", lang_mode="en").section("embed")
+    assert EmbedStage(forced_en)._make(["en", "ar"]).model == "minilm-adapted"
+
+
+def test_fast_choice_names_the_multilingual_static_model():
+    _, english = choose_speed(100_000, static_available=True, languages=["en", "und"])
+    speed, mixed = choose_speed(100_000, static_available=True, languages=["en", "ar", "zh"])
+    assert speed == "fast" and "use-static" in mixed and "ar, en, zh" in mixed
+    assert "use-static" not in english
 
 
 def test_distilled_once_into_the_cache(tmp_path, monkeypatch):

@@ -12,6 +12,12 @@ Built-in models (all offline, weights inside installed packages; nothing is down
     A static model (model2vec) distilled once, offline, from the bundled MiniLM and kept
     in the cache folder (256 dimensions, no length limit); English, thousands of texts
     per second on a CPU. Needs the ``fast`` extra (``model2vec``).
+``"use-static"`` (aliases ``"usem3-static"``, ``"multilingual-static"``)
+    The same idea for Arabic, Chinese, English and the other languages of USE
+    multilingual: a static model distilled once, offline, from the bundled USE weights
+    over its own 128,000-piece multilingual vocabulary, kept in the cache folder (256
+    dimensions); fast mode's model for corpora with other languages than English
+    (:mod:`topiclab.features.static_multilingual`).
 ``"minilm-adapted"`` (fast mode, in a run)
     MiniLM on a seeded sample of the corpus and a map fitted on it for the other texts:
     fitted on the corpus, so it is :class:`topiclab.features.adapted.AdaptedEmbedder`,
@@ -86,6 +92,9 @@ _ALIASES = {
     "me5-small": "e5-multilingual",
     "minilm-static": "minilm-static",
     "static": "minilm-static",
+    "use-static": "use-static",
+    "usem3-static": "use-static",
+    "multilingual-static": "use-static",
 }
 _UNKNOWN_LANGS = {"", "und", "unk", "unknown", "xx", "mul", "zxx", "none", "nan"}
 _FLUSH_ROWS = 4096  # computed vectors written to the cache this often
@@ -362,6 +371,10 @@ def _load_backend(model: Any, device: str, max_seq_length: int | None) -> _Backe
         from topiclab.features.static import StaticBackendModel
 
         return StaticBackendModel()
+    if name == "use-static":
+        from topiclab.features.static_multilingual import UseStaticBackendModel
+
+        return UseStaticBackendModel()
     if name == "minilm-adapted":
         raise ModelNotAvailableError(
             "model 'minilm-adapted' is fitted on the corpus it embeds: use "

@@ -175,7 +175,12 @@ class EmbedStage(Stage):
 
     def _make(self, langs: list[str], adapt: bool = True) -> Any:
         from topiclab.features.adapted import ADAPTED_MODEL
-        from topiclab.features.embed import DEFAULT_MODEL, SentenceEmbedder, resolve_model
+        from topiclab.features.embed import (
+            DEFAULT_MODEL,
+            MULTILINGUAL_MODEL,
+            SentenceEmbedder,
+            resolve_model,
+        )
         from topiclab.pipeline.speed import speed_settings
 
         s = self.section
@@ -194,6 +199,8 @@ class EmbedStage(Stage):
             model = s.embedding_model or resolve_model(None, s.lang_mode, set(langs))
             if not s.embedding_model and model == DEFAULT_MODEL:
                 model = speed_settings(getattr(s, "speed", None)).english_model
+            elif not s.embedding_model and model == MULTILINGUAL_MODEL:
+                model = _multilingual_model(s, model, langs)
             if model == ADAPTED_MODEL:
                 if adapt:
                     return _adapted_embedder(s)
@@ -242,6 +249,27 @@ class EmbedStage(Stage):
         stage.embedder_ = embedder
         stage._fitted = True
         return stage
+
+
+def _multilingual_model(section: Any, model: str, langs: list[str]) -> str:
+    """Return the speed mode's model for a multilingual corpus, logging why."""
+    from topiclab.pipeline.speed import speed_settings
+
+    speed = getattr(section, "speed", None)
+    chosen = speed_settings(speed).multilingual_model
+    if not chosen:
+        return model
+    logger.info(
+        "speed=%s: %s passages in %s embed with %r, the static model distilled from %r "
+        "(--embedding-model %s keeps the transformer)",
+        speed,
+        f"{len(langs):,}",
+        ", ".join(sorted({str(x) for x in langs})),
+        chosen,
+        model,
+        model,
+    )
+    return chosen
 
 
 def _adapted_embedder(section: Any) -> Any:
