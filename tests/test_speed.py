@@ -107,8 +107,8 @@ def test_coherence_reference_is_a_seeded_sample():
         ("fast", ["en", "en"], "minilm-adapted"),
         ("best", ["en"], "minilm"),
         (None, ["en"], "minilm"),
-        ("fast", ["en", "ar"], "use-static"),
-        ("fast", ["zh"], "use-static"),
+        ("fast", ["en", "ar"], "use-adapted"),
+        ("fast", ["zh"], "use-adapted"),
         ("balanced", ["en", "ar"], "use-multilingual"),
         (None, ["en", "zh"], "use-multilingual"),
     ],
@@ -130,11 +130,20 @@ def test_explicit_multilingual_model_wins_over_fast_mode():
     assert EmbedStage(forced_en)._make(["en", "ar"]).model == "minilm-adapted"
 
 
+def test_fast_mode_maps_multilingual_corpora_from_their_static_model():
+    stage = EmbedStage(RunConfig(speed="fast", seed=3).section("embed"))
+    emb = stage._make(["ar", "zh", "en"])
+    assert (emb.teacher, emb.static, emb.features) == ("use-multilingual", "use-static", "static")
+    assert emb.random_state == stage._make(["ar"]).random_state
+    # an engine that cannot fit on the corpus gets the static model alone
+    assert stage._make(["ar", "en"], adapt=False).model == "use-static"
+
+
 def test_fast_choice_names_the_multilingual_static_model():
     _, english = choose_speed(100_000, static_available=True, languages=["en", "und"])
     speed, mixed = choose_speed(100_000, static_available=True, languages=["en", "ar", "zh"])
-    assert speed == "fast" and "use-static" in mixed and "ar, en, zh" in mixed
-    assert "use-static" not in english
+    assert speed == "fast" and "use-adapted" in mixed and "ar, en, zh" in mixed
+    assert "use-adapted" not in english
 
 
 def test_distilled_once_into_the_cache(tmp_path, monkeypatch):

@@ -16,8 +16,10 @@ Built-in models (all offline, weights inside installed packages; nothing is down
     The same idea for Arabic, Chinese, English and the other languages of USE
     multilingual: a static model distilled once, offline, from the bundled USE weights
     over its own 128,000-piece multilingual vocabulary, kept in the cache folder (256
-    dimensions); fast mode's model for corpora with other languages than English
-    (:mod:`topiclab.features.static_multilingual`).
+    dimensions; :mod:`topiclab.features.static_multilingual`).
+``"use-adapted"`` (fast mode for corpora with other languages than English, in a run)
+    USE multilingual on a seeded sample and a map from ``use-static`` vectors for the
+    other texts (:class:`topiclab.features.adapted.AdaptedEmbedder`).
 ``"minilm-adapted"`` (fast mode, in a run)
     MiniLM on a seeded sample of the corpus and a map fitted on it for the other texts:
     fitted on the corpus, so it is :class:`topiclab.features.adapted.AdaptedEmbedder`,
@@ -95,6 +97,7 @@ _ALIASES = {
     "use-static": "use-static",
     "usem3-static": "use-static",
     "multilingual-static": "use-static",
+    "use-adapted": "use-adapted",
 }
 _UNKNOWN_LANGS = {"", "und", "unk", "unknown", "xx", "mul", "zxx", "none", "nan"}
 _FLUSH_ROWS = 4096  # computed vectors written to the cache this often
@@ -375,11 +378,11 @@ def _load_backend(model: Any, device: str, max_seq_length: int | None) -> _Backe
         from topiclab.features.static_multilingual import UseStaticBackendModel
 
         return UseStaticBackendModel()
-    if name == "minilm-adapted":
+    if name in ("minilm-adapted", "use-adapted"):
         raise ModelNotAvailableError(
-            "model 'minilm-adapted' is fitted on the corpus it embeds: use "
+            f"model {name!r} is fitted on the corpus it embeds: use "
             "topiclab.features.adapted.AdaptedEmbedder (fit_transform on the passages), "
-            "or embedding_model='minilm-adapted' in a run"
+            f"or embedding_model={name!r} in a run"
         )
     if name == "use-multilingual":
         return _UseBackend()

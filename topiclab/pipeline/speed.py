@@ -11,10 +11,11 @@ fast     MiniLM on a 2 % sample,   short docs whole     10, 20; ≤ 5 passes,   
 ======== ======================== ===================== ===================== ==============
 
 Corpora with other languages than English embed with USE multilingual in ``best`` and
-``balanced`` mode, and in ``fast`` mode with ``use-static``, a static model distilled
-once from USE multilingual (:mod:`topiclab.features.static_multilingual`; thousands of
-texts per second on a CPU instead of tens). ``--embedding-model use-multilingual`` keeps
-the transformer in fast mode.
+``balanced`` mode. In ``fast`` mode they take the English route with USE multilingual as
+the teacher (``use-adapted``): USE on a seeded 2 % sample, the other passages mapped from
+``use-static``, a static model distilled once from USE multilingual
+(:mod:`topiclab.features.static_multilingual`). ``--embedding-model use-multilingual``
+keeps the transformer for every passage, ``use-static`` the static model alone.
 
 Fast mode's English embedding is :class:`topiclab.features.adapted.AdaptedEmbedder`: MiniLM
 embeds a seeded 2 % of the passages (200 to 2,000) and a map fitted on them places the
@@ -84,7 +85,7 @@ _SETTINGS = {
     "balanced": SpeedSettings("minilm", 200, None, None, 50_000),
     # one LDA fit of 300 sweeps per K: Gibbs sampling costs time in proportion to the corpus;
     # UMAP's own 15 neighbours: its layout time grows with the neighbourhood
-    "fast": SpeedSettings("minilm-adapted", 400, (10, 20), 5, 20_000, 1, 300, 15, "use-static"),
+    "fast": SpeedSettings("minilm-adapted", 400, (10, 20), 5, 20_000, 1, 300, 15, "use-adapted"),
 }
 
 
@@ -94,7 +95,7 @@ def speed_settings(speed: str | None) -> SpeedSettings:
     Examples
     --------
     >>> speed_settings("fast").english_model, speed_settings("fast").multilingual_model
-    ('minilm-adapted', 'use-static')
+    ('minilm-adapted', 'use-adapted')
     >>> speed_settings(None).whole_doc_words
     0
     """
@@ -124,7 +125,7 @@ def choose_speed(
         ``None``. Without it a large corpus gets ``balanced`` and the reason says so.
     languages : collection of str, optional
         Language codes of the passages; when other languages than English are among them
-        the reason names fast mode's multilingual static model.
+        the reason names fast mode's multilingual model.
 
     Returns
     -------
@@ -156,9 +157,9 @@ def choose_speed(
     if languages is not None and _multilingual(languages):
         return "fast", (
             f"{n_passages:,} passages > {BALANCED_MAX_PASSAGES:,}: languages "
-            f"{', '.join(sorted(_known(languages)))}, so the static model distilled from USE "
-            "multilingual (use-static) instead of the transformer, short documents embedded "
-            "whole, a shorter LDA search"
+            f"{', '.join(sorted(_known(languages)))}, so USE multilingual on a 2 % sample "
+            "and the rest mapped from its distilled static model (use-adapted), short "
+            "documents embedded whole, a shorter LDA search"
         )
     return "fast", (
         f"{n_passages:,} passages > {BALANCED_MAX_PASSAGES:,}: MiniLM on a 2 % sample and "

@@ -174,7 +174,7 @@ class EmbedStage(Stage):
         self.embedder = embedder
 
     def _make(self, langs: list[str], adapt: bool = True) -> Any:
-        from topiclab.features.adapted import ADAPTED_MODEL
+        from topiclab.features.adapted import ADAPTED_MODEL, MULTILINGUAL_ADAPTED_MODEL
         from topiclab.features.embed import (
             DEFAULT_MODEL,
             MULTILINGUAL_MODEL,
@@ -207,6 +207,12 @@ class EmbedStage(Stage):
                 from topiclab.features.static import STATIC_MODEL
 
                 model = STATIC_MODEL  # for an engine that cannot fit on the corpus
+            elif model == MULTILINGUAL_ADAPTED_MODEL:
+                if adapt:
+                    return _adapted_embedder(s, multilingual=True)
+                from topiclab.features.static_multilingual import MULTILINGUAL_STATIC_MODEL
+
+                model = MULTILINGUAL_STATIC_MODEL
         return SentenceEmbedder(model=model, batch_size=s.batch_size, progress=s.progress)
 
     def fit(self, state: RunState) -> RunState:
@@ -251,6 +257,10 @@ class EmbedStage(Stage):
         return stage
 
 
+#: Feature blocks of fast mode's multilingual map (hashed TF-IDF splits no Chinese words).
+MULTILINGUAL_ADAPTED_FEATURES = "static"
+
+
 def _multilingual_model(section: Any, model: str, langs: list[str]) -> str:
     """Return the speed mode's model for a multilingual corpus, logging why."""
     from topiclab.pipeline.speed import speed_settings
@@ -260,22 +270,32 @@ def _multilingual_model(section: Any, model: str, langs: list[str]) -> str:
     if not chosen:
         return model
     logger.info(
-        "speed=%s: %s passages in %s embed with %r, the static model distilled from %r "
-        "(--embedding-model %s keeps the transformer)",
+        "speed=%s: %s passages in %s embed with %r: %s on a seeded sample, the others "
+        "mapped from the static model distilled from it (--embedding-model %s: all by %s)",
         speed,
         f"{len(langs):,}",
         ", ".join(sorted({str(x) for x in langs})),
         chosen,
         model,
         model,
+        model,
     )
     return chosen
 
 
-def _adapted_embedder(section: Any) -> Any:
+def _adapted_embedder(section: Any, multilingual: bool = False) -> Any:
     """Build fast mode's corpus-adapted embedder, seeded by the run."""
     from topiclab.features.adapted import AdaptedEmbedder
 
+    if multilingual:  # USE multilingual on the sample, its static vectors for the map
+        return AdaptedEmbedder(
+            teacher="use-multilingual",
+            static="use-static",
+            features=MULTILINGUAL_ADAPTED_FEATURES,
+            batch_size=section.batch_size,
+            progress=section.progress,
+            random_state=int(getattr(section, "seed", 0)),
+        )
     return AdaptedEmbedder(
         batch_size=section.batch_size,
         progress=section.progress,
