@@ -300,3 +300,14 @@ def test_the_map_takes_only_a_neighbour_graph_of_its_own_rows():
     np.testing.assert_allclose(
         reduce_2d(X, random_state=0, precomputed_knn=other), reduce_2d(X, random_state=0)
     )
+
+
+def test_only_static_vectors_lose_their_common_direction():
+    from topiclab.features.adapted import AdaptedEmbedder
+    from topiclab.pipeline.embedding_view import _static_embeddings
+
+    mapped = AdaptedEmbedder(teacher="use-multilingual", static="use-static", features="static")
+    mapped.model_id_ = "use-multilingual-v3 adapted on 200 sampled texts (static features)"
+    static = types.SimpleNamespace(model="use-static", model_id_="use-multilingual-v3 static")
+    assert not _static_embeddings(types.SimpleNamespace(embedder=mapped))
+    assert _static_embeddings(types.SimpleNamespace(embedder=static))

@@ -54,6 +54,8 @@ def _static_embeddings(state: RunState) -> bool:
     from topiclab.features.static import STATIC_MODEL
 
     embedder = state.embedder
+    if getattr(embedder, "fits_corpus", False):  # mapped into its teacher's space
+        return False
     return STATIC_MODEL in str(getattr(embedder, "model", "")) or "static" in str(
         getattr(embedder, "model_id_", "")
     )
