@@ -6,8 +6,8 @@ KMeans at K themes; it prints ARI/NMI against the labels. Rows:
 
 * ``use-multilingual``: the teacher, USE multilingual v3 (pure numpy), on every text;
 * ``use-static``: the static model distilled from it (:mod:`topiclab.features.static_multilingual`);
-  ``use-static-abtt`` without its mean and first principal direction (what topiclab's
-  embedding view does with static vectors);
+  ``use-static-abtt`` without its mean and first principal direction, ``-abtt2`` without
+  the first two (what topiclab's embedding view does with ``use-static`` vectors);
 * ``minilm-static``: the English static model, for comparison (what a fast run of a
   multilingual corpus could use so far);
 * ``adapted-<features>-<m>``: :class:`topiclab.features.adapted.AdaptedEmbedder` with USE
@@ -163,10 +163,10 @@ def main(argv: list[str] | None = None) -> int:
     vectors: dict[str, np.ndarray] = {}
     notes: dict[str, str] = {}
     for name in args.baselines:
-        base = name.removesuffix("-abtt")
+        base, strip, d = name.partition("-abtt")  # "-abtt<d>": d directions removed (1)
         if base not in vectors:
             vectors[base] = _embed(base, texts)
-        vectors[name] = all_but_the_top(vectors[base]) if name.endswith("-abtt") else vectors[base]
+        vectors[name] = all_but_the_top(vectors[base], int(d or 1)) if strip else vectors[base]
     teacher = _unit(vectors["use-multilingual"]) if "use-multilingual" in vectors else None
     for features in args.features:
         for m in args.sizes:

@@ -311,3 +311,16 @@ def test_only_static_vectors_lose_their_common_direction():
     static = types.SimpleNamespace(model="use-static", model_id_="use-multilingual-v3 static")
     assert not _static_embeddings(types.SimpleNamespace(embedder=mapped))
     assert _static_embeddings(types.SimpleNamespace(embedder=static))
+
+
+def test_multilingual_static_vectors_lose_their_language_direction_too():
+    from topiclab.pipeline.embedding_view import _strip_directions
+
+    def state(model, model_id):
+        return types.SimpleNamespace(
+            embedder=types.SimpleNamespace(model=model, model_id_=model_id)
+        )
+
+    assert _strip_directions(state("use-static", "use-multilingual-v3 static, 256 dims")) == 2
+    assert _strip_directions(state("minilm-static", "all-MiniLM-L6-v2 static, 256 dims")) == 1
+    assert _strip_directions(state("minilm", "all-MiniLM-L6-v2")) == 0
