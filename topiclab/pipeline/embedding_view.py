@@ -66,7 +66,7 @@ def _strip_directions(state: RunState) -> int:
 
     The static model distilled from USE multilingual keeps a second direction that tells
     the languages apart; without it, parallel sentences share clusters and SIB-200's ARI
-    rose from 0.210 to 0.371 (``benchmarks/results/multilingual_static_sib200_strip.txt``).
+    rose from 0.210 to 0.369 (``benchmarks/results/multilingual_static_sib200_strip.txt``).
     """
     if not _static_embeddings(state):
         return 0
