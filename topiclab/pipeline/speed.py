@@ -12,10 +12,11 @@ fast     MiniLM on a 2 % sample,   short docs whole     10, 20; ≤ 5 passes,   
 
 Corpora with other languages than English embed with USE multilingual in ``best`` and
 ``balanced`` mode. In ``fast`` mode they take the English route with USE multilingual as
-the teacher (``use-adapted``): USE on a seeded 2 % sample, the other passages mapped from
-``use-static``, a static model distilled once from USE multilingual
-(:mod:`topiclab.features.static_multilingual`). ``--embedding-model use-multilingual``
-keeps the transformer for every passage, ``use-static`` the static model alone.
+the teacher (``use-adapted``): USE on a seeded 2 % sample (at least 200 passages), the
+other passages mapped from ``use-static``, a static model distilled once from USE
+multilingual (:mod:`topiclab.features.static_multilingual`). ``--embedding-model
+use-multilingual`` keeps the transformer for every passage, ``use-static`` uses the
+static model alone (clustered without its first two common directions).
 
 Fast mode's English embedding is :class:`topiclab.features.adapted.AdaptedEmbedder`: MiniLM
 embeds a seeded 2 % of the passages (200 to 2,000) and a map fitted on them places the

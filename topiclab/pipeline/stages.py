@@ -269,15 +269,19 @@ def _multilingual_model(section: Any, model: str, langs: list[str]) -> str:
     chosen = speed_settings(speed).multilingual_model
     if not chosen:
         return model
+    how = {
+        "use-static": "the static model distilled from it",
+        "use-adapted": "it on a seeded sample, the others mapped from its static model",
+    }.get(chosen, chosen)
     logger.info(
-        "speed=%s: %s passages in %s embed with %r: %s on a seeded sample, the others "
-        "mapped from the static model distilled from it (--embedding-model %s: all by %s)",
+        "speed=%s: %s passages in %s embed with %r instead of %r: %s "
+        "(--embedding-model %s keeps the transformer for every passage)",
         speed,
         f"{len(langs):,}",
         ", ".join(sorted({str(x) for x in langs})),
         chosen,
         model,
-        model,
+        how,
         model,
     )
     return chosen
