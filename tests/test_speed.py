@@ -107,7 +107,10 @@ def test_coherence_reference_is_a_seeded_sample():
         ("fast", ["en", "en"], "minilm-adapted"),
         ("best", ["en"], "minilm"),
         (None, ["en"], "minilm"),
-        ("fast", ["en", "ar"], "use-multilingual"),
+        ("fast", ["en", "ar"], "use-adapted"),
+        ("fast", ["zh"], "use-adapted"),
+        ("balanced", ["en", "ar"], "use-multilingual"),
+        (None, ["en", "zh"], "use-multilingual"),
     ],
 )
 def test_embedding_model_follows_speed(speed, langs, model):
@@ -118,6 +121,29 @@ def test_embedding_model_follows_speed(speed, langs, model):
 def test_explicit_model_wins_over_speed():
     stage = EmbedStage(RunConfig(speed="fast", embedding_model="minilm").section("embed"))
     assert stage._make(["en"]).model == "minilm"
+
+
+def test_explicit_multilingual_model_wins_over_fast_mode():
+    config = RunConfig(speed="fast", embedding_model="use-multilingual")
+    assert EmbedStage(config.section("embed"))._make(["en", "ar"]).model == "use-multilingual"
+    forced_en = RunConfig(speed="fast", lang_mode="en").section("embed")
+    assert EmbedStage(forced_en)._make(["en", "ar"]).model == "minilm-adapted"
+
+
+def test_fast_mode_maps_multilingual_corpora_from_their_static_model():
+    stage = EmbedStage(RunConfig(speed="fast", seed=3).section("embed"))
+    emb = stage._make(["ar", "zh", "en"])
+    assert (emb.teacher, emb.static, emb.features) == ("use-multilingual", "use-static", "static")
+    assert emb.random_state == stage._make(["ar"]).random_state
+    # an engine that cannot fit on the corpus gets the static model alone
+    assert stage._make(["ar", "en"], adapt=False).model == "use-static"
+
+
+def test_fast_choice_names_the_multilingual_static_model():
+    _, english = choose_speed(100_000, static_available=True, languages=["en", "und"])
+    speed, mixed = choose_speed(100_000, static_available=True, languages=["en", "ar", "zh"])
+    assert speed == "fast" and "use-adapted" in mixed and "ar, en, zh" in mixed
+    assert "use-adapted" not in english
 
 
 def test_distilled_once_into_the_cache(tmp_path, monkeypatch):
@@ -274,3 +300,27 @@ def test_the_map_takes_only_a_neighbour_graph_of_its_own_rows():
     np.testing.assert_allclose(
         reduce_2d(X, random_state=0, precomputed_knn=other), reduce_2d(X, random_state=0)
     )
+
+
+def test_only_static_vectors_lose_their_common_direction():
+    from topiclab.features.adapted import AdaptedEmbedder
+    from topiclab.pipeline.embedding_view import _static_embeddings
+
+    mapped = AdaptedEmbedder(teacher="use-multilingual", static="use-static", features="static")
+    mapped.model_id_ = "use-multilingual-v3 adapted on 200 sampled texts (static features)"
+    static = types.SimpleNamespace(model="use-static", model_id_="use-multilingual-v3 static")
+    assert not _static_embeddings(types.SimpleNamespace(embedder=mapped))
+    assert _static_embeddings(types.SimpleNamespace(embedder=static))
+
+
+def test_multilingual_static_vectors_lose_their_language_direction_too():
+    from topiclab.pipeline.embedding_view import _strip_directions
+
+    def state(model, model_id):
+        return types.SimpleNamespace(
+            embedder=types.SimpleNamespace(model=model, model_id_=model_id)
+        )
+
+    assert _strip_directions(state("use-static", "use-multilingual-v3 static, 256 dims")) == 2
+    assert _strip_directions(state("minilm-static", "all-MiniLM-L6-v2 static, 256 dims")) == 1
+    assert _strip_directions(state("minilm", "all-MiniLM-L6-v2")) == 0

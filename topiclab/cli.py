@@ -330,7 +330,11 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         help="auto: multilingual embeddings when the corpus holds more than one language "
         "(default: auto)",
     )
-    p.add_argument("--embedding-model", help="sentence-transformers model name or local path")
+    p.add_argument(
+        "--embedding-model",
+        help="a built-in name (minilm, use-multilingual, minilm-static, use-static, "
+        "e5-multilingual) or a sentence-transformers model name or local path",
+    )
     p.add_argument(
         "--cluster-method",
         choices=["auto", "hdbscan", "kmeans"],

@@ -37,12 +37,14 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["ADAPTED_MODEL", "AdaptedEmbedder", "choose_sample_size"]
+__all__ = ["ADAPTED_MODEL", "MULTILINGUAL_ADAPTED_MODEL", "AdaptedEmbedder", "choose_sample_size"]
 
 logger = logging.getLogger(__name__)
 
 #: The built-in name of the corpus-adapted model (teacher MiniLM, static MiniLM features).
 ADAPTED_MODEL = "minilm-adapted"
+#: The same with USE multilingual as the teacher and its static model as the features.
+MULTILINGUAL_ADAPTED_MODEL = "use-adapted"
 _ALPHAS = tuple(float(a) for a in np.logspace(-3, 2, 11))
 _FEATURES = ("both", "static", "tfidf")
 
@@ -232,6 +234,8 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
     @property
     def model(self) -> str:
         """The built-in name (read by code that asks which model embedded a run)."""
+        if self.teacher == "use-multilingual":
+            return MULTILINGUAL_ADAPTED_MODEL
         return ADAPTED_MODEL
 
     def _embedder(self, name: str, *, progress: bool) -> Any:

@@ -12,6 +12,14 @@ Built-in models (all offline, weights inside installed packages; nothing is down
     A static model (model2vec) distilled once, offline, from the bundled MiniLM and kept
     in the cache folder (256 dimensions, no length limit); English, thousands of texts
     per second on a CPU. Needs the ``fast`` extra (``model2vec``).
+``"use-static"`` (aliases ``"usem3-static"``, ``"multilingual-static"``)
+    The same idea for Arabic, Chinese, English and the other languages of USE
+    multilingual: a static model distilled once, offline, from the bundled USE weights
+    over its own 128,000-piece multilingual vocabulary, kept in the cache folder (256
+    dimensions; :mod:`topiclab.features.static_multilingual`).
+``"use-adapted"`` (fast mode for corpora with other languages than English, in a run)
+    USE multilingual on a seeded sample and a map from ``use-static`` vectors for the
+    other texts (:class:`topiclab.features.adapted.AdaptedEmbedder`).
 ``"minilm-adapted"`` (fast mode, in a run)
     MiniLM on a seeded sample of the corpus and a map fitted on it for the other texts:
     fitted on the corpus, so it is :class:`topiclab.features.adapted.AdaptedEmbedder`,
@@ -86,6 +94,10 @@ _ALIASES = {
     "me5-small": "e5-multilingual",
     "minilm-static": "minilm-static",
     "static": "minilm-static",
+    "use-static": "use-static",
+    "usem3-static": "use-static",
+    "multilingual-static": "use-static",
+    "use-adapted": "use-adapted",
 }
 _UNKNOWN_LANGS = {"", "und", "unk", "unknown", "xx", "mul", "zxx", "none", "nan"}
 _FLUSH_ROWS = 4096  # computed vectors written to the cache this often
@@ -362,11 +374,15 @@ def _load_backend(model: Any, device: str, max_seq_length: int | None) -> _Backe
         from topiclab.features.static import StaticBackendModel
 
         return StaticBackendModel()
-    if name == "minilm-adapted":
+    if name == "use-static":
+        from topiclab.features.static_multilingual import UseStaticBackendModel
+
+        return UseStaticBackendModel()
+    if name in ("minilm-adapted", "use-adapted"):
         raise ModelNotAvailableError(
-            "model 'minilm-adapted' is fitted on the corpus it embeds: use "
+            f"model {name!r} is fitted on the corpus it embeds: use "
             "topiclab.features.adapted.AdaptedEmbedder (fit_transform on the passages), "
-            "or embedding_model='minilm-adapted' in a run"
+            f"or embedding_model={name!r} in a run"
         )
     if name == "use-multilingual":
         return _UseBackend()

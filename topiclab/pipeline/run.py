@@ -101,7 +101,9 @@ def run(
         if embeddings is not None:  # given for the corpus's own passages: keep them
             speed, reason = "best", "precomputed passage embeddings were given"
         else:
-            speed, reason = choose_speed(len(corpus.passages))
+            speed, reason = choose_speed(
+                len(corpus.passages), languages=_passage_languages(corpus, config)
+            )
         logger.info("speed=%s chosen: %s (set --speed / speed= to override)", speed, reason)
         config = config.replace(speed=speed)
     if pipeline is None:
@@ -119,6 +121,15 @@ def run(
     state.cpu_timings["total_s"] = time.process_time() - cpu0
     logger.info("run finished in %.1fs", state.timings["total_s"])
     return result, ThemeModel(pipeline, result)
+
+
+def _passage_languages(corpus: Any, config: Any) -> list[str] | None:
+    """Passage languages that pick the embedding model (``None``: they do not pick it)."""
+    if getattr(config, "embedding_model", None) or getattr(config, "lang_mode", "auto") != "auto":
+        return None
+    if "lang" not in getattr(corpus.passages, "columns", ()):
+        return None
+    return [str(x) for x in corpus.passages["lang"].dropna().unique()]
 
 
 def load_or_run(

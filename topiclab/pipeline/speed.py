@@ -10,18 +10,26 @@ fast     MiniLM on a 2 % sample,   short docs whole     10, 20; ≤ 5 passes,   
          static MiniLM + TF-IDF
 ======== ======================== ===================== ===================== ==============
 
+Corpora with other languages than English embed with USE multilingual in ``best`` and
+``balanced`` mode. In ``fast`` mode they take the English route with USE multilingual as
+the teacher (``use-adapted``): USE on a seeded 2 % sample (at least 200 passages), the
+other passages mapped from ``use-static``, a static model distilled once from USE
+multilingual (:mod:`topiclab.features.static_multilingual`). ``--embedding-model
+use-multilingual`` keeps the transformer for every passage, ``use-static`` uses the
+static model alone (clustered without its first two common directions).
+
 Fast mode's English embedding is :class:`topiclab.features.adapted.AdaptedEmbedder`: MiniLM
 embeds a seeded 2 % of the passages (200 to 2,000) and a map fitted on them places the
 others from their static (model2vec) vectors and hashed TF-IDF.
 Fast mode also clusters in a UMAP reduction of 15 neighbours (the other modes widen it
 with the corpus, up to 100: :func:`topiclab.models.reduce.cluster_neighbors`).
-Corpora with other languages than English embed with the multilingual model in every mode.
 Without a mode, :func:`choose_speed` picks one from the number of passages and
 :func:`topiclab.pipeline.run` logs the choice and the reason in one line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 __all__ = ["SPEEDS", "SpeedSettings", "choose_speed", "speed_settings"]
@@ -57,6 +65,9 @@ class SpeedSettings:
     cluster_neighbors : int or None
         UMAP neighbourhood of the clustering when ``cluster_neighbors`` is not set
         (``None``: :func:`topiclab.models.reduce.cluster_neighbors`, up to 100).
+    multilingual_model : str or None
+        Embedding model of corpora with other languages than English (``None``: the
+        multilingual transformer, :data:`topiclab.features.embed.MULTILINGUAL_MODEL`).
     """
 
     english_model: str
@@ -67,6 +78,7 @@ class SpeedSettings:
     max_lda_restarts: int | None = None
     gibbs_iterations: int | None = None
     cluster_neighbors: int | None = None
+    multilingual_model: str | None = None
 
 
 _SETTINGS = {
@@ -74,7 +86,7 @@ _SETTINGS = {
     "balanced": SpeedSettings("minilm", 200, None, None, 50_000),
     # one LDA fit of 300 sweeps per K: Gibbs sampling costs time in proportion to the corpus;
     # UMAP's own 15 neighbours: its layout time grows with the neighbourhood
-    "fast": SpeedSettings("minilm-adapted", 400, (10, 20), 5, 20_000, 1, 300, 15),
+    "fast": SpeedSettings("minilm-adapted", 400, (10, 20), 5, 20_000, 1, 300, 15, "use-adapted"),
 }
 
 
@@ -83,8 +95,8 @@ def speed_settings(speed: str | None) -> SpeedSettings:
 
     Examples
     --------
-    >>> speed_settings("fast").english_model
-    'minilm-adapted'
+    >>> speed_settings("fast").english_model, speed_settings("fast").multilingual_model
+    ('minilm-adapted', 'use-adapted')
     >>> speed_settings(None).whole_doc_words
     0
     """
@@ -98,7 +110,11 @@ def speed_settings(speed: str | None) -> SpeedSettings:
         raise ConfigError(f"speed must be one of {SPEEDS} or None, got {speed!r}") from None
 
 
-def choose_speed(n_passages: int, static_available: bool | None = None) -> tuple[str, str]:
+def choose_speed(
+    n_passages: int,
+    static_available: bool | None = None,
+    languages: Collection[str] | None = None,
+) -> tuple[str, str]:
     """Choose a speed mode from the corpus size.
 
     Parameters
@@ -108,6 +124,9 @@ def choose_speed(n_passages: int, static_available: bool | None = None) -> tuple
     static_available : bool, optional
         Whether the static model can be used (``model2vec`` installed); checked when
         ``None``. Without it a large corpus gets ``balanced`` and the reason says so.
+    languages : collection of str, optional
+        Language codes of the passages; when other languages than English are among them
+        the reason names fast mode's multilingual model.
 
     Returns
     -------
@@ -136,8 +155,27 @@ def choose_speed(n_passages: int, static_available: bool | None = None) -> tuple
             f"{n_passages:,} passages > {BALANCED_MAX_PASSAGES:,} would run fast, but its "
             'static model needs model2vec (pip install "topiclab[fast]")'
         )
+    if languages is not None and _multilingual(languages):
+        return "fast", (
+            f"{n_passages:,} passages > {BALANCED_MAX_PASSAGES:,}: languages "
+            f"{', '.join(sorted(_known(languages)))}, so USE multilingual on a 2 % sample "
+            "and the rest mapped from its distilled static model (use-adapted), short "
+            "documents embedded whole, a shorter LDA search"
+        )
     return "fast", (
         f"{n_passages:,} passages > {BALANCED_MAX_PASSAGES:,}: MiniLM on a 2 % sample and "
         "the rest mapped from static vectors and TF-IDF, short documents embedded whole, "
         "a shorter LDA search"
     )
+
+
+def _known(languages: Collection[str]) -> set[str]:
+    from topiclab.features.embed import _UNKNOWN_LANGS, _base_lang
+
+    return {_base_lang(code) for code in languages} - _UNKNOWN_LANGS
+
+
+def _multilingual(languages: Collection[str]) -> bool:
+    """Whether the languages would get the multilingual model (as ``lang_mode="auto"``)."""
+    langs = _known(languages)
+    return len(langs) > 1 or bool(langs - {"en"})

@@ -181,8 +181,13 @@ class EmbedStage(Stage):
         self.embedder = embedder
 
     def _make(self, langs: list[str], adapt: bool = True) -> Any:
-        from topiclab.features.adapted import ADAPTED_MODEL
-        from topiclab.features.embed import DEFAULT_MODEL, SentenceEmbedder, resolve_model
+        from topiclab.features.adapted import ADAPTED_MODEL, MULTILINGUAL_ADAPTED_MODEL
+        from topiclab.features.embed import (
+            DEFAULT_MODEL,
+            MULTILINGUAL_MODEL,
+            SentenceEmbedder,
+            resolve_model,
+        )
         from topiclab.pipeline.speed import speed_settings
 
         s = self.section
@@ -201,12 +206,20 @@ class EmbedStage(Stage):
             model = s.embedding_model or resolve_model(None, s.lang_mode, set(langs))
             if not s.embedding_model and model == DEFAULT_MODEL:
                 model = speed_settings(getattr(s, "speed", None)).english_model
+            elif not s.embedding_model and model == MULTILINGUAL_MODEL:
+                model = _multilingual_model(s, model, langs)
             if model == ADAPTED_MODEL:
                 if adapt:
                     return _adapted_embedder(s)
                 from topiclab.features.static import STATIC_MODEL
 
                 model = STATIC_MODEL  # for an engine that cannot fit on the corpus
+            elif model == MULTILINGUAL_ADAPTED_MODEL:
+                if adapt:
+                    return _adapted_embedder(s, multilingual=True)
+                from topiclab.features.static_multilingual import MULTILINGUAL_STATIC_MODEL
+
+                model = MULTILINGUAL_STATIC_MODEL
         return SentenceEmbedder(model=model, batch_size=s.batch_size, progress=s.progress)
 
     def fit(self, state: RunState) -> RunState:
@@ -251,10 +264,49 @@ class EmbedStage(Stage):
         return stage
 
 
-def _adapted_embedder(section: Any) -> Any:
+#: Feature blocks of fast mode's multilingual map (hashed TF-IDF splits no Chinese words).
+MULTILINGUAL_ADAPTED_FEATURES = "static"
+
+
+def _multilingual_model(section: Any, model: str, langs: list[str]) -> str:
+    """Return the speed mode's model for a multilingual corpus, logging why."""
+    from topiclab.pipeline.speed import speed_settings
+
+    speed = getattr(section, "speed", None)
+    chosen = speed_settings(speed).multilingual_model
+    if not chosen:
+        return model
+    how = {
+        "use-static": "the static model distilled from it",
+        "use-adapted": "it on a seeded sample, the others mapped from its static model",
+    }.get(chosen, chosen)
+    logger.info(
+        "speed=%s: %s passages in %s embed with %r instead of %r: %s "
+        "(--embedding-model %s keeps the transformer for every passage)",
+        speed,
+        f"{len(langs):,}",
+        ", ".join(sorted({str(x) for x in langs})),
+        chosen,
+        model,
+        how,
+        model,
+    )
+    return chosen
+
+
+def _adapted_embedder(section: Any, multilingual: bool = False) -> Any:
     """Build fast mode's corpus-adapted embedder, seeded by the run."""
     from topiclab.features.adapted import AdaptedEmbedder
 
+    if multilingual:  # USE multilingual on the sample, its static vectors for the map
+        return AdaptedEmbedder(
+            teacher="use-multilingual",
+            static="use-static",
+            features=MULTILINGUAL_ADAPTED_FEATURES,
+            batch_size=section.batch_size,
+            progress=section.progress,
+            random_state=int(getattr(section, "seed", 0)),
+        )
     return AdaptedEmbedder(
         batch_size=section.batch_size,
         progress=section.progress,
