@@ -296,10 +296,8 @@ def both_engines(spark, news_slice):
     encoder = LSAEncoder(corpus.passages["text"].tolist())
     labels = corpus.documents.set_index("doc_id")["label"]
 
-    def config(seed):
-        # one UMAP neighbourhood for both engines: the in-memory engine widens its own with
-        # the corpus when KMeans finds the themes, the Spark engine keeps UMAP's 15
-        return RunConfig(seed=seed, n_themes=6, n_topics=6, cluster_neighbors=15, progress=False)
+    def config(seed):  # the default settings (UMAP neighbourhood by the size rule)
+        return RunConfig(seed=seed, n_themes=6, n_topics=6, progress=False)
 
     mem_result, _ = topiclab.run(corpus, config(0), embedder=encoder)
     mem1, _ = topiclab.run(corpus, config(1), embedder=encoder)
@@ -320,6 +318,7 @@ def both_engines(spark, news_slice):
         "spark_label_ari": ari(truth, s.loc[common, "theme"]),
         "memory_npmi": mem_result.metrics["lda"]["npmi"],
         "spark_npmi": result.metrics["lda"]["npmi"],
+        "spark_clustering": result.metrics["embedding"]["clustering"],
     }
 
 
@@ -331,6 +330,18 @@ def test_spark_agrees_with_memory_on_20_newsgroups(both_engines):
     assert r["n_common"] >= 0.95 * r["n_memory"]  # the same passages
     assert r["spark_doc_ids"] <= set(r["labels"].index)  # the records' own ids, as in memory
     assert r["engine_ari"] >= r["seed_ari"] - 0.05, (r["engine_ari"], r["seed_ari"])
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+@pytest.mark.shared
+def test_spark_widens_the_umap_neighbourhood_by_the_in_memory_rule(both_engines):
+    """The size rule on the whole corpus's passage count, as the in-memory engine applies it."""
+    from topiclab.models.reduce import cluster_neighbors
+
+    clustering = both_engines["spark_clustering"]
+    assert clustering["n_neighbors"] == cluster_neighbors(both_engines["n_memory"])
+    assert clustering["n_neighbors"] > 15  # the slice is large enough to widen it
 
 
 @pytest.mark.spark
