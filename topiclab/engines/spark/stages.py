@@ -87,9 +87,11 @@ class SparkOptions:
         once on every passage.)
     parallel_fits : int
         MLlib LDA restarts fitted at the same time (from driver threads, as Spark's own
-        ``CrossValidator(parallelism=...)`` fits models): each fit is many small Spark jobs
-        whose scheduling latency the others fill; the results are those of fitting them
-        one after the other. 1: one at a time (each fit holds its own graph in memory).
+        ``CrossValidator(parallelism=...)`` fits models), for clusters with idle cores:
+        each fit is many small Spark jobs whose scheduling gaps the others can fill; the
+        results are those of fitting them one after the other, but each fit holds its own
+        graph in memory. 1 (default): one at a time (on a busy 2-core ``local[2]`` three
+        at a time were no faster and took 470 MiB more JVM heap; ``docs/scale.md``).
     """
 
     master: str | None = None
@@ -101,7 +103,7 @@ class SparkOptions:
     lda_optimizer: str = "em"
     lda_em_iterations: int = 50
     lda_restarts: int | None = None
-    parallel_fits: int = 3
+    parallel_fits: int = 1
 
     def __post_init__(self) -> None:
         if self.lda_optimizer not in ("em", "online"):
@@ -868,7 +870,7 @@ class SparkClusterStage(Stage):
         return state
 
 
-def _concurrently(fn: Any, items: list[Any], parallelism: int) -> list[Any]:
+def _concurrently(spark: Any, fn: Any, items: list[Any], parallelism: int) -> list[Any]:
     """Return ``[fn(x) for x in items]``, up to ``parallelism`` at a time from driver threads.
 
     Spark schedules jobs from several driver threads at once (its ``CrossValidator``
@@ -881,7 +883,7 @@ def _concurrently(fn: Any, items: list[Any], parallelism: int) -> list[Any]:
     from pyspark import inheritable_thread_target
 
     with ThreadPool(processes=min(int(parallelism), len(items))) as pool:
-        target = inheritable_thread_target(lambda x: fn(x))
+        target = inheritable_thread_target(spark)(lambda x: fn(x))
         return pool.map(target, items)
 
 
@@ -1006,7 +1008,7 @@ class SparkLDAStage(Stage):
             model = MLlibLDA(k=int(k), maxIter=max_iter, seed=seed, **params).fit(docs)
             return self._convert(model, em)
 
-        models = _concurrently(fit_one, seeds, opts.parallel_fits)
+        models = _concurrently(spark, fit_one, seeds, opts.parallel_fits)
         fits = []
         for lda in models:
             sel = select_terms(lda.components_, S, topn=10)
