@@ -256,6 +256,31 @@ def test_ingest_keeps_a_column_empty_in_every_record(spark, tmp_path):
     assert corpus.passages.count() >= 4
 
 
+@pytest.mark.spark
+def test_mllib_kmeans_keeps_the_in_memory_partition_of_unit_vectors(spark):
+    """Unit vectors computed in Spark SQL; MLlib started from scikit-learn's centres keeps them."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    from topiclab.engines.spark.stages import _mllib_kmeans, _sample_centers, _unit_expr
+
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(0, 0.4, (30, 4)) + 2 * np.eye(4)[j] for j in range(4)])
+    X[0] = 0.0  # a zero row stays zero
+    rows = [(f"p{i:03d}", [float(v) for v in x]) for i, x in enumerate(X)]
+    df = spark.createDataFrame(rows, "passage_id string, ctx array<float>")
+    df = df.withColumn("z", _unit_expr("ctx"))
+    got = df.orderBy("passage_id").toPandas()
+    Z = np.vstack(got["z"].to_numpy())
+    X32 = X.astype(np.float32).astype(np.float64)
+    unit = X32 / np.maximum(np.linalg.norm(X32, axis=1, keepdims=True), 1e-12)
+    np.testing.assert_allclose(Z, unit, atol=1e-6)
+    expected = KMeans(n_clusters=4, n_init=10, random_state=3).fit(Z).labels_
+    raw = _mllib_kmeans(df, "z", _sample_centers(Z, 4, 3)).toPandas()
+    labels = raw.set_index("passage_id").loc[got["passage_id"], "_raw"].to_numpy()
+    assert adjusted_rand_score(expected, labels) == 1.0
+
+
 @pytest.fixture(scope="session")
 def news_slice(shared_corpora, tmp_path_factory):
     """300 posts of 6 well-separated 20 Newsgroups groups (with their ids), as JSON lines."""
