@@ -573,7 +573,7 @@ def _sample_view(state: RunState, label: str, features: str | None = None) -> Vi
     )
 
 
-def _cluster_neighbors(section: Any, n: int) -> int | None:
+def _cluster_neighbors(section: Any) -> int | None:
     """Return the clustering's UMAP neighbourhood when fixed (set, or the speed mode's).
 
     ``None`` means the in-memory rule by size
@@ -704,7 +704,7 @@ class SparkClusterStage(Stage):
 
         k = s.n_themes
         selection: dict[str, Any] = {}
-        neighbors = _cluster_neighbors(s, n)
+        neighbors = _cluster_neighbors(s)
         if k is None:  # choose K on the sample with the in-memory rule
             probe = EmbeddingClusterer(
                 method=s.cluster_method,
