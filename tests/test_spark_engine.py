@@ -256,6 +256,31 @@ def test_ingest_keeps_a_column_empty_in_every_record(spark, tmp_path):
     assert corpus.passages.count() >= 4
 
 
+@pytest.mark.spark
+def test_mllib_kmeans_keeps_the_in_memory_partition_of_unit_vectors(spark):
+    """Unit vectors computed in Spark SQL; MLlib started from scikit-learn's centres keeps them."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    from topiclab.engines.spark.stages import _mllib_kmeans, _sample_centers, _unit_expr
+
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(0, 0.4, (30, 4)) + 2 * np.eye(4)[j] for j in range(4)])
+    X[0] = 0.0  # a zero row stays zero
+    rows = [(f"p{i:03d}", [float(v) for v in x]) for i, x in enumerate(X)]
+    df = spark.createDataFrame(rows, "passage_id string, ctx array<float>")
+    df = df.withColumn("z", _unit_expr("ctx"))
+    got = df.orderBy("passage_id").toPandas()
+    Z = np.vstack(got["z"].to_numpy())
+    X32 = X.astype(np.float32).astype(np.float64)
+    unit = X32 / np.maximum(np.linalg.norm(X32, axis=1, keepdims=True), 1e-12)
+    np.testing.assert_allclose(Z, unit, atol=1e-6)
+    expected = KMeans(n_clusters=4, n_init=10, random_state=3).fit(Z).labels_
+    raw = _mllib_kmeans(df, "z", _sample_centers(Z, 4, 3)).toPandas()
+    labels = raw.set_index("passage_id").loc[got["passage_id"], "_raw"].to_numpy()
+    assert adjusted_rand_score(expected, labels) == 1.0
+
+
 @pytest.fixture(scope="session")
 def news_slice(shared_corpora, tmp_path_factory):
     """300 posts of 6 well-separated 20 Newsgroups groups (with their ids), as JSON lines."""
@@ -296,10 +321,8 @@ def both_engines(spark, news_slice):
     encoder = LSAEncoder(corpus.passages["text"].tolist())
     labels = corpus.documents.set_index("doc_id")["label"]
 
-    def config(seed):
-        # one UMAP neighbourhood for both engines: the in-memory engine widens its own with
-        # the corpus when KMeans finds the themes, the Spark engine keeps UMAP's 15
-        return RunConfig(seed=seed, n_themes=6, n_topics=6, cluster_neighbors=15, progress=False)
+    def config(seed):  # the default settings (UMAP neighbourhood by the size rule)
+        return RunConfig(seed=seed, n_themes=6, n_topics=6, progress=False)
 
     mem_result, _ = topiclab.run(corpus, config(0), embedder=encoder)
     mem1, _ = topiclab.run(corpus, config(1), embedder=encoder)
@@ -320,6 +343,7 @@ def both_engines(spark, news_slice):
         "spark_label_ari": ari(truth, s.loc[common, "theme"]),
         "memory_npmi": mem_result.metrics["lda"]["npmi"],
         "spark_npmi": result.metrics["lda"]["npmi"],
+        "spark_clustering": result.metrics["embedding"]["clustering"],
     }
 
 
@@ -331,6 +355,18 @@ def test_spark_agrees_with_memory_on_20_newsgroups(both_engines):
     assert r["n_common"] >= 0.95 * r["n_memory"]  # the same passages
     assert r["spark_doc_ids"] <= set(r["labels"].index)  # the records' own ids, as in memory
     assert r["engine_ari"] >= r["seed_ari"] - 0.05, (r["engine_ari"], r["seed_ari"])
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+@pytest.mark.shared
+def test_spark_widens_the_umap_neighbourhood_by_the_in_memory_rule(both_engines):
+    """The size rule on the whole corpus's passage count, as the in-memory engine applies it."""
+    from topiclab.models.reduce import cluster_neighbors
+
+    clustering = both_engines["spark_clustering"]
+    assert clustering["n_neighbors"] == cluster_neighbors(both_engines["n_memory"])
+    assert clustering["n_neighbors"] > 15  # the slice is large enough to widen it
 
 
 @pytest.mark.spark

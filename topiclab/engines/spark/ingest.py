@@ -553,7 +553,8 @@ def ingest(
         docs = ranked.filter("_rank = 1").drop("_rank", "_first")
         dropped = [exact]
         if opts.near_duplicate_threshold is not None:
-            near = _near_duplicates(docs, float(opts.near_duplicate_threshold))
+            # kept: the passages and the audit log both read it (one MinHash join, not two)
+            near = _near_duplicates(docs, float(opts.near_duplicate_threshold)).persist()
             dropped.append(near)
             docs = docs.join(near.select("doc_id"), "doc_id", "left_anti")
         for d in dropped:

@@ -82,7 +82,16 @@ class SparkOptions:
         ``max(5%, 2,000 rows)``; the run takes ``lda_passes`` passes, capped by the speed
         mode, when this allows).
     kmeans_restarts : int
-        MLlib (Bisecting)KMeans fits from different seeds; the lowest cost is kept.
+        MLlib ``BisectingKMeans`` fits from different seeds; the lowest cost is kept.
+        (``KMeans`` starts from the sample's in-memory KMeans, 10 starts, and is refined
+        once on every passage.)
+    parallel_fits : int
+        MLlib LDA restarts fitted at the same time (from driver threads, as Spark's own
+        ``CrossValidator(parallelism=...)`` fits models), for clusters with idle cores:
+        each fit is many small Spark jobs whose scheduling gaps the others can fill; the
+        results are those of fitting them one after the other, but each fit holds its own
+        graph in memory. 1 (default): one at a time (on a busy 2-core ``local[2]`` three
+        at a time were no faster and took 470 MiB more JVM heap; ``docs/scale.md``).
     """
 
     master: str | None = None
@@ -94,6 +103,7 @@ class SparkOptions:
     lda_optimizer: str = "em"
     lda_em_iterations: int = 50
     lda_restarts: int | None = None
+    parallel_fits: int = 1
 
     def __post_init__(self) -> None:
         if self.lda_optimizer not in ("em", "online"):
@@ -563,6 +573,79 @@ def _sample_view(state: RunState, label: str, features: str | None = None) -> Vi
     )
 
 
+def _cluster_neighbors(section: Any) -> int | None:
+    """Return the clustering's UMAP neighbourhood when fixed (set, or the speed mode's).
+
+    ``None`` means the in-memory rule by size
+    (:func:`topiclab.models.reduce.cluster_neighbors` of the corpus's passage count, when
+    KMeans finds the themes), which the cluster stage applies to the whole corpus's count,
+    as the in-memory engine does, not to the sample's.
+    """
+    neighbors = getattr(section, "cluster_neighbors", None)
+    if neighbors is None:
+        from topiclab.pipeline.speed import speed_settings
+
+        neighbors = speed_settings(getattr(section, "speed", None)).cluster_neighbors
+    return None if neighbors is None else int(neighbors)
+
+
+def _unit_expr(col: str) -> Any:
+    """Return a Spark column: the array ``col`` scaled to unit length (zero rows stay zero)."""
+    from pyspark.sql import functions as F
+
+    norm = F.sqrt(F.aggregate(col, F.lit(0.0), lambda acc, x: acc + x * x))
+    return F.transform(col, lambda x: (x / F.greatest(norm, F.lit(1e-12))).cast("double"))
+
+
+def _sample_centers(Z: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Return KMeans centres of the sample's coordinates: the in-memory engine's KMeans.
+
+    scikit-learn's k-means++ with 10 starts, the one the in-memory clusterer runs, so a
+    corpus that fits in the sample starts MLlib from the in-memory engine's answer (a fixed
+    point of Lloyd's iterations, which MLlib then keeps), and a larger one from the
+    sample's best partition rather than from MLlib's own k-means|| seeding.
+    """
+    from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=k, n_init=10, random_state=seed).fit(Z).cluster_centers_
+
+
+def _mllib_kmeans(sdf: Any, col: str, centers: np.ndarray) -> Any:
+    """Refine ``centers`` with MLlib KMeans on every passage; return ``passage_id, _raw``.
+
+    MLlib's ``spark.ml`` KMeans takes no initial centres, so this is the RDD-based
+    ``pyspark.mllib.clustering.KMeans`` with ``initialModel``; each passage then takes its
+    nearest refined centre (Euclidean, as MLlib's ``predict``) on the executors.
+    """
+    from pyspark.mllib.clustering import KMeans, KMeansModel
+
+    points = sdf.select(col).rdd.map(lambda r: np.asarray(r[0], dtype=np.float64))
+    model = KMeans.train(
+        points,
+        k=len(centers),
+        maxIterations=100,
+        initialModel=KMeansModel([np.asarray(c, dtype=np.float64) for c in centers]),
+    )
+    refined = np.asarray(model.clusterCenters, dtype=np.float64)
+
+    def nearest(frames: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        for pdf in frames:
+            Z = _rows_to_matrix(pdf[col]) if len(pdf) else np.zeros((0, refined.shape[1]))
+            d = (Z * Z).sum(axis=1)[:, None] - 2 * Z @ refined.T + (refined * refined).sum(axis=1)
+            yield pd.DataFrame(
+                {"passage_id": pdf["passage_id"], "_raw": d.argmin(axis=1).astype(np.int32)}
+            )
+
+    from pyspark.sql.types import IntegerType, StringType, StructField, StructType
+
+    schema = StructType(
+        [StructField("passage_id", StringType()), StructField("_raw", IntegerType())]
+    )
+    return map_in_pandas(sdf.select("passage_id", col), nearest, schema)
+
+
 class SparkClusterStage(Stage):
     """The embedding view on Spark: context blend, reducer, MLlib (Bisecting)KMeans.
 
@@ -590,13 +673,14 @@ class SparkClusterStage(Stage):
         """Cluster the passages and fill ``state.views["embedding"]`` (sample arrays)."""
         _describe(state, self.name)
         from pyspark import cloudpickle
-        from pyspark.ml.clustering import BisectingKMeans, KMeans
+        from pyspark.ml.clustering import BisectingKMeans
         from pyspark.ml.functions import array_to_vector
         from pyspark.ml.stat import Summarizer
         from pyspark.sql import functions as F
 
         from topiclab.models import EmbeddingClusterer, Reducer, class_tfidf
-        from topiclab.models.cluster import REDUCE_MIN_SAMPLES
+        from topiclab.models.cluster import HDBSCAN_MIN_SAMPLES, REDUCE_MIN_SAMPLES
+        from topiclab.models.reduce import cluster_neighbors
         from topiclab.themes.terms import select_terms
 
         s, opts = self.section, self.options or SparkOptions()
@@ -620,13 +704,19 @@ class SparkClusterStage(Stage):
 
         k = s.n_themes
         selection: dict[str, Any] = {}
-        neighbors = getattr(s, "cluster_neighbors", None) or 15  # the sample's UMAP
+        neighbors = _cluster_neighbors(s)
         if k is None:  # choose K on the sample with the in-memory rule
             probe = EmbeddingClusterer(
-                method=s.cluster_method, n_neighbors=neighbors, random_state=s.seed
+                method=s.cluster_method,
+                n_neighbors=neighbors if neighbors is not None else "auto",
+                random_state=s.seed,
             ).fit(Zs)
             k = int(probe.n_clusters_)
             selection = {"k_chosen_on_sample": len(Zs), "method": probe.method_}
+        if neighbors is None:  # the in-memory rule, from the whole corpus's passage count
+            kmeans_finds = s.n_themes is not None or s.cluster_method == "kmeans"
+            kmeans_finds = kmeans_finds or (s.cluster_method == "auto" and n < HDBSCAN_MIN_SAMPLES)
+            neighbors = cluster_neighbors(n) if kmeans_finds else 15
         reducer = opts.reducer
         if reducer == "auto":
             reducer = "umap" if n >= REDUCE_MIN_SAMPLES else "none"
@@ -640,6 +730,7 @@ class SparkClusterStage(Stage):
                 random_state=reduce_seed,
             )
             red.fit(Zs)
+            Zr = np.asarray(red.embedding_, dtype=np.float64)  # the sample's coordinates
             if reducer == "umap":  # the sample's UMAP coordinates, placed by neighbours
                 red = SamplePlacement().fit(Zs, red.embedding_)
             sdf = _persist(
@@ -651,19 +742,24 @@ class SparkClusterStage(Stage):
                 ),
             )
             col = "z"
-        vec = sdf.withColumn("_v", array_to_vector(col))
-        algo = BisectingKMeans if opts.kmeans == "bisecting" else KMeans
-        vec = _materialise(vec.select("passage_id", "_v"))
-        best_fit, best_cost = None, np.inf
-        extra_seeds = rng.randint(_MAX_SEED, size=max(0, opts.kmeans_restarts - 1))
-        for seed in [cluster_seed, *extra_seeds]:
-            fit = algo(
-                k=int(k), seed=int(seed), featuresCol="_v", predictionCol="_raw", maxIter=100
-            ).fit(vec)
-            cost = float(fit.summary.trainingCost)
-            if cost < best_cost:  # the best of a few starts, as in memory
-                best_fit, best_cost = fit, cost
-        raw = best_fit.transform(vec).select("passage_id", "_raw")
+        else:  # no reduction: KMeans on unit vectors, as in memory
+            Zr = Zs / np.maximum(np.linalg.norm(Zs, axis=1, keepdims=True), 1e-12)
+            sdf = _persist(state, sdf.withColumn("z", _unit_expr("ctx")))
+            col = "z"
+        if opts.kmeans == "bisecting":
+            vec = _materialise(sdf.select("passage_id", array_to_vector(col).alias("_v")))
+            best_fit, best_cost = None, np.inf
+            extra_seeds = rng.randint(_MAX_SEED, size=max(0, opts.kmeans_restarts - 1))
+            for seed in [cluster_seed, *extra_seeds]:
+                fit = BisectingKMeans(
+                    k=int(k), seed=int(seed), featuresCol="_v", predictionCol="_raw", maxIter=100
+                ).fit(vec)
+                cost = float(fit.summary.trainingCost)
+                if cost < best_cost:  # the best of a few starts
+                    best_fit, best_cost = fit, cost
+            raw = best_fit.transform(vec).select("passage_id", "_raw")
+        else:
+            raw = _mllib_kmeans(sdf, col, _sample_centers(Zr, int(k), cluster_seed))
         sdf = _persist(state, sdf.join(raw, "passage_id"))
         sums = (
             sdf.withColumn("_c", array_to_vector("ctx"))
@@ -718,6 +814,12 @@ class SparkClusterStage(Stage):
                 "algorithm": self.method_,
                 "reduction": reducer,
                 "reducer_fitted_on": len(Zs),
+                "n_neighbors": int(neighbors),
+                "initial_centres": (
+                    "the sample's scikit-learn KMeans (k-means++, 10 starts), refined by MLlib"
+                    if opts.kmeans == "kmeans"
+                    else f"MLlib BisectingKMeans, best of {opts.kmeans_restarts} seeds"
+                ),
                 **(
                     {"placement": "passages outside the sample: 15 nearest sample passages"}
                     if reducer == "umap" and len(Zs) < n
@@ -766,6 +868,23 @@ class SparkClusterStage(Stage):
             ),
         )
         return state
+
+
+def _concurrently(spark: Any, fn: Any, items: list[Any], parallelism: int) -> list[Any]:
+    """Return ``[fn(x) for x in items]``, up to ``parallelism`` at a time from driver threads.
+
+    Spark schedules jobs from several driver threads at once (its ``CrossValidator``
+    fits models this way); each thread inherits the caller's job description.
+    """
+    if parallelism <= 1 or len(items) <= 1:
+        return [fn(x) for x in items]
+    from multiprocessing.pool import ThreadPool
+
+    from pyspark import inheritable_thread_target
+
+    with ThreadPool(processes=min(int(parallelism), len(items))) as pool:
+        target = inheritable_thread_target(spark)(lambda x: fn(x))
+        return pool.map(target, items)
 
 
 class SparkLDAStage(Stage):
@@ -884,10 +1003,14 @@ class SparkLDAStage(Stage):
                 "learningDecay": 0.5,
                 "optimizeDocConcentration": True,
             }
-        fits = []
-        for seed in seeds:
+
+        def fit_one(seed: int) -> Any:
             model = MLlibLDA(k=int(k), maxIter=max_iter, seed=seed, **params).fit(docs)
-            lda = self._convert(model, em)
+            return self._convert(model, em)
+
+        models = _concurrently(spark, fit_one, seeds, opts.parallel_fits)
+        fits = []
+        for lda in models:
             sel = select_terms(lda.components_, S, topn=10)
             tops = [[str(lda_names[j]) for j in c] for c in sel]
             npmi, _ = coherence(tops, reference, measure="c_npmi", topn=10)
