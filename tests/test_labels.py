@@ -91,6 +91,42 @@ def test_table_orders_terms_by_weight_and_mixes_languages_by_share():
     assert theme.label == theme.labels["en"]
 
 
+def test_language_list_drops_words_at_the_smoothing_floor():
+    import pandas as pd
+
+    # an LDA topic of four English passages and one misdetected Turkish one: the Turkish
+    # passage's words hold only the prior's weight in the topic
+    names = ["team", "game", "season", "da", "de"]
+    passages = pd.DataFrame(
+        {
+            "passage_id": [f"p{i}" for i in range(5)],
+            "doc_id": [f"d{i}" for i in range(5)],
+            "lang": ["en", "en", "en", "en", "tr"],
+            "text": ["x"] * 5,
+        }
+    )
+    labels = np.zeros(5, dtype=int)
+    topic = np.array([[0.5, 0.3, 0.2, 1e-6, 2e-6]])
+    scores = {
+        "all": topic,
+        "en": topic * np.array([1, 1, 1, 0, 0]),
+        "tr": topic * np.array([0, 0, 0, 1, 1]),
+    }
+    kept = build_theme_table("lda", labels, scores, names, passages, mix_languages=False)
+    assert [t for t, _w in kept[0].terms["tr"]] == ["de", "da"]
+    table = build_theme_table(
+        "lda", labels, scores, names, passages, mix_languages=False, min_weight_share=0.01
+    )
+    assert "tr" not in table[0].terms
+    assert [t for t, _w in table[0].terms["en"]] == ["team", "game", "season"]
+    # a language word above the floor stays
+    scores["tr"] = topic * np.array([0, 0, 0, 1, 1]) + np.array([[0, 0, 0, 0, 0.02]])
+    table = build_theme_table(
+        "lda", labels, scores, names, passages, mix_languages=False, min_weight_share=0.01
+    )
+    assert [t for t, _w in table[0].terms["tr"]] == ["de"]
+
+
 def _label_share(result, view: str) -> float:
     """Share of a view's themes whose label names the subject of their main article."""
     docs = result.documents.set_index("doc_id")

@@ -530,7 +530,7 @@ def fig_lda_topic_words(
     result: RunResult,
     *,
     view: str = "lda",
-    n_terms: int = 8,
+    n_terms: int = 10,
     ncols: int = 4,
     figsize: tuple[float, float] | None = None,
 ) -> Figure:
@@ -544,7 +544,8 @@ def fig_lda_topic_words(
     view : str
         The view drawn (a key of ``result.views``; the LDA topics by default).
     n_terms : int
-        Words per topic.
+        Words per topic: the whole keyword list by default (``top_n_terms``, 10), the
+        words the topic's title is made from.
     ncols : int
         Panels per row.
     figsize : tuple of float, optional
@@ -562,7 +563,7 @@ def fig_lda_topic_words(
     k = len(topics)
     cols = max(1, min(ncols, k))
     rows = max(1, math.ceil(k / cols))
-    fig = Figure(figsize=figsize or (0.4 + 3.4 * cols, 0.6 + 2.3 * rows), layout="constrained")
+    fig = Figure(figsize=figsize or (0.4 + 3.4 * cols, 0.6 + 2.8 * rows), layout="constrained")
     if k == 0:
         message(fig.add_subplot(), f"no {view_heading(result, view, lower=True)}")
         return fig

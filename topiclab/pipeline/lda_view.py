@@ -150,6 +150,9 @@ def topic_checks(
 
 
 VIEW = "lda"
+#: A topic's keyword list in one language keeps words of at least this share of its best
+#: word's probability: below it a word holds little more than the prior's smoothing.
+LANGUAGE_TERM_FLOOR = 0.01
 #: Refits with fewer topics at most while topics stay below the minimum size.
 MAX_REFITS = 3
 #: Weight of the plain top-10 words' diversity in the ``score`` restart criterion (NPMI +
@@ -738,6 +741,7 @@ class LDAViewStage(Stage):
             titles=doc_titles(getattr(state.corpus, "documents", None)),
             counts=counts,
             label_words="shown",  # titles from the words the bars show
+            min_weight_share=LANGUAGE_TERM_FLOOR,
         )
         view.metrics = {
             "k_selection": self.selection_,

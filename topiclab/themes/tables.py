@@ -85,6 +85,7 @@ def build_theme_table(
     titles: dict[str, str] | None = None,
     counts: Any | None = None,
     label_words: str = "characteristic",
+    min_weight_share: float = 0.0,
 ) -> ThemeTable:
     """Assemble a :class:`ThemeTable` from model outputs.
 
@@ -149,6 +150,12 @@ def build_theme_table(
         ``"all"`` list for a theme in one language), so a title never names a word its
         bars do not show (used for LDA topics, whose bars are the topic-word
         probabilities).
+    min_weight_share : float, default=0.0
+        A language's list keeps only terms weighing at least this share of the theme's
+        best ``"all"`` weight. For weights on one scale (LDA's topic-word probabilities),
+        e.g. 0.01 drops the words that hold no more than the prior's smoothing weight: a
+        topic with one passage in a language (often misdetected) gets no list of such
+        words in that language.
     """
     if label_words not in ("characteristic", "shown"):
         raise ValueError(f"label_words must be 'characteristic' or 'shown', not {label_words!r}")
@@ -172,7 +179,10 @@ def build_theme_table(
                 order = np.asarray(selections[lang][t][:top_n], dtype=np.intp)
             else:
                 order = np.argsort(-row, kind="stable")[:top_n]
-            picked = [(str(names[j]), float(row[j])) for j in order if row[j] > 0]
+            floor = 0.0
+            if min_weight_share > 0 and lang != "all" and "all" in term_scores:
+                floor = min_weight_share * float(np.max(term_scores["all"][t], initial=0.0))
+            picked = [(str(names[j]), float(row[j])) for j in order if row[j] > max(floor, 0)]
             picked.sort(key=lambda p: -p[1])  # the order shown is the order of the weights
             if picked:
                 terms[lang] = picked
