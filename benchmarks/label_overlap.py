@@ -35,6 +35,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CORPORA = HERE.parent.parent / "shared" / "corpora"
@@ -103,6 +104,22 @@ DESCRIBED = {
 }
 
 
+def prepare(args: argparse.Namespace, records: list[dict]) -> tuple[Any, dict, Any]:
+    """Load the slice's records as a corpus; return it, its labels and the run's config."""
+    from topiclab.config import RunConfig
+    from topiclab.ingest import load
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{args.corpus}.jsonl"
+        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+        corpus = load(path, max_words=10**6)
+    labels = dict(zip(corpus.documents["doc_id"], corpus.documents["label"], strict=True))
+    config = RunConfig(
+        seed=args.seed, n_themes=args.n_themes, embedding_model="minilm", progress=False
+    )
+    return corpus, labels, config
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("corpus", choices=["20ng", "agnews"])
@@ -120,12 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--save", type=Path, default=None, help="save the run (and its report) here")
     args = p.parse_args(argv)
 
-    from topiclab.config import RunConfig
     from topiclab.themes import characteristic
 
     if args.min_contrast is not None:  # for measuring the rule against its absence
         characteristic.MIN_CONTRAST = args.min_contrast
-    from topiclab.ingest import load
     from topiclab.pipeline import run
     from topiclab.themes.labels import label_names
 
@@ -134,14 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     if not records:
         print(f"no records found under {args.corpora}", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{args.corpus}.jsonl"
-        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
-        corpus = load(path, max_words=10**6)
-    labels = dict(zip(corpus.documents["doc_id"], corpus.documents["label"], strict=True))
-    config = RunConfig(
-        seed=args.seed, n_themes=args.n_themes, embedding_model="minilm", progress=False
-    )
+    corpus, labels, config = prepare(args, records)
     result, _model = run(corpus, config)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     print(

@@ -20,10 +20,8 @@ holds the corpus slice's texts: keep it outside the repository.
 from __future__ import annotations
 
 import argparse
-import json
 import pickle
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -35,8 +33,6 @@ def capture(args: argparse.Namespace) -> int:
     import label_overlap as lo
 
     import topiclab.themes as themes
-    from topiclab.config import RunConfig
-    from topiclab.ingest import load
     from topiclab.pipeline import run
 
     calls = []
@@ -52,14 +48,7 @@ def capture(args: argparse.Namespace) -> int:
 
     themes.build_theme_table = recording
     records = lo._slice(args.corpus, args.corpora, args.per_label)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{args.corpus}.jsonl"
-        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
-        corpus = load(path, max_words=10**6)
-    labels = dict(zip(corpus.documents["doc_id"], corpus.documents["label"], strict=True))
-    config = RunConfig(
-        seed=args.seed, n_themes=args.n_themes, embedding_model="minilm", progress=False
-    )
+    corpus, labels, config = lo.prepare(args, records)
     run(corpus, config)
     with open(args.out, "wb") as fh:
         pickle.dump({"calls": calls, "labels": labels, "corpus": args.corpus}, fh)
