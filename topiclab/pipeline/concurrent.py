@@ -32,7 +32,6 @@ import dataclasses
 import gc
 import logging
 import multiprocessing
-import os
 import resource
 import sys
 import time
@@ -66,10 +65,9 @@ def fork_available() -> bool:
 
 def machine_cores() -> int:
     """Return the CPU cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    from topiclab.features.embed import cpu_threads
+
+    return cpu_threads()
 
 
 def effective_jobs(n_jobs: int | None, n_passages: int | None = None) -> int:
