@@ -137,6 +137,17 @@ def test_frames_leave_mapinpandas_as_plain_arrow_arrays():
     assert batch.column("score").to_pylist()[2:] == [1.0, 2.0]
 
 
+@pytest.mark.parametrize(
+    ("gib", "expected"), [(1, "2g"), (7, "2g"), (23, "5g"), (64, "16g"), (512, "16g")]
+)
+def test_local_driver_memory_is_a_quarter_of_the_machine(monkeypatch, gib, expected):
+    from topiclab.engines.spark import session
+
+    sizes = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": gib * 2**30 // 4096}
+    monkeypatch.setattr(session.os, "sysconf", lambda name: sizes[name])
+    assert session.local_driver_memory() == expected
+
+
 def test_unknown_lda_optimizer_is_refused_by_name():
     from topiclab.engines.spark import SparkOptions
     from topiclab.errors import ConfigError
