@@ -45,6 +45,16 @@ def test_filler_words_are_dropped_in_the_plural_too():
     )
 
 
+def test_words_of_time_and_reporting_never_make_a_title():
+    # the keyword lists of a baseball theme and of a company theme of AG News
+    assert make_title(["night", "Red Sox", "games", "ninth inning"]) == (
+        "Red Sox, ninth inning and games"
+    )
+    assert make_title(["new", "yesterday", "announced", "deal", "Microsoft"]) == (
+        "Deal and Microsoft"
+    )
+
+
 def test_title_skips_words_already_in_a_phrase():
     title = make_title(["energy storage system", "storage", "battery"])
     assert title == "Energy storage system and battery"
