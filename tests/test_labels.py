@@ -45,6 +45,16 @@ def test_filler_words_are_dropped_in_the_plural_too():
     )
 
 
+def test_words_of_time_and_reporting_never_make_a_title():
+    # the keyword lists of a baseball theme and of a company theme of AG News
+    assert make_title(["night", "Red Sox", "games", "ninth inning"]) == (
+        "Red Sox, ninth inning and games"
+    )
+    assert make_title(["new", "yesterday", "announced", "deal", "Microsoft"]) == (
+        "Deal and Microsoft"
+    )
+
+
 def test_title_skips_words_already_in_a_phrase():
     title = make_title(["energy storage system", "storage", "battery"])
     assert title == "Energy storage system and battery"
@@ -578,6 +588,37 @@ def test_lda_title_uses_only_the_words_its_bars_show():
         assert words_of(theme.label.replace(" and ", " ")) <= shown, (theme.label, bars)
     with pytest.raises(ValueError, match="label_words"):
         build_theme_table("lda", labels, per_lang, vocab, passages, label_words="bars")
+
+
+def test_lda_title_of_a_topic_in_two_languages_uses_its_bars_words():
+    import pandas as pd
+
+    vocab, counts, labels, weights = _everyday_word()
+    n = counts.shape[0]
+    langs = ["en"] * n
+    langs[int(np.flatnonzero(labels == 0)[0])] = "tr"  # one misdetected passage
+    passages = pd.DataFrame(
+        {
+            "passage_id": [f"p{i}" for i in range(n)],
+            "doc_id": [f"d{i}" for i in range(n)],
+            "lang": langs,
+            "text": ["x"] * n,
+        }
+    )
+    bars_weights = weights.copy()
+    bars_weights[0, vocab.index("militia")] = 0.0
+    per_lang = {"en": weights, "tr": weights, "all": bars_weights}
+    kwargs = {"counts": counts, "n_themes": 3, "mix_languages": False}
+    before = build_theme_table("lda", labels, per_lang, vocab, passages, **kwargs)
+    assert set(before[0].languages) == {"en", "tr"}
+    assert "militia" in words_of(before[0].label)  # from the English list, not a bar
+    table = build_theme_table(
+        "lda", labels, per_lang, vocab, passages, label_words="shown", **kwargs
+    )
+    bars = {w for w, _ in table[0].terms["all"][:8]}
+    shown = set().union(*(words_of(w) for w in bars))
+    assert words_of(table[0].label.replace(" and ", " ")) <= shown, (table[0].label, bars)
+    assert table[0].labels["en"] == table[0].label
 
 
 def test_headline_span_drops_a_quotation_mark_it_cut_in_half():

@@ -56,6 +56,18 @@ FILLER_EN = frozenset(
     producing produce emphasize emphasise
     """.split()
 )
+#: Words of time and reporting that news of every subject uses ("night", "yesterday",
+#: "said", "announced") and everyday words of forum posts ("lot", "guy", "heard"): they
+#: stay in the keyword list but never make a title.
+FILLER_EN |= frozenset(
+    """
+    yesterday tonight tomorrow night morning evening afternoon weekend week month hour
+    minute ago earlier later monday tuesday wednesday thursday friday saturday sunday
+    say said says told call called announce announced report reported according
+    started begin began lot lots stuff guy guys heard hear know knew new old bad real
+    sure stay staying went got get
+    """.split()
+)
 
 # Frequent English adjectives that read badly alone in a title ("Canada, trade and
 # pragmatic"); single words with these endings go after the nouns.

@@ -238,6 +238,9 @@ def build_theme_table(
             n_words=n_words,
             sizes={str(c): int(v) for c, v in lang_counts.items()},
         )
+        if label_words == "shown" and len(per_lang) > 1 and terms.get("all"):
+            sizes = {str(c): int(v) for c, v in lang_counts.items()}
+            _title_from_bars(theme_labels, terms["all"], shown, rank.get("all"), texts, sizes)
         main = theme_labels.get("en") or (theme_labels.get(per_lang[0]) if per_lang else None)
         themes.append(
             Theme(
@@ -252,6 +255,41 @@ def build_theme_table(
             )
         )
     return ThemeTable(view=view, themes=themes)
+
+
+def _title_from_bars(
+    theme_labels: dict[str, str],
+    bars: list[tuple[str, float]],
+    shown: dict[str, str],
+    rank: dict[str, float] | None,
+    texts: dict[str, tuple[list[str], list[str]]] | None,
+    sizes: dict[str, int],
+) -> None:
+    """Title a topic of several languages, in its bars' script, from the bars' words.
+
+    The topic-word figure draws the ``"all"`` list and titles the panel with the label in
+    the script most of those words are written in; a label made from one language's own
+    list could name words the bars do not show. The label of the bars' leading script
+    (Latin: English) is made again from the bars' words of that script (a headline of the
+    topic's passages may still stand in for it, as for any title).
+    """
+    words = [w for w, _ in bars[:N_SHOWN]]
+    script = _script_lang([shown[w] for w in words], "all")
+    same = [w for w in words if _script_lang([shown[w]], "all") == script]
+    if script not in theme_labels or not same:
+        return
+    kept = {w: rank[w] for w in same if w in rank} if rank else None
+    title = _labels(
+        {script: [(w, 1.0) for w in same]},
+        shown,
+        [script],
+        texts,
+        {script: kept} if kept else None,
+        n_words=len(same),
+        sizes={script: sizes.get(script, 0)},
+    ).get(script)
+    if title:
+        theme_labels[script] = title
 
 
 def _mixed_terms(
