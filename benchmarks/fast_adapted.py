@@ -53,11 +53,19 @@ def _embed(model: str, texts: list[str], cache: bool = True) -> np.ndarray:
     return np.asarray(emb.transform(texts), dtype=np.float32)
 
 
-def _adapted(features: str, m: int, seed: int, cache: bool = True, fraction: float = 1.0):
+def _adapted(
+    features: str,
+    m: int,
+    seed: int,
+    cache: bool = True,
+    fraction: float = 1.0,
+    static: str = "minilm-static",
+):
     from topiclab.features.adapted import AdaptedEmbedder
 
     lo, hi = (m, m) if m else (200, 2000)
     return AdaptedEmbedder(
+        static=static,
         features=features,
         sample_fraction=fraction,
         min_sample=lo,
@@ -130,6 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rate-texts", type=int, default=200)
     p.add_argument("--timing-only", action="store_true", help="stop after the timing")
     p.add_argument("--english-only", action="store_true", help="keep the English items only")
+    p.add_argument(
+        "--static",
+        nargs="+",
+        default=["minilm-static"],
+        help="static feature blocks of the map: minilm-static and/or minilm-context",
+    )
     args = p.parse_args(argv)
 
     if args.english_only:  # the English items of a multilingual corpus (AG News)
@@ -157,23 +171,25 @@ def main(argv: list[str] | None = None) -> int:
             views["static"] = (S, "")
         if "static-abtt" in args.baselines:
             views["static-abtt"] = (all_but_the_top(S), "")
-    for features in args.features:
-        for m in args.sizes:
-            est = _adapted(features, m, args.seed)
-            w0, c0 = _clock()
-            X = est.fit_transform(texts)
-            w1, c1 = _clock()
-            keys = {bytes(k) for k in est.sample_keys_}
-            from topiclab.features.adapted import _text_key
+    for static, features, m in (
+        (st, f, m) for st in args.static for f in args.features for m in args.sizes
+    ):
+        est = _adapted(features, m, args.seed, static=static)
+        w0, c0 = _clock()
+        X = est.fit_transform(texts)
+        w1, c1 = _clock()
+        keys = {bytes(k) for k in est.sample_keys_}
+        from topiclab.features.adapted import _text_key
 
-            held = np.array([_text_key(t) not in keys for t in texts])
-            cos = float(np.mean(np.sum(_unit(X[held]) * _unit(ref[held]), axis=1)))
-            note = (
-                f"cos {cos:.3f} loo {est.loo_cosine_:.3f} alpha {est.alpha_:.3g} "
-                f"fit {w1 - w0:.1f}s/{c1 - c0:.1f}cpu"
-            )
-            views[f"adapted-{features}-{m}"] = (X, note)
-            print(f"  fitted adapted-{features}-{m}: {note}", flush=True)
+        held = np.array([_text_key(t) not in keys for t in texts])
+        cos = float(np.mean(np.sum(_unit(X[held]) * _unit(ref[held]), axis=1)))
+        note = (
+            f"cos {cos:.3f} loo {est.loo_cosine_:.3f} alpha {est.alpha_:.3g} "
+            f"fit {w1 - w0:.1f}s/{c1 - c0:.1f}cpu"
+        )
+        name = f"adapted-{features}-{m}" + ("-context" if static == "minilm-context" else "")
+        views[name] = (X, note)
+        print(f"  fitted {name}: {note}", flush=True)
     print(f"{'vectors':<24} {'seed':>4} {'ARI':>6} {'NMI':>6}  notes")
     for seed in args.seeds or [args.seed]:
         for name, (X, note) in views.items():

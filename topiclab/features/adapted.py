@@ -137,6 +137,8 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         The model whose vectors are learned (any :class:`SentenceEmbedder` model name).
     static : str or None, default "minilm-static"
         Static model whose vectors are one feature block (``None``: TF-IDF only).
+        ``"minilm-context"`` (teacher ``"minilm"`` only): word-piece vectors read by the
+        teacher in the sample's own texts (:mod:`topiclab.features.context_tokens`).
     sample_fraction : float, default 0.02
         Share of the distinct texts the teacher embeds.
     min_sample, max_sample : int, default 200, 2000
@@ -251,6 +253,24 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
             long_text=self.long_text,
         ).fit()
 
+    def _contextual(self) -> bool:
+        from topiclab.features.context_tokens import CONTEXT_MODEL
+
+        return self.static == CONTEXT_MODEL
+
+    def _context(self) -> Any:
+        """Return the fitted word-piece vectors (rebuilt from the saved arrays once loaded)."""
+        ctx = getattr(self, "_context_model", None)
+        if ctx is None:
+            from topiclab.features.context_tokens import ContextTokens
+
+            ctx = ContextTokens(cache_dir=self.cache_dir, device=self.device)
+            ctx.piece_ids_ = self.context_ids_
+            ctx.piece_vectors_ = self.context_vectors_
+            ctx.weights_ = self.context_weights_
+            self._context_model = ctx
+        return ctx
+
     def _uses(self) -> tuple[bool, bool]:
         return self.features in ("both", "static"), self.features in ("both", "tfidf")
 
@@ -286,7 +306,8 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         use_static, use_tfidf = self._uses()
         S = T = None
         if use_static:
-            S = _unit(np.asarray(self._static_emb().transform(texts), dtype=np.float32))
+            base = self._context() if self._contextual() else self._static_emb()
+            S = _unit(np.asarray(base.transform(texts), dtype=np.float32))
             if first is not None:  # fitting: the corpus's common direction
                 self.static_mean_ = S[first].mean(axis=0)
             S = _unit(S - self.static_mean_)
@@ -307,6 +328,14 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
             raise ConfigError(f"features must be one of {_FEATURES}, got {self.features!r}")
         if self.features != "tfidf" and not self.static:
             raise ConfigError(f"features={self.features!r} needs a static model, got None")
+        if self._contextual():
+            from topiclab.features.embed import canonical_model_name
+
+            if not isinstance(self.teacher, str) or canonical_model_name(self.teacher) != "minilm":
+                raise ConfigError(
+                    f"static={self.static!r} reads word pieces with the bundled MiniLM: "
+                    f"it needs teacher='minilm', got {self.teacher!r}"
+                )
         if not 0.0 < float(self.sample_fraction) <= 1.0:
             raise ConfigError(f"sample_fraction must be in (0, 1], got {self.sample_fraction!r}")
         if int(self.min_sample) < 2 or int(self.max_sample) < int(self.min_sample):
@@ -344,7 +373,11 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         from topiclab.features.embed import _as_texts
 
         self._validate()
-        for name in (*self._ARRAYS, "_static_model"):  # nothing left from an earlier fit
+        for name in (
+            *self._ARRAYS,
+            "_static_model",
+            "_context_model",
+        ):  # nothing left from an earlier fit
             self.__dict__.pop(name, None)
         texts = _as_texts(X)
         if len(texts) < 2:
@@ -378,6 +411,22 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
             position = {t: j for j, t in enumerate(unique)}
             counts = counts[np.array([position[t] for t in texts], dtype=np.int64)]
         first = np.fromiter(row.values(), dtype=np.int64)
+        if use_static and self._contextual():  # the teacher reads the sample's pieces
+            from topiclab.features.context_tokens import ContextTokens
+
+            t2 = time.perf_counter()
+            ctx = ContextTokens(
+                cache_dir=self.cache_dir, device=self.device, batch_size=self.batch_size
+            ).fit(sample, unique)
+            self.context_ids_ = ctx.piece_ids_
+            self.context_vectors_ = ctx.piece_vectors_
+            self.context_weights_ = ctx.weights_
+            self._context_model = ctx
+            logger.info(
+                "Word pieces read in context: %d kinds in the sample (%.1f s)",
+                len(ctx.piece_ids_),
+                time.perf_counter() - t2,
+            )
         S, T = self._features(texts, first=first, counts=counts)
         rows = np.array([row[t] for t in sample], dtype=np.int64)
         w = float(self.tfidf_weight)
@@ -408,7 +457,8 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         self.sample_size_ = m
         self.identity_ = None
         self.model_id_ = (
-            f"{self.teacher_id_} adapted on {m} sampled texts ({self.features} features)"
+            f"{self.teacher_id_} adapted on {m} sampled texts ({self.features} features"
+            + (", word pieces read in context)" if use_static and self._contextual() else ")")
         )
         logger.info(
             "Adapted embedding: %d of %d distinct texts embedded by %s in %.1f s; map "
@@ -469,6 +519,9 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         "term_columns_",
         "term_map_",
         "idf_",
+        "context_ids_",
+        "context_vectors_",
+        "context_weights_",
     )
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -513,4 +566,5 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
         state.pop("_static_model", None)
+        state.pop("_context_model", None)
         return state
