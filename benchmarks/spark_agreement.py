@@ -90,6 +90,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--sample-size", type=int, default=None, help="Spark driver sample (default: SparkOptions')"
     )
+    p.add_argument(
+        "--speed",
+        choices=["best", "balanced", "fast"],
+        default="best",
+        help="both engines' speed mode (best: the paragraph passages the vectors were "
+        "looked up for; the other modes embed whole documents, which the lookup lacks)",
+    )
     args = p.parse_args(argv)
 
     import numpy as np
@@ -125,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         labels = corpus.documents.set_index("doc_id")["label"]
 
         def config(seed: int) -> RunConfig:
-            return RunConfig(seed=seed, n_themes=args.k, n_topics=args.k, progress=False)
+            return RunConfig(
+                seed=seed, n_themes=args.k, n_topics=args.k, progress=False, speed=args.speed
+            )
 
         runs, models = {}, {}
         for seed in (0, 1):
