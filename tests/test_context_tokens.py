@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
 
 from topiclab.errors import ConfigError
 from topiclab.features.adapted import AdaptedEmbedder
 from topiclab.features.context_tokens import CONTEXT_MODEL, ContextTokens, piece_vectors_path
+from topiclab.storage.model_state import _embedder_state, _load_embedder
 
 SAMPLE = [
     "The secret key decrypts the cipher text.",
@@ -94,13 +93,14 @@ def test_adapted_embedder_with_pieces_in_context_saves_and_reloads(tmp_path):
     assert X.shape == (len(texts), 384)
     np.testing.assert_allclose(np.linalg.norm(X, axis=1), 1.0, rtol=1e-5)
     assert "word pieces read in context" in emb.model_id_
-    state, arrays = emb.get_state()
-    assert {"context_ids_", "context_vectors_", "context_weights_"} <= set(arrays)
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    buf.seek(0)
-    with np.load(buf, allow_pickle=False) as npz:
-        loaded = AdaptedEmbedder.from_state(state, {k: npz[k] for k in npz.files})
+    # saved and loaded as a model saves its embedder: plain state and an npz, no pickle
+    arrays: dict = {}
+    state = _embedder_state(emb, arrays)
+    names = {"context_ids_", "context_vectors_", "context_weights_"}
+    assert {f"embedder_{n}" for n in names} <= set(arrays)
+    np.savez(tmp_path / "arrays.npz", **arrays)
+    with np.load(tmp_path / "arrays.npz", allow_pickle=False) as npz:
+        loaded = _load_embedder(state, {k: npz[k] for k in npz.files})
     new = ["A key to the cipher.", texts[0]]
     np.testing.assert_allclose(loaded.transform(new), emb.transform(new), rtol=1e-5, atol=1e-6)
     again = AdaptedEmbedder(**emb.get_params()).fit_transform(texts)
