@@ -373,11 +373,8 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         from topiclab.features.embed import _as_texts
 
         self._validate()
-        for name in (
-            *self._ARRAYS,
-            "_static_model",
-            "_context_model",
-        ):  # nothing left from an earlier fit
+        stale = (*self._ARRAYS, "_static_model", "_context_model")
+        for name in stale:  # nothing left from an earlier fit
             self.__dict__.pop(name, None)
         texts = _as_texts(X)
         if len(texts) < 2:

@@ -229,6 +229,7 @@ def build_theme_table(
             label_terms["all"] = terms["all"]
             rank = {c: rank["all"] for c in label_terms if "all" in rank}
             n_words = N_SHOWN
+        lang_sizes = {str(c): int(v) for c, v in lang_counts.items()}
         theme_labels = _labels(
             label_terms,
             shown,
@@ -236,11 +237,10 @@ def build_theme_table(
             texts,
             rank,
             n_words=n_words,
-            sizes={str(c): int(v) for c, v in lang_counts.items()},
+            sizes=lang_sizes,
         )
         if label_words == "shown" and len(per_lang) > 1 and terms.get("all"):
-            sizes = {str(c): int(v) for c, v in lang_counts.items()}
-            _title_from_bars(theme_labels, terms["all"], shown, rank.get("all"), texts, sizes)
+            _title_from_bars(theme_labels, terms["all"], shown, rank.get("all"), texts, lang_sizes)
         main = theme_labels.get("en") or (theme_labels.get(per_lang[0]) if per_lang else None)
         themes.append(
             Theme(
@@ -265,17 +265,18 @@ def _title_from_bars(
     texts: dict[str, tuple[list[str], list[str]]] | None,
     sizes: dict[str, int],
 ) -> None:
-    """Title a topic of several languages, in its bars' script, from the bars' words.
+    """Title a topic of several languages, in its bars' main script, from the bars' words.
 
     The topic-word figure draws the ``"all"`` list and titles the panel with the label in
     the script most of those words are written in; a label made from one language's own
-    list could name words the bars do not show. The label of the bars' leading script
-    (Latin: English) is made again from the bars' words of that script (a headline of the
+    list could name words the bars do not show. The label of the script most bar words are
+    written in (Latin: English) is made again from the bars' words of that script (a headline of the
     topic's passages may still stand in for it, as for any title).
     """
     words = [w for w, _ in bars[:N_SHOWN]]
-    script = _script_lang([shown[w] for w in words], "all")
-    same = [w for w in words if _script_lang([shown[w]], "all") == script]
+    scripts = [_script_lang([shown[w]], "all") for w in words]
+    script = max(scripts, key=lambda c: (scripts.count(c), c == "en"))  # as the figure
+    same = [w for w, c in zip(words, scripts, strict=True) if c == script]
     if script not in theme_labels or not same:
         return
     kept = {w: rank[w] for w in same if w in rank} if rank else None
