@@ -269,18 +269,26 @@ def test_ingest_keeps_a_column_empty_in_every_record(spark, tmp_path):
 
 @pytest.mark.spark
 def test_mllib_kmeans_keeps_the_in_memory_partition_of_unit_vectors(spark):
-    """Unit vectors computed in Spark SQL; MLlib started from scikit-learn's centres keeps them."""
+    """Unit vectors made on the executors; MLlib started from scikit-learn's centres keeps them."""
+    from pyspark import cloudpickle
     from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score
 
-    from topiclab.engines.spark.stages import _mllib_kmeans, _sample_centers, _unit_expr
+    from topiclab.engines.spark.stages import (
+        _apply_partitions,
+        _map_with,
+        _mllib_kmeans,
+        _Prepared,
+        _sample_centers,
+    )
 
     rng = np.random.RandomState(0)
     X = np.vstack([rng.normal(0, 0.4, (30, 4)) + 2 * np.eye(4)[j] for j in range(4)])
     X[0] = 0.0  # a zero row stays zero
     rows = [(f"p{i:03d}", [float(v) for v in x]) for i, x in enumerate(X)]
     df = spark.createDataFrame(rows, "passage_id string, ctx array<float>")
-    df = df.withColumn("z", _unit_expr("ctx"))
+    payload = cloudpickle.dumps(_Prepared(None, None, None))
+    df = _map_with(df, _apply_partitions(payload, "reduce", "ctx", "z"), "z:array<double>")
     got = df.orderBy("passage_id").toPandas()
     Z = np.vstack(got["z"].to_numpy())
     X32 = X.astype(np.float32).astype(np.float64)
@@ -290,6 +298,41 @@ def test_mllib_kmeans_keeps_the_in_memory_partition_of_unit_vectors(spark):
     raw = _mllib_kmeans(df, "z", _sample_centers(Z, 4, 3)).toPandas()
     labels = raw.set_index("passage_id").loc[got["passage_id"], "_raw"].to_numpy()
     assert adjusted_rand_score(expected, labels) == 1.0
+
+
+@pytest.mark.spark
+def test_spark_samples_the_passages_the_in_memory_rule_samples(spark):
+    """The MD5 rule in Spark SQL marks exactly the passages :func:`sample_mask` marks."""
+    from topiclab.engines.spark.stages import _in_sample
+    from topiclab.models.layout import sample_mask
+
+    ids = [f"doc{i}.txt:{i % 7}" for i in range(3000)] + ["نص:1", "文章:2"]
+    df = spark.createDataFrame([(p,) for p in ids], "passage_id string")
+    got = df.withColumn("_s", _in_sample(500 / len(ids))).toPandas()
+    flags = dict(zip(got["passage_id"], got["_s"], strict=True))
+    expected = sample_mask(ids, 500)
+    assert [bool(flags[p]) for p in ids] == expected.tolist()
+    assert 400 <= expected.sum() <= 600
+
+
+@pytest.mark.spark
+def test_spark_removes_the_common_directions_of_every_passage(spark):
+    """Moments summed over partitions give the in-memory engine's directions."""
+    from topiclab.engines.spark.stages import _common_directions
+    from topiclab.models.cluster import strip_common_directions
+    from topiclab.models.layout import remove_directions
+
+    rng = np.random.RandomState(1)
+    X = (2.0 + rng.normal(size=(200, 6))).astype(np.float32)
+    df = spark.createDataFrame(
+        [(f"p{i}", [float(v) for v in x]) for i, x in enumerate(X)],
+        "passage_id string, ctx array<float>",
+    ).repartition(3)
+    mean, top = _common_directions(df, "ctx", 1)
+    Xn = X.astype(np.float64) / np.linalg.norm(X.astype(np.float64), axis=1, keepdims=True)
+    np.testing.assert_allclose(
+        remove_directions(Xn, mean, top), strip_common_directions(Xn, 1), atol=1e-8
+    )
 
 
 @pytest.fixture(scope="session")
@@ -319,8 +362,7 @@ def news_slice(shared_corpora, tmp_path_factory):
     return out
 
 
-@pytest.fixture(scope="module")
-def both_engines(spark, news_slice):
+def _compare_engines(spark, news_slice, **changes):
     """Themes of the in-memory engine (seeds 0 and 1) and the Spark engine, same vectors."""
     from sklearn.metrics import adjusted_rand_score as ari
 
@@ -333,7 +375,7 @@ def both_engines(spark, news_slice):
     labels = corpus.documents.set_index("doc_id")["label"]
 
     def config(seed):  # the default settings (UMAP neighbourhood by the size rule)
-        return RunConfig(seed=seed, n_themes=6, n_topics=6, progress=False)
+        return RunConfig(seed=seed, n_themes=6, n_topics=6, progress=False, **changes)
 
     mem_result, _ = topiclab.run(corpus, config(0), embedder=encoder)
     mem1, _ = topiclab.run(corpus, config(1), embedder=encoder)
@@ -356,6 +398,17 @@ def both_engines(spark, news_slice):
         "spark_npmi": result.metrics["lda"]["npmi"],
         "spark_clustering": result.metrics["embedding"]["clustering"],
     }
+
+
+@pytest.fixture(scope="module")
+def both_engines(spark, news_slice):
+    return _compare_engines(spark, news_slice)
+
+
+@pytest.fixture(scope="module")
+def sampled_engines(spark, news_slice):
+    """Both engines laying out a sample of about 500 of the slice's passages."""
+    return _compare_engines(spark, news_slice, layout_sample=500)
 
 
 @pytest.mark.spark
@@ -399,6 +452,19 @@ def test_spark_matches_memory_label_ari_on_20_newsgroups(both_engines):
         r["spark_label_ari"],
         r["memory_label_ari"],
     )
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+@pytest.mark.shared
+def test_spark_agrees_with_memory_when_both_lay_out_a_sample(sampled_engines):
+    """Both engines fit UMAP on the same hashed sample and place the rest the same way."""
+    r = sampled_engines
+    assert r["n_common"] >= 0.95 * r["n_memory"]
+    assert r["n_memory"] > 2 * 500  # the layout saw fewer than half of the passages
+    assert r["spark_clustering"]["reducer_fitted_on"] < 0.6 * r["n_memory"]
+    assert r["engine_ari"] >= r["seed_ari"] - 0.05, (r["engine_ari"], r["seed_ari"])
+    assert r["spark_label_ari"] >= r["memory_label_ari"] - 0.03
 
 
 # --------------------------------------------------------------------------- speed modes

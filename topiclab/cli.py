@@ -106,12 +106,15 @@ def _config_from_args(args: argparse.Namespace):
         "embedding_model",
         "cluster_method",
         "cluster_neighbors",
+        "layout_sample",
         "speed",
         "n_jobs",
     ):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
+    if getattr(args, "layout_sample", None) == 0:
+        changes["layout_sample"] = None
     if getattr(args, "context_weight", None) is not None:
         changes["context_weight"] = args.context_weight
     if getattr(args, "keep_outliers", False):
@@ -347,6 +350,14 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         help="UMAP neighbours of the reduction the themes are clustered in (default: "
         "a tenth of the passages less 50, from 15 to 100, with KMeans; 15 with HDBSCAN; "
         "the map keeps 15)",
+    )
+    p.add_argument(
+        "--layout-sample",
+        type=int,
+        metavar="N",
+        help="fit the clustering's UMAP layout on about N passages (chosen by a hash of "
+        "their ids) and place the others from their nearest sample passages; the Spark "
+        "engine uses the same sample; 0 lays out every passage (default: 20000)",
     )
     p.add_argument(
         "--speed",

@@ -33,6 +33,8 @@ LDA_MAX_TERM_COUNT = 10
 LDA_MAX_DOCUMENT_SHARE = 0.15
 LDA_BACKENDS = ("auto", "gibbs", "gensim")
 SPEEDS = ("fast", "balanced", "best")
+#: passages the clustering's UMAP layout is fitted on at most (the others are placed)
+LAYOUT_SAMPLE = 20_000
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,12 @@ class RunConfig:
         the themes (:func:`topiclab.models.reduce.cluster_neighbors`: a tenth of the
         passages less 50, from 15 to 100) and takes 15 for HDBSCAN. The 2-D passage map keeps
         its own 15 neighbours.
+    layout_sample : int or None
+        Above this many passages, the UMAP layout the themes are clustered in is fitted on
+        a deterministic sample of about this many (chosen by a hash of the passage ids)
+        and the other passages are placed from their nearest sample passages
+        (:class:`topiclab.models.EmbeddingClusterer`'s ``layout_sample``); the Spark engine
+        lays out the same sample. ``None``: every passage is laid out.
     reassign_outliers : bool
         Give HDBSCAN outliers to their nearest theme.
     context_weight : float
@@ -197,6 +205,7 @@ class RunConfig:
     n_topics: int | None = None
     cluster_method: str = "auto"
     cluster_neighbors: int | None = None
+    layout_sample: int | None = LAYOUT_SAMPLE
     reassign_outliers: bool = True
     context_weight: float = 0.5
     language_themes: bool = False
@@ -248,7 +257,13 @@ class RunConfig:
             raise ConfigError(
                 f"cluster_method must be one of {CLUSTER_METHODS}, got {self.cluster_method!r}"
             )
-        for name in ("n_themes", "n_topics", "lda_max_features", "cluster_neighbors"):
+        for name in (
+            "n_themes",
+            "n_topics",
+            "lda_max_features",
+            "cluster_neighbors",
+            "layout_sample",
+        ):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ConfigError(f"{name} must be a positive integer or None, got {value!r}")
@@ -450,6 +465,7 @@ class ClusterSection:
     n_themes: int | None = None
     cluster_method: str = "auto"
     cluster_neighbors: int | None = None
+    layout_sample: int | None = LAYOUT_SAMPLE
     reassign_outliers: bool = True
     context_weight: float = 0.5
     language_themes: bool = False

@@ -18,6 +18,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from topiclab.config import LAYOUT_SAMPLE
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["TopicLab", "load"]
@@ -67,6 +69,11 @@ class TopicLab(BaseEstimator):
     cluster_neighbors : int or None, default=None
         UMAP neighbourhood of the clustering's reduction; ``None`` chooses it from the
         number of passages (see :class:`topiclab.config.RunConfig`).
+    layout_sample : int or None, default=20000
+        Above this many passages, the clustering's UMAP layout is fitted on a
+        deterministic sample of about this many and the others are placed from their
+        nearest sample passages (the Spark engine lays out the same sample); ``None``:
+        every passage.
     n_jobs : int or None, default=None
         Stages fitted at the same time (the LDA view in a worker process beside the
         embedding view); ``None``: the machine's cores for 2,000 passages or more, ``1``:
@@ -125,6 +132,7 @@ class TopicLab(BaseEstimator):
         random_state: int | np.random.RandomState | None = 0,
         speed: str | None = None,
         cluster_neighbors: int | None = None,
+        layout_sample: int | None = LAYOUT_SAMPLE,
         n_jobs: int | None = None,
     ) -> None:
         self.n_themes = n_themes
@@ -150,6 +158,7 @@ class TopicLab(BaseEstimator):
         self.speed = speed
         self.n_jobs = n_jobs
         self.cluster_neighbors = cluster_neighbors
+        self.layout_sample = layout_sample
 
     # ------------------------------------------------------------------ fitting
     def _config(self) -> Any:
@@ -171,6 +180,7 @@ class TopicLab(BaseEstimator):
             n_topics=self.n_topics,
             cluster_method=self.cluster_method,
             cluster_neighbors=self.cluster_neighbors,
+            layout_sample=self.layout_sample,
             reassign_outliers=self.reassign_outliers,
             context_weight=self.context_weight,
             language_themes=self.language_themes,

@@ -21,6 +21,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from topiclab._state import plain_params
+from topiclab.models.layout import (
+    SamplePlacement,
+    direction_moments,
+    directions_from_moments,
+    remove_directions,
+    sample_mask,
+)
 from topiclab.models.reduce import Reducer, cluster_neighbors
 from topiclab.models.reduce import l2_normalize as _l2_normalize
 
@@ -91,14 +98,12 @@ def strip_common_directions(Xn: np.ndarray, n_directions: int) -> np.ndarray:
 
     Averaged word vectors (static embeddings) share a large common component that
     dominates their cosine similarities; removing it ("all but the top", Mu & Viswanath,
-    ICLR 2018) leaves what tells the texts apart.
+    ICLR 2018) leaves what tells the texts apart. The directions come from sums that add
+    across chunks (:func:`topiclab.models.layout.direction_moments`), so the Spark engine
+    finds the same ones without collecting the rows.
     """
-    Z = Xn - Xn.mean(axis=0)
-    if n_directions > 0 and min(Z.shape) > n_directions:
-        _, vecs = np.linalg.eigh(Z.T @ Z)  # (dim, dim): no (n, dim) factor is formed
-        top = vecs[:, ::-1][:, :n_directions].T
-        Z = Z - (Z @ top.T) @ top
-    return _l2_normalize(Z)
+    mean, top = directions_from_moments(*direction_moments(Xn), n_directions)
+    return remove_directions(Xn, mean, top)
 
 
 class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
@@ -160,6 +165,16 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         of the normalised embeddings (:func:`strip_common_directions`; helps static
         embeddings). The centroids, and so the final labels and every later assignment,
         stay in the original space.
+    layout_sample : int or None, default=None
+        Fit the UMAP layout on a deterministic sample of about this many samples when
+        there are more (:func:`topiclab.models.layout.sample_mask` of the ``sample_keys``
+        given to :meth:`fit`, row numbers by default), and place the others from their 15
+        most similar sample vectors (:class:`~topiclab.models.layout.SamplePlacement`).
+        The algorithm runs on the sample's coordinates; with KMeans its centres are then
+        refined by Lloyd iterations on every sample's coordinates, and other algorithms'
+        clusters take the rest by the nearest cluster mean there. The Spark engine
+        clusters the same way, so both engines lay out the same sample. ``None``: the
+        layout is fitted on every sample.
 
     Attributes
     ----------
@@ -182,6 +197,8 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         The UMAP neighbourhood used (None when UMAP did not run).
     method_ : str
         ``"hdbscan"``, ``"kmeans"`` (given k), ``"silhouette"`` or ``"guided"``.
+    layout_sample_ : int or None
+        Samples the layout was fitted on when it was fitted on a sample, else ``None``.
     outliers_ : ndarray of bool of shape (n_samples,)
         Samples HDBSCAN marked as noise (all False for the other methods).
     selection_scores_ : dict of int to float
@@ -222,6 +239,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         random_state: int | np.random.RandomState | None = None,
         progress: bool = False,
         strip_directions: int = 0,
+        layout_sample: int | None = None,
     ) -> None:
         self.n_clusters = n_clusters
         self.method = method
@@ -237,6 +255,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.progress = progress
         self.strip_directions = strip_directions
+        self.layout_sample = layout_sample
 
     # ------------------------------------------------------------------ helpers
     def _check_params(self, n_samples: int) -> None:
@@ -261,6 +280,8 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         positive_int("n_components", self.n_components)
         if self.min_cluster_size is not None:
             positive_int("min_cluster_size", self.min_cluster_size)
+        if getattr(self, "layout_sample", None) is not None:
+            positive_int("layout_sample", self.layout_sample)
         if not isinstance(self.temperature, numbers.Real) or self.temperature <= 0:
             raise ValueError(f"temperature must be a positive float, got {self.temperature!r}")
 
@@ -321,11 +342,43 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         )
         return labels
 
+    def _layout_mask(self, n: int, reducer: str | None, keys: Any) -> np.ndarray | None:
+        """Return the rows the layout is fitted on, or ``None`` for all of them."""
+        size = getattr(self, "layout_sample", None)
+        if size is None or reducer != "umap" or n <= size:
+            return None
+        if keys is None:
+            keys = [str(i) for i in range(n)]
+        elif len(keys) != n:
+            raise ValueError(f"sample_keys has {len(keys)} entries for {n} samples")
+        mask = sample_mask(keys, int(size))
+        wanted = max(REDUCE_MIN_SAMPLES, 3 * int(self.n_clusters or 2))
+        return mask if int(mask.sum()) >= wanted else None
+
+    def _cluster_placed(self, mask: np.ndarray, seed: int) -> np.ndarray:
+        """Cluster the sample's layout, then every row's (placed) coordinates.
+
+        KMeans' centres on the sample start Lloyd iterations on every row, as the Spark
+        engine's MLlib KMeans does; other algorithms' clusters take the rows outside the
+        sample by the nearest cluster mean.
+        """
+        Z = self.embedding_
+        raw_s = self._cluster(Z[mask], seed)
+        ids = np.unique(raw_s[raw_s >= 0])
+        means = np.asarray([Z[mask][raw_s == c].mean(axis=0) for c in ids])
+        if self.method_ in ("kmeans", "silhouette") and self.algorithm is None:
+            fit = KMeans(len(means), init=means, n_init=1, max_iter=100, random_state=seed)
+            return fit.fit(Z).labels_.astype(np.intp)
+        d = (Z * Z).sum(axis=1)[:, None] - 2.0 * Z @ means.T + (means * means).sum(axis=1)
+        raw = ids[d.argmin(axis=1)].astype(np.intp)
+        raw[mask] = raw_s
+        return raw
+
     def _similarity(self, Xn: np.ndarray, centers: np.ndarray) -> np.ndarray:
         return Xn @ centers.T
 
     # ---------------------------------------------------------------- estimator
-    def fit(self, X: Any, y: None = None) -> EmbeddingClusterer:
+    def fit(self, X: Any, y: None = None, sample_keys: Any = None) -> EmbeddingClusterer:
         """Cluster the embeddings.
 
         Parameters
@@ -334,6 +387,9 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             Dense embeddings, one row per document or passage.
         y : None
             Ignored.
+        sample_keys : sequence of str, optional
+            One id per row (passage ids): they choose the layout's sample when
+            ``layout_sample`` applies (row numbers by default).
 
         Returns
         -------
@@ -355,6 +411,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
                 )
             n_seeds = seeds.shape[0]
             self.embedding_, self.reducer_, self.reduction_ = Xn, None, "none"
+            self.layout_sample_ = None
             self.n_neighbors_ = None
             self.selection_scores_ = {}
             self.method_ = "guided"
@@ -379,10 +436,20 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
                 random_state=reduce_seed,
                 progress=bool(getattr(self, "progress", False)),
             )
-            self.embedding_ = red.fit_transform(source)
+            mask = self._layout_mask(n, reducer, sample_keys)
+            self.layout_sample_ = None if mask is None else int(mask.sum())
+            if mask is None:
+                self.embedding_ = red.fit_transform(source)
+                raw = None
+            else:
+                coords = red.fit_transform(source[mask])
+                self.embedding_ = SamplePlacement().fit(source[mask], coords).transform(source)
+                self.embedding_[mask] = coords
+                raw = self._cluster_placed(mask, cluster_seed)
             self.reducer_, self.reduction_ = red.model_, red.reduction_
             self.n_neighbors_ = red.n_neighbors_
-            raw = self._cluster(self.embedding_, cluster_seed)
+            if raw is None:
+                raw = self._cluster(self.embedding_, cluster_seed)
 
         self.outliers_ = raw < 0
         n_fixed = n_seeds

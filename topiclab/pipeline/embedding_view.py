@@ -79,6 +79,14 @@ def _strip_directions(state: RunState) -> int:
     return 2 if multilingual else 1
 
 
+def _passage_ids(state: RunState) -> list[str] | None:
+    """Return the passage ids in the state's order (they choose the layout's sample)."""
+    table = state.passages
+    if table is None or "passage_id" not in table.columns or len(table) != len(state.texts):
+        return None
+    return table["passage_id"].astype(str).tolist()
+
+
 def neighbour_graph(clusterer: Any) -> tuple[Any, Any, Any] | None:
     """Return the UMAP neighbour graph of a fitted clusterer, or ``None``.
 
@@ -87,6 +95,8 @@ def neighbour_graph(clusterer: Any) -> tuple[Any, Any, Any] | None:
     run UMAP or UMAP computed exact distances (small inputs) instead of a graph.
     """
     model = getattr(clusterer, "reducer_", None)
+    if getattr(clusterer, "layout_sample_", None) is not None:  # a graph of the sample only
+        return None
     if getattr(clusterer, "reduction_", None) != "umap" or getattr(model, "metric", None) != (
         "cosine"
     ):
@@ -166,9 +176,10 @@ class EmbeddingViewStage(Stage):
             random_state=s.seed,
             progress=bool(getattr(s, "progress", False)),
             strip_directions=_strip_directions(state),
+            layout_sample=getattr(s, "layout_sample", None),
         )
         context = self._context(state)
-        clusterer.fit(context)
+        clusterer.fit(context, sample_keys=_passage_ids(state))
         merges: list[dict[str, Any]] = []
         if not s.language_themes and not s.guided:
             merged, merges = merge_language_clusters(
@@ -197,6 +208,8 @@ class EmbeddingViewStage(Stage):
             "theme_distances": centre_distances(self.clusterer_.cluster_centers_),
             "language_merges": merges,
             "umap_neighbors": getattr(clusterer, "n_neighbors_", None),
+            # passages the layout was fitted on (None: all of them; the rest were placed)
+            "layout_sample": getattr(clusterer, "layout_sample_", None),
             "outlier_share": float(np.mean(outliers))
             if outliers is not None and len(outliers)
             else 0.0,

@@ -9,7 +9,8 @@ model's ``transform``), so a Spark run's model is an ordinary :class:`ThemeModel
 
 What the driver sees is small: the vocabulary, the class-term counts of each theme (per
 language), the representative passages, and a deterministic sample of passages
-(``_sample``: a hash of the passage id below ``SparkOptions.sample_size / n``) on which
+(``_sample``: the MD5 hash of the passage id below ``SparkOptions.sample_size / n``, the
+rule of :func:`topiclab.models.layout.sample_mask`) on which
 phrases are learnt, the reducer is fitted, K is searched (when not given), coherence and
 silhouette are scored and the map is drawn. ``metrics.json`` says which numbers come from
 the sample.
@@ -27,11 +28,13 @@ import numpy as np
 from topiclab.engines.spark.frames import map_in_pandas
 from topiclab.engines.spark.session import ensure_checkpoint_dir
 from topiclab.errors import ConfigError, CorpusError
+from topiclab.models.layout import HASH_SCALE, SamplePlacement, remove_directions
 from topiclab.pipeline.base import RunState, Stage, ViewState
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "SamplePlacement",
     "SparkAssembleStage",
     "SparkClusterStage",
     "SparkEmbedStage",
@@ -110,10 +113,25 @@ class SparkOptions:
             raise ConfigError(f"lda_optimizer must be 'em' or 'online', got {self.lda_optimizer!r}")
 
 
-def _sample_rows(state: RunState, *cols: str) -> Any:
-    """Return the sample's rows (pandas), in passage order."""
+def _in_sample(fraction: float) -> Any:
+    """Return a Spark column: whether a passage is in a sample of ``fraction`` of them.
+
+    The rule of :func:`topiclab.models.layout.sample_mask` (the first 32 bits of the MD5
+    digest of the passage id, over 2**32, below the fraction), so both engines sample the
+    same passages.
+    """
+    from pyspark.sql import functions as F
+
+    if fraction >= 1:
+        return F.lit(True)
+    digest = F.conv(F.substring(F.md5(F.col("passage_id").cast("string")), 1, 8), 16, 10)
+    return digest.cast("double") / F.lit(HASH_SCALE) < F.lit(float(fraction))
+
+
+def _sample_rows(state: RunState, *cols: str, flag: str = "_sample") -> Any:
+    """Return the rows of a sample (pandas; ``flag``: its column), in passage order."""
     sdf = state.extras["sdf"]
-    return sdf.filter("_sample").orderBy("_order").select(*cols).toPandas()
+    return sdf.filter(flag).orderBy("_order").select(*cols).toPandas()
 
 
 def _materialise(sdf: Any) -> Any:
@@ -140,48 +158,6 @@ def _persist(state: RunState, sdf: Any) -> Any:
     sdf = _materialise(sdf)
     state.extras["sdf"] = sdf
     return sdf
-
-
-class SamplePlacement:
-    """Place vectors in a reducer's space from their nearest sample vectors (numpy only).
-
-    The reducer (UMAP) is fitted on the driver's sample; a passage of the sample keeps its
-    own coordinates, any other passage gets the similarity-weighted mean of the
-    coordinates of its ``n_neighbors`` most cosine-similar sample passages (UMAP's own
-    starting point for new data). Executors need no numba compilation for this.
-
-    Parameters
-    ----------
-    n_neighbors : int, default=15
-    """
-
-    def __init__(self, n_neighbors: int = 15) -> None:
-        self.n_neighbors = n_neighbors
-
-    def fit(self, X: np.ndarray, coords: np.ndarray) -> SamplePlacement:
-        """Store the sample's unit vectors and their coordinates."""
-        X = np.asarray(X, dtype=np.float32)
-        self.X_ = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
-        self.coords_ = np.asarray(coords, dtype=np.float64)
-        return self
-
-    def transform(self, X: np.ndarray, chunk: int = 2048) -> np.ndarray:
-        """Return coordinates of ``X`` (rows equal to a sample vector get its coordinates)."""
-        X = np.asarray(X, dtype=np.float32)
-        X = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
-        k = min(self.n_neighbors, len(self.X_))
-        out = np.empty((len(X), self.coords_.shape[1]))
-        for a in range(0, len(X), chunk):
-            sim = X[a : a + chunk] @ self.X_.T
-            idx = np.argpartition(-sim, k - 1, axis=1)[:, :k]
-            top = np.take_along_axis(sim, idx, axis=1).astype(np.float64)
-            w = np.maximum(top, 0.0) + 1e-6
-            block = np.einsum("ik,ikd->id", w, self.coords_[idx]) / w.sum(axis=1, keepdims=True)
-            best = top.argmax(axis=1)
-            same = top[np.arange(len(top)), best] > 1.0 - 1e-6
-            block[same] = self.coords_[idx[same, best[same]]]
-            out[a : a + chunk] = block
-        return out
 
 
 # ----------------------------------------------------------------------------- prepare
@@ -245,10 +221,9 @@ class SparkPrepareStage(Stage):
                     f"{name}={k} exceeds the {n} passages of the corpus; choose at most {n}"
                 )
         fraction = min(1.0, opts.sample_size / n)
-        bucket = (F.xxhash64("passage_id") % 1_000_000).cast("double") / 1_000_000.0
         sdf = merge_short_documents(corpus.passages, whole)
         sdf = sdf.withColumn("lang", F.coalesce("lang", F.lit("und"))).withColumn(
-            "_sample", F.abs(bucket) < F.lit(fraction) if fraction < 1 else F.lit(True)
+            "_sample", _in_sample(fraction)
         )
         _persist(state, sdf)
         state.extras["n_passages"] = n
@@ -589,12 +564,55 @@ def _cluster_neighbors(section: Any) -> int | None:
     return None if neighbors is None else int(neighbors)
 
 
-def _unit_expr(col: str) -> Any:
-    """Return a Spark column: the array ``col`` scaled to unit length (zero rows stay zero)."""
-    from pyspark.sql import functions as F
+def _unit_rows(X: np.ndarray) -> np.ndarray:
+    return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
 
-    norm = F.sqrt(F.aggregate(col, F.lit(0.0), lambda acc, x: acc + x * x))
-    return F.transform(col, lambda x: (x / F.greatest(norm, F.lit(1e-12))).cast("double"))
+
+class _Prepared:
+    """A reducer (or none) applied to unit vectors without the common directions."""
+
+    def __init__(self, reducer: Any, mean: np.ndarray | None, top: np.ndarray | None) -> None:
+        self.reducer, self.mean, self.top = reducer, mean, top
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        X = _unit_rows(np.asarray(X, dtype=np.float64))
+        if self.mean is not None:
+            X = remove_directions(X, self.mean, self.top)
+        return X if self.reducer is None else self.reducer.transform(X)
+
+
+def _common_directions(sdf: Any, col: str, n_directions: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the mean and principal directions of every unit row of ``col``.
+
+    Each partition sums its rows and their outer products
+    (:func:`topiclab.models.layout.direction_moments`); the driver adds the sums, so no
+    row is collected.
+    """
+    from topiclab.models.layout import direction_moments, directions_from_moments
+
+    def moments(frames: Iterator[Any]) -> Iterator[Any]:
+        import pandas as pd
+
+        total = gram = None
+        count = 0
+        for pdf in frames:
+            if not len(pdf):
+                continue
+            t, g, c = direction_moments(_unit_rows(_rows_to_matrix(pdf[col])))
+            total = t if total is None else total + t
+            gram = g if gram is None else gram + g
+            count += c
+        if total is not None:
+            yield pd.DataFrame(
+                {"n": [count], "total": [total.tolist()], "gram": [gram.ravel().tolist()]}
+            )
+
+    schema = "n long, total array<double>, gram array<double>"
+    rows = map_in_pandas(sdf.select(col), moments, schema).collect()
+    total = np.sum([np.asarray(r["total"]) for r in rows], axis=0)
+    dim = total.shape[0]
+    gram = np.sum([np.asarray(r["gram"]).reshape(dim, dim) for r in rows], axis=0)
+    return directions_from_moments(total, gram, int(sum(r["n"] for r in rows)), n_directions)
 
 
 def _sample_centers(Z: np.ndarray, k: int, seed: int) -> np.ndarray:
@@ -681,6 +699,7 @@ class SparkClusterStage(Stage):
         from topiclab.models import EmbeddingClusterer, Reducer, class_tfidf
         from topiclab.models.cluster import HDBSCAN_MIN_SAMPLES, REDUCE_MIN_SAMPLES
         from topiclab.models.reduce import cluster_neighbors
+        from topiclab.pipeline.embedding_view import _strip_directions
         from topiclab.themes.terms import select_terms
 
         s, opts = self.section, self.options or SparkOptions()
@@ -699,8 +718,8 @@ class SparkClusterStage(Stage):
             "ctx:array<float>",
         )
         sdf = _persist(state, blended)
-        sample = _sample_rows(state, "ctx")
-        Zs = _rows_to_matrix(sample["ctx"])
+        sdf, flag = self._layout_rows(state, sdf, n)
+        Zs = _rows_to_matrix(_sample_rows(state, "ctx", flag=flag)["ctx"])
 
         k = s.n_themes
         selection: dict[str, Any] = {}
@@ -720,7 +739,10 @@ class SparkClusterStage(Stage):
         reducer = opts.reducer
         if reducer == "auto":
             reducer = "umap" if n >= REDUCE_MIN_SAMPLES else "none"
-        col = "ctx"
+        # static vectors: the in-memory engine's common directions, from every passage
+        strip = _strip_directions(state)
+        mean, top = _common_directions(sdf, "ctx", strip) if strip else (None, None)
+        Xs = _unit_rows(Zs) if mean is None else remove_directions(_unit_rows(Zs), mean, top)
         if reducer in ("umap", "pca"):
             red = Reducer(
                 method=reducer,
@@ -729,23 +751,24 @@ class SparkClusterStage(Stage):
                 metric="cosine",
                 random_state=reduce_seed,
             )
-            red.fit(Zs)
+            red.fit(Xs)
             Zr = np.asarray(red.embedding_, dtype=np.float64)  # the sample's coordinates
             if reducer == "umap":  # the sample's UMAP coordinates, placed by neighbours
-                red = SamplePlacement().fit(Zs, red.embedding_)
-            sdf = _persist(
-                state,
-                _map_with(
-                    sdf,
-                    _apply_partitions(cloudpickle.dumps(red), "reduce", "ctx", "z"),
-                    "z:array<double>",
-                ),
-            )
-            col = "z"
+                red = SamplePlacement().fit(Zs, red.embedding_, mean=mean, directions=top)
+            else:
+                red = _Prepared(red, mean, top)
         else:  # no reduction: KMeans on unit vectors, as in memory
-            Zr = Zs / np.maximum(np.linalg.norm(Zs, axis=1, keepdims=True), 1e-12)
-            sdf = _persist(state, sdf.withColumn("z", _unit_expr("ctx")))
-            col = "z"
+            Zr = Xs
+            red = _Prepared(None, mean, top)
+        sdf = _persist(
+            state,
+            _map_with(
+                sdf,
+                _apply_partitions(cloudpickle.dumps(red), "reduce", "ctx", "z"),
+                "z:array<double>",
+            ),
+        )
+        col = "z"
         if opts.kmeans == "bisecting":
             vec = _materialise(sdf.select("passage_id", array_to_vector(col).alias("_v")))
             best_fit, best_cost = None, np.inf
@@ -814,6 +837,7 @@ class SparkClusterStage(Stage):
                 "algorithm": self.method_,
                 "reduction": reducer,
                 "reducer_fitted_on": len(Zs),
+                "common_directions_removed": int(strip),
                 "n_neighbors": int(neighbors),
                 "initial_centres": (
                     "the sample's scikit-learn KMeans (k-means++, 10 starts), refined by MLlib"
@@ -830,6 +854,26 @@ class SparkClusterStage(Stage):
         }
         state.views["embedding"] = view
         return state
+
+    def _layout_rows(self, state: RunState, sdf: Any, n: int) -> tuple[Any, str]:
+        """Mark the passages the layout is fitted on; return the frame and the flag column.
+
+        The section's ``layout_sample`` chooses them by the in-memory rule
+        (:func:`topiclab.models.layout.sample_mask`; every passage when the corpus has at
+        most that many, or when the sample would be too small to cluster); without it, the
+        driver sample.
+        """
+        from topiclab.models.cluster import REDUCE_MIN_SAMPLES
+
+        size = getattr(self.section, "layout_sample", None)
+        if size is None:
+            return sdf, "_sample"
+        fraction = min(1.0, int(size) / n)
+        sdf = _persist(state, sdf.withColumn("_layout", _in_sample(fraction)))
+        wanted = max(REDUCE_MIN_SAMPLES, 3 * int(self.section.n_themes or 2))
+        if fraction < 1 and sdf.filter("_layout").count() < wanted:
+            sdf = _persist(state, sdf.withColumn("_layout", _in_sample(1.0)))
+        return sdf, "_layout"
 
     @staticmethod
     def _clusterer(centers: np.ndarray, dim: int, s: Any) -> Any:

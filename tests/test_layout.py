@@ -1,0 +1,110 @@
+"""Layouts fitted on a sample: the hashed sample, placement, common directions, clustering."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from topiclab.models import EmbeddingClusterer
+from topiclab.models.layout import (
+    SamplePlacement,
+    direction_moments,
+    directions_from_moments,
+    remove_directions,
+    sample_mask,
+)
+
+
+def test_sample_mask_is_a_hash_of_each_key_alone():
+    keys = [f"post{i}:p{i % 3}" for i in range(5000)]
+    mask = sample_mask(keys, 1000)
+    assert 850 <= mask.sum() <= 1150
+    # one key's membership depends on the key and the fraction only, not on its neighbours
+    order = np.random.default_rng(0).permutation(len(keys))
+    again = sample_mask([keys[i] for i in order], 1000)
+    assert np.array_equal(again, mask[order])
+    # written out: the first 32 bits of the MD5 digest below the fraction
+    first = int(hashlib.md5(keys[0].encode()).hexdigest()[:8], 16) / 2**32
+    assert mask[0] == (first < 1000 / 5000)
+    assert sample_mask(keys, 5000).all() and sample_mask(keys, None).all()
+
+
+def test_placement_keeps_sample_coordinates_and_follows_neighbours():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 8))
+    coords = rng.normal(size=(40, 2))
+    place = SamplePlacement(n_neighbors=1).fit(X, coords)
+    np.testing.assert_allclose(place.transform(X), coords, atol=1e-6)
+    near = X[7] + 1e-3 * rng.normal(size=8)  # closest to sample row 7
+    np.testing.assert_allclose(place.transform(near[None])[0], coords[7])
+    wide = SamplePlacement(n_neighbors=40).fit(X, coords).transform(near[None])[0]
+    assert np.all(wide >= coords.min(axis=0)) and np.all(wide <= coords.max(axis=0))
+
+
+def test_directions_from_moments_add_up_across_chunks():
+    rng = np.random.default_rng(2)
+    X = 3.0 + rng.normal(size=(300, 12))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    parts = [direction_moments(X[a : a + 70]) for a in range(0, 300, 70)]
+    total = sum(p[0] for p in parts)
+    gram = sum(p[1] for p in parts)
+    n = sum(p[2] for p in parts)
+    mean, top = directions_from_moments(total, gram, n, 2)
+    np.testing.assert_allclose(mean, X.mean(axis=0))
+    # the principal directions by a singular value decomposition of the centred rows
+    _, _, vt = np.linalg.svd(X - X.mean(axis=0), full_matrices=False)
+    for got, want in zip(top, vt[:2], strict=True):
+        assert abs(abs(got @ want) - 1.0) < 1e-8
+    S = remove_directions(X, mean, top)
+    np.testing.assert_allclose(np.linalg.norm(S, axis=1), 1.0)
+    assert np.abs(S @ top.T).max() < 0.5  # little left along the removed directions
+
+
+@pytest.fixture(scope="module")
+def big_blobs():
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(5, 24))
+    truth = rng.integers(5, size=1500)
+    X = centres[truth] + 0.7 * rng.normal(size=(1500, 24))
+    return X, truth
+
+
+def test_clusterer_fits_the_layout_on_a_sample_and_places_the_rest(big_blobs):
+    from topiclab.pipeline.embedding_view import neighbour_graph
+
+    X, truth = big_blobs
+    keys = [f"d{i}" for i in range(len(X))]
+    model = EmbeddingClusterer(n_clusters=5, layout_sample=400, random_state=0)
+    model.fit(X, sample_keys=keys)
+    mask = sample_mask(keys, 400)
+    assert model.layout_sample_ == int(mask.sum())
+    assert model.reducer_.embedding_.shape[0] == int(mask.sum())  # UMAP saw the sample only
+    np.testing.assert_allclose(model.embedding_[mask], model.reducer_.embedding_)
+    assert model.embedding_.shape == (len(X), 5)
+    assert adjusted_rand_score(truth, model.labels_) >= 0.9
+    assert np.array_equal(model.predict(X), model.labels_)
+    assert neighbour_graph(model) is None  # the map cannot reuse a graph of the sample
+    again = EmbeddingClusterer(n_clusters=5, layout_sample=400, random_state=0)
+    assert np.array_equal(again.fit(X, sample_keys=keys).labels_, model.labels_)
+
+
+def test_clusterer_layout_sample_only_above_its_size(big_blobs):
+    X, _ = big_blobs
+    model = EmbeddingClusterer(n_clusters=5, layout_sample=5000, random_state=0).fit(X)
+    assert model.layout_sample_ is None
+    assert model.reducer_.embedding_.shape[0] == len(X)
+    with pytest.raises(ValueError, match="sample_keys"):
+        EmbeddingClusterer(n_clusters=5, layout_sample=400).fit(X, sample_keys=["a"])
+    with pytest.raises(ValueError, match="layout_sample"):
+        EmbeddingClusterer(n_clusters=5, layout_sample=0).fit(X)
+
+
+def test_hdbscan_on_a_sampled_layout_gives_every_row_a_theme(big_blobs):
+    X, truth = big_blobs
+    model = EmbeddingClusterer(layout_sample=600, random_state=0).fit(X)
+    assert model.method_ == "hdbscan" and model.layout_sample_ is not None
+    assert (model.labels_ >= 0).all()
+    assert adjusted_rand_score(truth, model.labels_) >= 0.8
