@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/spark_agreement.py [--per-group 60] [--groups 6] [--k 6]
-        [--model minilm] [--master local[2]] [--sample-size N]
+        [--model minilm] [--master local[2]] [--sample-size N] [--layout-sample N]
 
 A slice of 20 Newsgroups (``--per-group`` posts of each of ``--groups`` groups) is
 ingested once in memory; every passage is embedded once with ``--model`` through
@@ -18,7 +18,9 @@ is every passage), and the same top words scored on one reference (every passage
 in-memory seed 0 tokenises it). ``--sample-size`` below the slice's passage count makes the Spark
 engine work as on a large corpus: its reducer and K search see the sample only, the other
 passages are placed from their nearest sample passages and MLlib's KMeans is refined on
-all of them. The checks of the issue: engine ARI >= seed ARI - 0.05, label ARI
+all of them. ``--layout-sample`` sets both engines' ``layout_sample`` (the passages the
+clustering's UMAP layout is fitted on, chosen by the same hash of the passage ids; 0: every
+passage in memory). The checks of the issue: engine ARI >= seed ARI - 0.05, label ARI
 within 0.03, NPMI comparable.
 """
 
@@ -91,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
         "--sample-size", type=int, default=None, help="Spark driver sample (default: SparkOptions')"
     )
     p.add_argument(
+        "--layout-sample",
+        type=int,
+        default=None,
+        help="both engines' layout_sample (default: RunConfig's; 0: every passage)",
+    )
+    p.add_argument(
         "--speed",
         choices=["best", "balanced", "fast"],
         default="best",
@@ -131,9 +139,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"embedded {len(texts)} passages in {time.perf_counter() - t0:.1f}s (cache)")
         labels = corpus.documents.set_index("doc_id")["label"]
 
+        layout = {}
+        if args.layout_sample is not None:
+            layout = {"layout_sample": args.layout_sample or None}
+        print(f"layout sample: {layout.get('layout_sample', RunConfig().layout_sample)}")
+
         def config(seed: int) -> RunConfig:
             return RunConfig(
-                seed=seed, n_themes=args.k, n_topics=args.k, progress=False, speed=args.speed
+                seed=seed,
+                n_themes=args.k,
+                n_topics=args.k,
+                progress=False,
+                speed=args.speed,
+                **layout,
             )
 
         runs, models = {}, {}

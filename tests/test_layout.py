@@ -108,3 +108,20 @@ def test_hdbscan_on_a_sampled_layout_gives_every_row_a_theme(big_blobs):
     assert model.method_ == "hdbscan" and model.layout_sample_ is not None
     assert (model.labels_ >= 0).all()
     assert adjusted_rand_score(truth, model.labels_) >= 0.8
+
+
+def test_map_lays_out_a_sample_and_places_the_rest(big_blobs):
+    from topiclab.models import reduce_2d
+
+    X, truth = big_blobs
+    keys = [f"d{i}" for i in range(len(X))]
+    mask = sample_mask(keys, 300)
+    xy = reduce_2d(X, random_state=0, layout_sample=300, sample_keys=keys)
+    assert xy.shape == (len(X), 2) and np.isfinite(xy).all()
+    np.testing.assert_allclose(xy[mask], reduce_2d(X[mask], random_state=0))
+    # a placed passage lands among the sample passages of its own group
+    centres = np.asarray([xy[mask & (truth == g)].mean(axis=0) for g in range(5)])
+    nearest = ((xy[~mask, None, :] - centres[None]) ** 2).sum(axis=2).argmin(axis=1)
+    assert (nearest == truth[~mask]).mean() >= 0.9
+    full = reduce_2d(X, random_state=0, layout_sample=5000)
+    assert full.shape == (len(X), 2)

@@ -514,9 +514,10 @@ class ScoreSection:
 
 @dataclass(frozen=True)
 class MapSection:
-    """The 2-D passage map."""
+    """The 2-D passage map (UMAP fitted on at most ``layout_sample`` passages)."""
 
     seed: int = 0
+    layout_sample: int | None = LAYOUT_SAMPLE
     progress: bool = True
 
 

@@ -220,6 +220,8 @@ def reduce_2d(
     min_dist: float = 0.1,
     progress: bool = False,
     precomputed_knn: tuple[Any, Any, Any] | None = None,
+    layout_sample: int | None = None,
+    sample_keys: Any = None,
 ) -> np.ndarray:
     """Two-dimensional coordinates of embeddings, for maps.
 
@@ -245,6 +247,13 @@ def reduce_2d(
         wider graph, so it keeps its own neighbourhood (the search cost 0.8 s of CPU for
         11,900 passages,
         ``benchmarks/results/cluster_neighbours_run_20ng_6000_fast_final.txt``).
+    layout_sample : int or None, optional
+        Above this many samples, UMAP lays out a hashed sample of about this many
+        (:func:`topiclab.models.layout.sample_mask` of ``sample_keys``, row numbers by
+        default) and the other rows are placed from their 15 most similar sample rows
+        (:class:`~topiclab.models.layout.SamplePlacement`).
+    sample_keys : sequence of str, optional
+        One id per row (passage ids) for ``layout_sample``.
 
     Returns
     -------
@@ -258,6 +267,23 @@ def reduce_2d(
     """
     X = check_array(X, dtype=np.float64)
     n, d = X.shape
+    if layout_sample is not None and n > layout_sample and n > 4 * UMAP_MIN_SAMPLES:
+        from topiclab.models.layout import SamplePlacement, sample_mask
+
+        keys = [str(i) for i in range(n)] if sample_keys is None else sample_keys
+        mask = sample_mask(keys, int(layout_sample))
+        if int(mask.sum()) >= 2 * UMAP_MIN_SAMPLES:
+            part = reduce_2d(
+                X[mask],
+                random_state,
+                n_neighbors=n_neighbors,
+                metric=metric,
+                min_dist=min_dist,
+                progress=progress,
+            )
+            out = SamplePlacement().fit(X[mask], part).transform(X)
+            out[mask] = part
+            return out
     seed = int(check_random_state(random_state).randint(_MAX_SEED))
     if metric == "cosine":
         X = l2_normalize(X)

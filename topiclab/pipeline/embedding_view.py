@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from topiclab.pipeline.base import RunState, Stage, ViewState
+from topiclab.pipeline.base import RunState, Stage, ViewState, passage_ids
 
 logger = logging.getLogger(__name__)
 
@@ -77,14 +77,6 @@ def _strip_directions(state: RunState) -> int:
         "use-multilingual-v3 static" in str(getattr(embedder, "model_id_", ""))
     )
     return 2 if multilingual else 1
-
-
-def _passage_ids(state: RunState) -> list[str] | None:
-    """Return the passage ids in the state's order (they choose the layout's sample)."""
-    table = state.passages
-    if table is None or "passage_id" not in table.columns or len(table) != len(state.texts):
-        return None
-    return table["passage_id"].astype(str).tolist()
 
 
 def neighbour_graph(clusterer: Any) -> tuple[Any, Any, Any] | None:
@@ -179,7 +171,7 @@ class EmbeddingViewStage(Stage):
             layout_sample=getattr(s, "layout_sample", None),
         )
         context = self._context(state)
-        clusterer.fit(context, sample_keys=_passage_ids(state))
+        clusterer.fit(context, sample_keys=passage_ids(state))
         merges: list[dict[str, Any]] = []
         if not s.language_themes and not s.guided:
             merged, merges = merge_language_clusters(
