@@ -109,7 +109,7 @@ def test_fast_mode_keeps_umaps_own_neighbourhood(speed, monkeypatch):
         pass
 
     class Recording(topiclab.models.EmbeddingClusterer):
-        def fit(self, X, y=None):
+        def fit(self, X, y=None, **kwargs):
             asked.append(self.n_neighbors)
             raise Stop
 

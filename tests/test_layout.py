@@ -13,6 +13,7 @@ from topiclab.models.layout import (
     SamplePlacement,
     direction_moments,
     directions_from_moments,
+    hash_order,
     remove_directions,
     sample_mask,
 )
@@ -82,7 +83,9 @@ def test_clusterer_fits_the_layout_on_a_sample_and_places_the_rest(big_blobs):
     mask = sample_mask(keys, 400)
     assert model.layout_sample_ == int(mask.sum())
     assert model.reducer_.embedding_.shape[0] == int(mask.sum())  # UMAP saw the sample only
-    np.testing.assert_allclose(model.embedding_[mask], model.reducer_.embedding_)
+    rows = model.layout_rows_  # the sample, in the order of the ids' hashes
+    assert sorted(rows.tolist()) == np.flatnonzero(mask).tolist()
+    np.testing.assert_allclose(model.embedding_[rows], model.reducer_.embedding_)
     assert model.embedding_.shape == (len(X), 5)
     assert adjusted_rand_score(truth, model.labels_) >= 0.9
     assert np.array_equal(model.predict(X), model.labels_)
@@ -118,10 +121,28 @@ def test_map_lays_out_a_sample_and_places_the_rest(big_blobs):
     mask = sample_mask(keys, 300)
     xy = reduce_2d(X, random_state=0, layout_sample=300, sample_keys=keys)
     assert xy.shape == (len(X), 2) and np.isfinite(xy).all()
-    np.testing.assert_allclose(xy[mask], reduce_2d(X[mask], random_state=0))
+    rows = hash_order(keys)
+    rows = rows[mask[rows]]
+    np.testing.assert_allclose(xy[rows], reduce_2d(X[rows], random_state=0))
     # a placed passage lands among the sample passages of its own group
     centres = np.asarray([xy[mask & (truth == g)].mean(axis=0) for g in range(5)])
     nearest = ((xy[~mask, None, :] - centres[None]) ** 2).sum(axis=2).argmin(axis=1)
     assert (nearest == truth[~mask]).mean() >= 0.9
     full = reduce_2d(X, random_state=0, layout_sample=5000)
     assert full.shape == (len(X), 2)
+
+
+@pytest.mark.parametrize("layout_sample", [None, 400])
+def test_themes_do_not_depend_on_the_order_of_the_input(big_blobs, layout_sample):
+    """UMAP and k-means++ see the rows in the order of the ids' hashes, whatever the input."""
+    X, _ = big_blobs
+    keys = np.asarray([f"d{i}" for i in range(len(X))])
+    perm = np.random.default_rng(4).permutation(len(X))
+    fits = []
+    for order in (np.arange(len(X)), perm):
+        model = EmbeddingClusterer(n_clusters=5, layout_sample=layout_sample, random_state=0)
+        model.fit(X[order], sample_keys=keys[order].tolist())
+        labels = np.empty(len(X), dtype=int)
+        labels[order] = model.labels_
+        fits.append(labels)
+    np.testing.assert_array_equal(fits[0], fits[1])

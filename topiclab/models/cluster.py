@@ -25,6 +25,7 @@ from topiclab.models.layout import (
     SamplePlacement,
     direction_moments,
     directions_from_moments,
+    hash_order,
     remove_directions,
     sample_mask,
 )
@@ -199,6 +200,9 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         ``"hdbscan"``, ``"kmeans"`` (given k), ``"silhouette"`` or ``"guided"``.
     layout_sample_ : int or None
         Samples the layout was fitted on when it was fitted on a sample, else ``None``.
+    layout_rows_ : ndarray of int or None
+        The rows the layout was fitted on, in the order it saw them (hash order of the
+        ``sample_keys``); ``None``: every row in the given order.
     outliers_ : ndarray of bool of shape (n_samples,)
         Samples HDBSCAN marked as noise (all False for the other methods).
     selection_scores_ : dict of int to float
@@ -342,36 +346,51 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         )
         return labels
 
-    def _layout_mask(self, n: int, reducer: str | None, keys: Any) -> np.ndarray | None:
-        """Return the rows the layout is fitted on, or ``None`` for all of them."""
+    def _layout_rows(self, n: int, reducer: str | None, keys: Any) -> np.ndarray | None:
+        """Return the rows the layout is fitted on, in hash order; ``None``: all, as given.
+
+        With ``sample_keys`` the rows are taken in the order of their keys' hashes
+        (:func:`topiclab.models.layout.hash_order`), so the themes do not depend on the
+        input's order; above ``layout_sample`` rows only the hashed sample is kept (every
+        row when the sample would be too small to cluster).
+        """
         size = getattr(self, "layout_sample", None)
-        if size is None or reducer != "umap" or n <= size:
+        sample = size is not None and reducer == "umap" and n > size
+        if keys is None and not sample:
             return None
         if keys is None:
             keys = [str(i) for i in range(n)]
         elif len(keys) != n:
             raise ValueError(f"sample_keys has {len(keys)} entries for {n} samples")
-        mask = sample_mask(keys, int(size))
-        wanted = max(REDUCE_MIN_SAMPLES, 3 * int(self.n_clusters or 2))
-        return mask if int(mask.sum()) >= wanted else None
+        order = hash_order(keys)
+        if sample:
+            mask = sample_mask(keys, int(size))
+            if int(mask.sum()) >= max(REDUCE_MIN_SAMPLES, 3 * int(self.n_clusters or 2)):
+                return order[mask[order]]
+        return order
 
-    def _cluster_placed(self, mask: np.ndarray, seed: int) -> np.ndarray:
-        """Cluster the sample's layout, then every row's (placed) coordinates.
+    def _cluster_rows(self, rows: np.ndarray, seed: int) -> np.ndarray:
+        """Cluster the layout's rows, then every row's (placed) coordinates.
 
-        KMeans' centres on the sample start Lloyd iterations on every row, as the Spark
-        engine's MLlib KMeans does; other algorithms' clusters take the rows outside the
-        sample by the nearest cluster mean.
+        When the layout has every row, its clusters are the answer. Otherwise KMeans'
+        centres on the sample start Lloyd iterations on every row, as the Spark engine's
+        MLlib KMeans does, and other algorithms' clusters take the rows outside the sample
+        by the nearest cluster mean.
         """
         Z = self.embedding_
-        raw_s = self._cluster(Z[mask], seed)
+        raw = np.empty(Z.shape[0], dtype=np.intp)
+        raw_s = np.asarray(self._cluster(Z[rows], seed), dtype=np.intp)
+        if len(rows) == Z.shape[0]:
+            raw[rows] = raw_s
+            return raw
         ids = np.unique(raw_s[raw_s >= 0])
-        means = np.asarray([Z[mask][raw_s == c].mean(axis=0) for c in ids])
+        means = np.asarray([Z[rows][raw_s == c].mean(axis=0) for c in ids])
         if self.method_ in ("kmeans", "silhouette") and self.algorithm is None:
             fit = KMeans(len(means), init=means, n_init=1, max_iter=100, random_state=seed)
             return fit.fit(Z).labels_.astype(np.intp)
         d = (Z * Z).sum(axis=1)[:, None] - 2.0 * Z @ means.T + (means * means).sum(axis=1)
         raw = ids[d.argmin(axis=1)].astype(np.intp)
-        raw[mask] = raw_s
+        raw[rows] = raw_s
         return raw
 
     def _similarity(self, Xn: np.ndarray, centers: np.ndarray) -> np.ndarray:
@@ -388,8 +407,10 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         y : None
             Ignored.
         sample_keys : sequence of str, optional
-            One id per row (passage ids): they choose the layout's sample when
-            ``layout_sample`` applies (row numbers by default).
+            One id per row (passage ids). The layout and the clustering then take the rows
+            in the order of the ids' hashes (:func:`topiclab.models.layout.hash_order`),
+            so the themes do not depend on the order of the input, and the ids choose the
+            layout's sample when ``layout_sample`` applies (row numbers by default).
 
         Returns
         -------
@@ -411,7 +432,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
                 )
             n_seeds = seeds.shape[0]
             self.embedding_, self.reducer_, self.reduction_ = Xn, None, "none"
-            self.layout_sample_ = None
+            self.layout_sample_, self.layout_rows_ = None, None
             self.n_neighbors_ = None
             self.selection_scores_ = {}
             self.method_ = "guided"
@@ -436,20 +457,24 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
                 random_state=reduce_seed,
                 progress=bool(getattr(self, "progress", False)),
             )
-            mask = self._layout_mask(n, reducer, sample_keys)
-            self.layout_sample_ = None if mask is None else int(mask.sum())
-            if mask is None:
+            rows = self._layout_rows(n, reducer, sample_keys)
+            sampled = rows is not None and len(rows) < n
+            self.layout_sample_ = len(rows) if sampled else None
+            self.layout_rows_ = rows
+            if rows is None:  # no ids: the rows in their given order
                 self.embedding_ = red.fit_transform(source)
-                raw = None
-            else:
-                coords = red.fit_transform(source[mask])
-                self.embedding_ = SamplePlacement().fit(source[mask], coords).transform(source)
-                self.embedding_[mask] = coords
-                raw = self._cluster_placed(mask, cluster_seed)
+                raw = self._cluster(self.embedding_, cluster_seed)
+            else:  # the rows in the order of their ids' hashes (the same in every engine)
+                coords = red.fit_transform(source[rows])
+                if sampled:
+                    place = SamplePlacement().fit(source[rows], coords)
+                    self.embedding_ = place.transform(source)
+                else:
+                    self.embedding_ = np.empty((n, coords.shape[1]))
+                self.embedding_[rows] = coords
+                raw = self._cluster_rows(rows, cluster_seed)
             self.reducer_, self.reduction_ = red.model_, red.reduction_
             self.n_neighbors_ = red.n_neighbors_
-            if raw is None:
-                raw = self._cluster(self.embedding_, cluster_seed)
 
         self.outliers_ = raw < 0
         n_fixed = n_seeds

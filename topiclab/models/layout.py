@@ -7,7 +7,8 @@ corpus clustered in memory and on Spark lays out the same sample:
 
 * :func:`sample_mask` picks the sample from a hash of each passage's id (the first 32 bits
   of its MD5 digest below ``size / n``), which Spark computes with its own ``md5``
-  function on the executors;
+  function on the executors, and :func:`hash_order` orders the rows the layout is fitted
+  on by that hash (UMAP and k-means++ depend on the order of their rows);
 * :class:`SamplePlacement` gives a passage outside the sample the similarity-weighted mean
   of the coordinates of its most similar sample passages (UMAP's own starting point for
   new data), with numpy only;
@@ -18,7 +19,7 @@ corpus clustered in memory and on Spark lays out the same sample:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -27,6 +28,8 @@ __all__ = [
     "SamplePlacement",
     "direction_moments",
     "directions_from_moments",
+    "hash_order",
+    "key_hashes",
     "remove_directions",
     "sample_mask",
 ]
@@ -35,18 +38,26 @@ __all__ = [
 HASH_SCALE = float(2**32)
 
 
-def sample_mask(keys: Iterable[str], size: int | None) -> np.ndarray:
+def key_hashes(keys: Sequence[str]) -> np.ndarray:
+    """Return each key's hash: the first 32 bits of the MD5 digest of its UTF-8 text."""
+    return np.fromiter(
+        (int(hashlib.md5(str(k).encode("utf-8")).hexdigest()[:8], 16) for k in keys),
+        dtype=np.float64,
+        count=len(keys),
+    )
+
+
+def sample_mask(keys: Sequence[str], size: int | None) -> np.ndarray:
     """Return which of ``keys`` fall in a deterministic sample of about ``size``.
 
-    A key is in the sample when the first 32 bits of the MD5 digest of its UTF-8 text,
-    divided by 2**32, fall below ``size / n``. The choice of one key does not depend on the
-    others, so a passage stays in the sample when the corpus grows at the same rate, and
-    Spark reproduces the mask exactly
-    (``conv(substring(md5(id), 1, 8), 16, 10) / 2**32 < fraction``).
+    A key is in the sample when its hash (:func:`key_hashes`), divided by 2**32, falls
+    below ``size / n``. The choice of one key does not depend on the others, so a passage
+    stays in the sample when the corpus grows at the same rate, and Spark reproduces the
+    mask exactly (``conv(substring(md5(id), 1, 8), 16, 10) / 2**32 < fraction``).
 
     Parameters
     ----------
-    keys : iterable of str
+    keys : sequence of str
         Passage ids.
     size : int or None
         Wanted sample size; ``None`` or at least ``n``: every key.
@@ -63,17 +74,30 @@ def sample_mask(keys: Iterable[str], size: int | None) -> np.ndarray:
     >>> bool(sample_mask(["a", "b"], None).all())
     True
     """
-    keys = [str(k) for k in keys]
     n = len(keys)
     if size is None or n <= size:
         return np.ones(n, dtype=bool)
-    fraction = float(size) / n
-    hashes = np.fromiter(
-        (int(hashlib.md5(k.encode("utf-8")).hexdigest()[:8], 16) for k in keys),
-        dtype=np.float64,
-        count=n,
-    )
-    return hashes / HASH_SCALE < fraction
+    return key_hashes(keys) / HASH_SCALE < float(size) / n
+
+
+def hash_order(keys: Sequence[str]) -> np.ndarray:
+    """Return the indices of ``keys`` sorted by hash, then by key: an order of the ids alone.
+
+    UMAP's layout and k-means++ seeding depend on the order of their rows: the same
+    passages given in another order clustered at ARI 0.72 from the first order on a 20
+    Newsgroups slice (``docs/scale.md``). Laying out rows in this order makes the themes
+    independent of the order of the input files, and the same in both engines.
+
+    Examples
+    --------
+    >>> keys, other = ["b", "a", "c"], ["c", "b", "a"]
+    >>> [keys[i] for i in hash_order(keys)] == [other[i] for i in hash_order(other)]
+    True
+    """
+    keys = [str(k) for k in keys]
+    hashes = key_hashes(keys)
+    order = sorted(range(len(keys)), key=lambda i: (hashes[i], keys[i]))
+    return np.asarray(order, dtype=np.intp)
 
 
 class SamplePlacement:

@@ -253,7 +253,9 @@ def reduce_2d(
         default) and the other rows are placed from their 15 most similar sample rows
         (:class:`~topiclab.models.layout.SamplePlacement`).
     sample_keys : sequence of str, optional
-        One id per row (passage ids) for ``layout_sample``.
+        One id per row (passage ids): UMAP takes the rows in the order of the ids' hashes
+        (:func:`topiclab.models.layout.hash_order`), so the map does not depend on the
+        order of the input; they also choose the sample of ``layout_sample``.
 
     Returns
     -------
@@ -267,23 +269,36 @@ def reduce_2d(
     """
     X = check_array(X, dtype=np.float64)
     n, d = X.shape
-    if layout_sample is not None and n > layout_sample and n > 4 * UMAP_MIN_SAMPLES:
-        from topiclab.models.layout import SamplePlacement, sample_mask
+    if sample_keys is not None or (layout_sample is not None and n > layout_sample):
+        from topiclab.models.layout import SamplePlacement, hash_order, sample_mask
 
-        keys = [str(i) for i in range(n)] if sample_keys is None else sample_keys
-        mask = sample_mask(keys, int(layout_sample))
-        if int(mask.sum()) >= 2 * UMAP_MIN_SAMPLES:
-            part = reduce_2d(
-                X[mask],
-                random_state,
-                n_neighbors=n_neighbors,
-                metric=metric,
-                min_dist=min_dist,
-                progress=progress,
-            )
-            out = SamplePlacement().fit(X[mask], part).transform(X)
-            out[mask] = part
-            return out
+        keys = [str(i) for i in range(n)] if sample_keys is None else list(sample_keys)
+        if len(keys) != n:
+            raise ValueError(f"sample_keys has {len(keys)} entries for {n} samples")
+        rows = hash_order(keys)  # the map does not depend on the input's order
+        if layout_sample is not None and n > layout_sample:
+            mask = sample_mask(keys, int(layout_sample))
+            if int(mask.sum()) >= 2 * UMAP_MIN_SAMPLES:
+                rows = rows[mask[rows]]
+        knn = precomputed_knn if len(rows) == n else None
+        if knn is not None:  # the graph's rows, in the new order
+            where = np.empty(n, dtype=np.intp)
+            where[rows] = np.arange(n)
+            knn = (where[np.asarray(knn[0])[rows]], np.asarray(knn[1])[rows], None)
+        part = reduce_2d(
+            X[rows],
+            random_state,
+            n_neighbors=n_neighbors,
+            metric=metric,
+            min_dist=min_dist,
+            progress=progress,
+            precomputed_knn=knn,
+        )
+        out = np.empty((n, 2))
+        if len(rows) < n:
+            out = SamplePlacement().fit(X[rows], part).transform(X)
+        out[rows] = part
+        return out
     seed = int(check_random_state(random_state).randint(_MAX_SEED))
     if metric == "cosine":
         X = l2_normalize(X)

@@ -97,7 +97,14 @@ def neighbour_graph(clusterer: Any) -> tuple[Any, Any, Any] | None:
     dists = getattr(model, "_knn_dists", None)
     if idx is None or dists is None or getattr(model, "_small_data", True):
         return None
-    return idx, dists, getattr(model, "_knn_search_index", None)
+    rows = getattr(clusterer, "layout_rows_", None)
+    if rows is None:
+        return idx, dists, getattr(model, "_knn_search_index", None)
+    # the layout saw the rows in hash order: give the graph back in the rows' own order
+    rows = np.asarray(rows)
+    indices, distances = np.empty_like(idx), np.empty_like(dists)
+    indices[rows], distances[rows] = rows[idx], dists
+    return indices, distances, None
 
 
 def display_function(vectorizer: Any) -> Any:

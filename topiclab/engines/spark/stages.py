@@ -113,6 +113,14 @@ class SparkOptions:
             raise ConfigError(f"lda_optimizer must be 'em' or 'online', got {self.lda_optimizer!r}")
 
 
+def _key_hash() -> Any:
+    """Return a Spark column: the passage id's hash (:func:`topiclab.models.layout.key_hashes`)."""
+    from pyspark.sql import functions as F
+
+    digest = F.conv(F.substring(F.md5(F.col("passage_id").cast("string")), 1, 8), 16, 10)
+    return digest.cast("double")
+
+
 def _in_sample(fraction: float) -> Any:
     """Return a Spark column: whether a passage is in a sample of ``fraction`` of them.
 
@@ -124,14 +132,19 @@ def _in_sample(fraction: float) -> Any:
 
     if fraction >= 1:
         return F.lit(True)
-    digest = F.conv(F.substring(F.md5(F.col("passage_id").cast("string")), 1, 8), 16, 10)
-    return digest.cast("double") / F.lit(HASH_SCALE) < F.lit(float(fraction))
+    return _key_hash() / F.lit(HASH_SCALE) < F.lit(float(fraction))
 
 
-def _sample_rows(state: RunState, *cols: str, flag: str = "_sample") -> Any:
-    """Return the rows of a sample (pandas; ``flag``: its column), in passage order."""
-    sdf = state.extras["sdf"]
-    return sdf.filter(flag).orderBy("_order").select(*cols).toPandas()
+def _sample_rows(state: RunState, *cols: str, flag: str = "_sample", by_hash: bool = False) -> Any:
+    """Return the rows of a sample (pandas; ``flag``: its column), in passage order.
+
+    ``by_hash``: in the order of the passage ids' hashes instead
+    (:func:`topiclab.models.layout.hash_order`), the order the layout is fitted in.
+    """
+    sdf = state.extras["sdf"].filter(flag)
+    if by_hash:
+        return sdf.orderBy(_key_hash(), "passage_id").select(*cols).toPandas()
+    return sdf.orderBy("_order").select(*cols).toPandas()
 
 
 def _materialise(sdf: Any) -> Any:
@@ -719,7 +732,8 @@ class SparkClusterStage(Stage):
         )
         sdf = _persist(state, blended)
         sdf, flag = self._layout_rows(state, sdf, n)
-        Zs = _rows_to_matrix(_sample_rows(state, "ctx", flag=flag)["ctx"])
+        # in the order of the ids' hashes, as in memory: the layout depends on the order
+        Zs = _rows_to_matrix(_sample_rows(state, "ctx", flag=flag, by_hash=True)["ctx"])
 
         k = s.n_themes
         selection: dict[str, Any] = {}
