@@ -8,7 +8,10 @@ with their documents (``context_weight`` 0.5) and clustered by
 * the layout fitted on every passage, seeds 0 and 1 (how much the partition moves by
   itself);
 * the layout fitted on a hashed sample of each ``--sizes`` passages (``layout_sample``,
-  seed 0), the other passages placed from their nearest sample passages.
+  seed 0), the other passages placed from their nearest sample passages;
+* the full layout, seed 0, with the passages shuffled and no ids given, so UMAP and
+  k-means++ see them in another order (how much the partition moves with the order of
+  the input when the rows are not put in the order of their ids' hashes).
 
 Printed per run: wall and CPU seconds of the fit, ARI against the newsgroup labels (each
 passage takes its post's group) and ARI against the full layout's partition (seed 0).
@@ -76,20 +79,28 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
 
+    perm = np.random.default_rng(0).permutation(len(ctx))
+
     def fit(size: int | None, seed: int) -> tuple[np.ndarray, float, float, int | None]:
         t0, c0 = time.perf_counter(), time.process_time()
         model = EmbeddingClusterer(
             n_clusters=k, layout_sample=size, strip_directions=strip, random_state=seed
-        ).fit(ctx, sample_keys=keys)
+        )
+        if size == "shuffled":  # another order, no ids: the order UMAP sees changes
+            model.set_params(layout_sample=None).fit(ctx[perm])
+            labels = np.empty(len(ctx), dtype=int)
+            labels[perm] = model.labels_
+        else:
+            labels = np.asarray(model.fit(ctx, sample_keys=keys).labels_)
         return (
-            np.asarray(model.labels_),
+            labels,
             time.perf_counter() - t0,
             time.process_time() - c0,
             model.layout_sample_,
         )
 
     runs = [(None, 0)] + ([] if args.no_second_seed else [(None, 1)])
-    runs += [(s, 0) for s in args.sizes]
+    runs += [(s, 0) for s in args.sizes] + [("shuffled", 0)]
     reference = None
     print(f"{'layout':>22} {'seed':>4} {'wall s':>7} {'CPU s':>7} {'label ARI':>9} {'vs full':>7}")
     for size, seed in runs:
@@ -97,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         if reference is None:
             reference = got
         name = "every passage" if laid is None else f"sample of {laid}"
+        if size == "shuffled":
+            name = "shuffled, no ids"
         print(
             f"{name:>22} {seed:>4} {wall:7.1f} {cpu:7.1f} {ari(truth, got):9.3f} "
             f"{ari(reference, got):7.3f}",
