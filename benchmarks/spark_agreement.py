@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         "--layout-sample",
         type=int,
         default=None,
-        help="both engines' layout_sample (default: RunConfig's; 0: every passage)",
+        help="both engines' layout_sample (default: the speed mode's; 0: every passage)",
     )
     p.add_argument(
         "--speed",
@@ -141,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
 
         layout = {}
         if args.layout_sample is not None:
-            layout = {"layout_sample": args.layout_sample or None}
-        print(f"layout sample: {layout.get('layout_sample', RunConfig().layout_sample)}")
+            layout = {"layout_sample": args.layout_sample}
+        print(f"layout sample: {args.layout_sample} (None: the speed mode's; 0: every passage)")
 
         def config(seed: int) -> RunConfig:
             return RunConfig(

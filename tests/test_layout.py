@@ -83,7 +83,7 @@ def test_clusterer_fits_the_layout_on_a_sample_and_places_the_rest(big_blobs):
     mask = sample_mask(keys, 400)
     assert model.layout_sample_ == int(mask.sum())
     assert model.reducer_.embedding_.shape[0] == int(mask.sum())  # UMAP saw the sample only
-    rows = model.layout_rows_  # the sample, in the order of the ids' hashes
+    rows = model.layout_rows_  # the sample, in the order of the keys' hashes
     assert sorted(rows.tolist()) == np.flatnonzero(mask).tolist()
     np.testing.assert_allclose(model.embedding_[rows], model.reducer_.embedding_)
     assert model.embedding_.shape == (len(X), 5)
@@ -134,7 +134,7 @@ def test_map_lays_out_a_sample_and_places_the_rest(big_blobs):
 
 @pytest.mark.parametrize("layout_sample", [None, 400])
 def test_themes_do_not_depend_on_the_order_of_the_input(big_blobs, layout_sample):
-    """UMAP and k-means++ see the rows in the order of the ids' hashes, whatever the input."""
+    """UMAP and k-means++ see the rows in the order of the keys' hashes, whatever the input."""
     X, _ = big_blobs
     keys = np.asarray([f"d{i}" for i in range(len(X))])
     perm = np.random.default_rng(4).permutation(len(X))
@@ -146,3 +146,59 @@ def test_themes_do_not_depend_on_the_order_of_the_input(big_blobs, layout_sample
         labels[order] = model.labels_
         fits.append(labels)
     np.testing.assert_array_equal(fits[0], fits[1])
+
+
+def _records(n: int) -> list[dict]:
+    rng = np.random.default_rng(5)
+    topics = [
+        "council budget school taxes roads mayor vote",
+        "league match coach goal striker season fans",
+        "battery solar wind energy storage grid power",
+        "court judge verdict police trial lawyer case",
+    ]
+    rows = []
+    for i in range(n):
+        words = topics[i % 4].split()
+        text = " ".join(rng.choice(words, size=30)) + f". Item {i}."
+        rows.append({"id": f"item{i:04d}", "text": text})
+    return rows
+
+
+def test_a_run_finds_the_same_themes_whatever_the_order_of_the_records(tmp_path):
+    """Records read in another order get the same embedding themes (passages hashed by text)."""
+    import json
+
+    from conftest import HashEncoder
+
+    import topiclab
+    from topiclab.config import RunConfig
+
+    rows = _records(500)  # UMAP lays out about 260 of them (at least 200 are needed)
+    config = RunConfig(seed=0, n_themes=4, n_topics=4, progress=False, layout_sample=260)
+    themes = []
+    for name, order in (("a", rows), ("b", rows[::-1])):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in order), encoding="utf-8")
+        result, _ = topiclab.run(path, config, embedder=HashEncoder())
+        assert result.metrics["embedding"]["layout_sample"] is not None
+        themes.append(result.passages.set_index("passage_id")["theme"].sort_index())
+    assert themes[0].index.equals(themes[1].index)
+    np.testing.assert_array_equal(themes[0].to_numpy(), themes[1].to_numpy())
+
+
+def test_layout_sample_follows_the_speed_mode_unless_set():
+    from types import SimpleNamespace
+
+    from topiclab.config import RunConfig
+    from topiclab.errors import ConfigError
+    from topiclab.pipeline.speed import layout_sample, speed_settings
+
+    for speed in (None, "best", "balanced", "fast"):
+        section = RunConfig(speed=speed).section("cluster")
+        assert layout_sample(section) == speed_settings(speed).layout_sample
+        assert layout_sample(RunConfig(speed=speed).section("map")) == layout_sample(section)
+    assert layout_sample(SimpleNamespace(layout_sample=0, speed=None)) is None
+    assert layout_sample(RunConfig(layout_sample=777).section("cluster")) == 777
+    for bad in (-1, 2.5, True):
+        with pytest.raises(ConfigError, match="layout_sample"):
+            RunConfig(layout_sample=bad)

@@ -302,16 +302,20 @@ def test_mllib_kmeans_keeps_the_in_memory_partition_of_unit_vectors(spark):
 
 @pytest.mark.spark
 def test_spark_samples_the_passages_the_in_memory_rule_samples(spark):
-    """The MD5 rule in Spark SQL marks exactly the passages :func:`sample_mask` marks."""
+    """The MD5 rule in Spark SQL marks exactly the passages :func:`sample_mask` marks.
+
+    It hashes the passage text, Arabic and Chinese included (UTF-8 bytes in both).
+    """
     from topiclab.engines.spark.stages import _in_sample
     from topiclab.models.layout import sample_mask
 
-    ids = [f"doc{i}.txt:{i % 7}" for i in range(3000)] + ["نص:1", "文章:2"]
-    df = spark.createDataFrame([(p,) for p in ids], "passage_id string")
-    got = df.withColumn("_s", _in_sample(500 / len(ids))).toPandas()
-    flags = dict(zip(got["passage_id"], got["_s"], strict=True))
-    expected = sample_mask(ids, 500)
-    assert [bool(flags[p]) for p in ids] == expected.tolist()
+    texts = [f"Passage {i} of doc{i % 7}." for i in range(3000)] + ["نص المقال", "文章的段落"]
+    rows = [(f"p{i}", t) for i, t in enumerate(texts)]
+    df = spark.createDataFrame(rows, "passage_id string, text string")
+    got = df.withColumn("_s", _in_sample(500 / len(texts))).toPandas()
+    flags = dict(zip(got["text"], got["_s"], strict=True))
+    expected = sample_mask(texts, 500)
+    assert [bool(flags[t]) for t in texts] == expected.tolist()
     assert 400 <= expected.sum() <= 600
 
 
@@ -458,7 +462,7 @@ def test_spark_matches_memory_label_ari_on_20_newsgroups(both_engines):
 @pytest.mark.slow
 @pytest.mark.shared
 def test_spark_agrees_with_memory_when_both_lay_out_a_sample(sampled_engines):
-    """Both engines fit UMAP on the same hashed sample and place the rest the same way."""
+    """Both engines fit UMAP on the same hashed sample, in the same order, and place the rest."""
     r = sampled_engines
     assert r["n_common"] >= 0.95 * r["n_memory"]
     assert r["n_memory"] > 2 * 500  # the layout saw fewer than half of the passages

@@ -113,8 +113,6 @@ def _config_from_args(args: argparse.Namespace):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
-    if getattr(args, "layout_sample", None) == 0:
-        changes["layout_sample"] = None
     if getattr(args, "context_weight", None) is not None:
         changes["context_weight"] = args.context_weight
     if getattr(args, "keep_outliers", False):
@@ -357,7 +355,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="fit the clustering's UMAP layout on about N passages (chosen by a hash of "
         "their ids) and place the others from their nearest sample passages; the Spark "
-        "engine uses the same sample; 0 lays out every passage (default: 20000)",
+        "engine uses the same sample; 0 lays out every passage (default: the speed mode's, "
+        "20000)",
     )
     p.add_argument(
         "--speed",

@@ -33,8 +33,6 @@ LDA_MAX_TERM_COUNT = 10
 LDA_MAX_DOCUMENT_SHARE = 0.15
 LDA_BACKENDS = ("auto", "gibbs", "gensim")
 SPEEDS = ("fast", "balanced", "best")
-#: passages the clustering's UMAP layout is fitted on at most (the others are placed)
-LAYOUT_SAMPLE = 20_000
 
 
 @dataclass(frozen=True)
@@ -96,11 +94,12 @@ class RunConfig:
         passages less 50, from 15 to 100) and takes 15 for HDBSCAN. The 2-D passage map keeps
         its own 15 neighbours.
     layout_sample : int or None
-        Above this many passages, the UMAP layout the themes are clustered in is fitted on
-        a deterministic sample of about this many (chosen by a hash of the passage ids)
-        and the other passages are placed from their nearest sample passages
+        Above this many passages, the UMAP layouts of the clustering and of the map are
+        fitted on a deterministic sample of about this many (chosen by a hash of the
+        passage texts) and the other passages are placed from their nearest sample passages
         (:class:`topiclab.models.EmbeddingClusterer`'s ``layout_sample``); the Spark engine
-        lays out the same sample. ``None``: every passage is laid out.
+        lays out the same sample. ``None`` (the default): the speed mode's
+        (:func:`topiclab.pipeline.speed.layout_sample`); ``0``: every passage.
     reassign_outliers : bool
         Give HDBSCAN outliers to their nearest theme.
     context_weight : float
@@ -205,7 +204,7 @@ class RunConfig:
     n_topics: int | None = None
     cluster_method: str = "auto"
     cluster_neighbors: int | None = None
-    layout_sample: int | None = LAYOUT_SAMPLE
+    layout_sample: int | None = None
     reassign_outliers: bool = True
     context_weight: float = 0.5
     language_themes: bool = False
@@ -257,16 +256,16 @@ class RunConfig:
             raise ConfigError(
                 f"cluster_method must be one of {CLUSTER_METHODS}, got {self.cluster_method!r}"
             )
-        for name in (
-            "n_themes",
-            "n_topics",
-            "lda_max_features",
-            "cluster_neighbors",
-            "layout_sample",
-        ):
+        for name in ("n_themes", "n_topics", "lda_max_features", "cluster_neighbors"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ConfigError(f"{name} must be a positive integer or None, got {value!r}")
+        size = self.layout_sample
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+            raise ConfigError(
+                f"layout_sample must be a non-negative integer (0: every passage) or None, "
+                f"got {size!r}"
+            )
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ConfigError(f"seed must be a non-negative integer, got {self.seed!r}")
         if not isinstance(self.context_weight, int | float) or self.context_weight < 0:
@@ -465,7 +464,7 @@ class ClusterSection:
     n_themes: int | None = None
     cluster_method: str = "auto"
     cluster_neighbors: int | None = None
-    layout_sample: int | None = LAYOUT_SAMPLE
+    layout_sample: int | None = None
     reassign_outliers: bool = True
     context_weight: float = 0.5
     language_themes: bool = False
@@ -517,7 +516,8 @@ class MapSection:
     """The 2-D passage map (UMAP fitted on at most ``layout_sample`` passages)."""
 
     seed: int = 0
-    layout_sample: int | None = LAYOUT_SAMPLE
+    layout_sample: int | None = None
+    speed: str | None = None
     progress: bool = True
 
 

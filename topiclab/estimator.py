@@ -18,8 +18,6 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from topiclab.config import LAYOUT_SAMPLE
-
 logger = logging.getLogger(__name__)
 
 __all__ = ["TopicLab", "load"]
@@ -69,11 +67,12 @@ class TopicLab(BaseEstimator):
     cluster_neighbors : int or None, default=None
         UMAP neighbourhood of the clustering's reduction; ``None`` chooses it from the
         number of passages (see :class:`topiclab.config.RunConfig`).
-    layout_sample : int or None, default=20000
-        Above this many passages, the clustering's UMAP layout is fitted on a
-        deterministic sample of about this many and the others are placed from their
-        nearest sample passages (the Spark engine lays out the same sample); ``None``:
-        every passage.
+    layout_sample : int or None, default=None
+        Above this many passages, the clustering's and the map's UMAP layouts are fitted
+        on a deterministic sample of about this many and the others are placed from their
+        nearest sample passages (the Spark engine lays out the same sample); ``None``: the
+        speed mode's (:func:`topiclab.pipeline.speed.layout_sample`); ``0``: every
+        passage.
     n_jobs : int or None, default=None
         Stages fitted at the same time (the LDA view in a worker process beside the
         embedding view); ``None``: the machine's cores for 2,000 passages or more, ``1``:
@@ -132,7 +131,7 @@ class TopicLab(BaseEstimator):
         random_state: int | np.random.RandomState | None = 0,
         speed: str | None = None,
         cluster_neighbors: int | None = None,
-        layout_sample: int | None = LAYOUT_SAMPLE,
+        layout_sample: int | None = None,
         n_jobs: int | None = None,
     ) -> None:
         self.n_themes = n_themes

@@ -407,10 +407,11 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         y : None
             Ignored.
         sample_keys : sequence of str, optional
-            One id per row (passage ids). The layout and the clustering then take the rows
-            in the order of the ids' hashes (:func:`topiclab.models.layout.hash_order`),
-            so the themes do not depend on the order of the input, and the ids choose the
-            layout's sample when ``layout_sample`` applies (row numbers by default).
+            One key per row (the pipeline gives the passage texts). The layout and the
+            clustering then take the rows in the order of the keys' hashes
+            (:func:`topiclab.models.layout.hash_order`), so the themes do not depend on
+            the order of the input, and the keys choose the layout's sample when
+            ``layout_sample`` applies (row numbers by default).
 
         Returns
         -------
@@ -464,7 +465,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             if rows is None:  # no ids: the rows in their given order
                 self.embedding_ = red.fit_transform(source)
                 raw = self._cluster(self.embedding_, cluster_seed)
-            else:  # the rows in the order of their ids' hashes (the same in every engine)
+            else:  # the rows in the order of their keys' hashes (the same in every engine)
                 coords = red.fit_transform(source[rows])
                 if sampled:
                     place = SamplePlacement().fit(source[rows], coords)

@@ -5,8 +5,8 @@ of passages the clustering fits its layout on a deterministic sample and places 
 other passage from its nearest sample passages. Both engines use the same rule, so a
 corpus clustered in memory and on Spark lays out the same sample:
 
-* :func:`sample_mask` picks the sample from a hash of each passage's id (the first 32 bits
-  of its MD5 digest below ``size / n``), which Spark computes with its own ``md5``
+* :func:`sample_mask` picks the sample from a hash of each passage's text (the first 32
+  bits of its MD5 digest below ``size / n``), which Spark computes with its own ``md5``
   function on the executors, and :func:`hash_order` orders the rows the layout is fitted
   on by that hash (UMAP and k-means++ depend on the order of their rows);
 * :class:`SamplePlacement` gives a passage outside the sample the similarity-weighted mean
@@ -53,12 +53,13 @@ def sample_mask(keys: Sequence[str], size: int | None) -> np.ndarray:
     A key is in the sample when its hash (:func:`key_hashes`), divided by 2**32, falls
     below ``size / n``. The choice of one key does not depend on the others, so a passage
     stays in the sample when the corpus grows at the same rate, and Spark reproduces the
-    mask exactly (``conv(substring(md5(id), 1, 8), 16, 10) / 2**32 < fraction``).
+    mask exactly (``conv(substring(md5(text), 1, 8), 16, 10) / 2**32 < fraction``).
 
     Parameters
     ----------
     keys : sequence of str
-        Passage ids.
+        One key per passage: the pipeline gives the passage texts, so the sample depends
+        on neither the ids nor the order of the input.
     size : int or None
         Wanted sample size; ``None`` or at least ``n``: every key.
 
@@ -81,12 +82,13 @@ def sample_mask(keys: Sequence[str], size: int | None) -> np.ndarray:
 
 
 def hash_order(keys: Sequence[str]) -> np.ndarray:
-    """Return the indices of ``keys`` sorted by hash, then by key: an order of the ids alone.
+    """Return the indices of ``keys`` sorted by hash, then by key: an order of the keys alone.
 
     UMAP's layout and k-means++ seeding depend on the order of their rows: the same
     passages given in another order clustered at ARI 0.72 from the first order on a 20
     Newsgroups slice (``docs/scale.md``). Laying out rows in this order makes the themes
-    independent of the order of the input files, and the same in both engines.
+    independent of the order of the input files, and the same in both engines (equal
+    keys keep their input order).
 
     Examples
     --------

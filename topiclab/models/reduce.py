@@ -253,7 +253,7 @@ def reduce_2d(
         default) and the other rows are placed from their 15 most similar sample rows
         (:class:`~topiclab.models.layout.SamplePlacement`).
     sample_keys : sequence of str, optional
-        One id per row (passage ids): UMAP takes the rows in the order of the ids' hashes
+        One key per row (passage texts): UMAP takes the rows in the order of the keys' hashes
         (:func:`topiclab.models.layout.hash_order`), so the map does not depend on the
         order of the input; they also choose the sample of ``layout_sample``.
 

@@ -30,7 +30,6 @@ __all__ = [
     "ViewState",
     "cpu_seconds",
     "fit_stage",
-    "passage_ids",
 ]
 
 
@@ -134,18 +133,6 @@ class RunState:
             else [str(i) for i in range(len(texts))],
             embeddings=None if embeddings is None else np.asarray(embeddings),
         )
-
-
-def passage_ids(state: RunState) -> list[str] | None:
-    """Return the passage ids in the state's order, or ``None`` without a passage table.
-
-    They choose the passages a layout is fitted on
-    (:func:`topiclab.models.layout.sample_mask`), the same in every engine.
-    """
-    table = state.passages
-    if table is None or "passage_id" not in table.columns or len(table) != len(state.texts):
-        return None
-    return table["passage_id"].astype(str).tolist()
 
 
 def _detect(texts: Sequence[str]) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from topiclab.pipeline.base import RunState, Stage, ViewState, passage_ids
+from topiclab.pipeline.base import RunState, Stage, ViewState
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +153,7 @@ class EmbeddingViewStage(Stage):
         """Cluster the passages, then assign them with :meth:`transform`'s code path."""
         from topiclab.models import EmbeddingClusterer
         from topiclab.models.crosslingual import merge_language_clusters
+        from topiclab.pipeline.speed import layout_sample
 
         s = self.section
         seed_emb = None
@@ -175,10 +176,10 @@ class EmbeddingViewStage(Stage):
             random_state=s.seed,
             progress=bool(getattr(s, "progress", False)),
             strip_directions=_strip_directions(state),
-            layout_sample=getattr(s, "layout_sample", None),
+            layout_sample=layout_sample(s),
         )
         context = self._context(state)
-        clusterer.fit(context, sample_keys=passage_ids(state))
+        clusterer.fit(context, sample_keys=state.texts)  # hash order and sample of the texts
         merges: list[dict[str, Any]] = []
         if not s.language_themes and not s.guided:
             merged, merges = merge_language_clusters(

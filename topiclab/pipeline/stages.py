@@ -419,15 +419,15 @@ class MapStage(Stage):
         knn = state.extras.pop("knn", None)  # the clustering's neighbour graph of these rows
         if features is None:
             features, knn = state.embeddings, None
-        from topiclab.pipeline.base import passage_ids
+        from topiclab.pipeline.speed import layout_sample
 
         state.extras["xy"] = reduce_2d(
             features,
             random_state=self.section.seed,
             progress=bool(getattr(self.section, "progress", False)),
             precomputed_knn=knn,
-            layout_sample=getattr(self.section, "layout_sample", None),
-            sample_keys=passage_ids(state),
+            layout_sample=layout_sample(self.section),
+            sample_keys=state.texts if len(state.texts) == len(features) else None,
         )
         return state
 

@@ -9,7 +9,7 @@ model's ``transform``), so a Spark run's model is an ordinary :class:`ThemeModel
 
 What the driver sees is small: the vocabulary, the class-term counts of each theme (per
 language), the representative passages, and a deterministic sample of passages
-(``_sample``: the MD5 hash of the passage id below ``SparkOptions.sample_size / n``, the
+(``_sample``: the MD5 hash of the passage text below ``SparkOptions.sample_size / n``, the
 rule of :func:`topiclab.models.layout.sample_mask`) on which
 phrases are learnt, the reducer is fitted, K is searched (when not given), coherence and
 silhouette are scored and the map is drawn. ``metrics.json`` says which numbers come from
@@ -114,10 +114,10 @@ class SparkOptions:
 
 
 def _key_hash() -> Any:
-    """Return a Spark column: the passage id's hash (:func:`topiclab.models.layout.key_hashes`)."""
+    """Return a Spark column: the passage text's hash (:func:`topiclab.models.layout.key_hashes`)."""
     from pyspark.sql import functions as F
 
-    digest = F.conv(F.substring(F.md5(F.col("passage_id").cast("string")), 1, 8), 16, 10)
+    digest = F.conv(F.substring(F.md5(F.col("text").cast("string")), 1, 8), 16, 10)
     return digest.cast("double")
 
 
@@ -125,7 +125,7 @@ def _in_sample(fraction: float) -> Any:
     """Return a Spark column: whether a passage is in a sample of ``fraction`` of them.
 
     The rule of :func:`topiclab.models.layout.sample_mask` (the first 32 bits of the MD5
-    digest of the passage id, over 2**32, below the fraction), so both engines sample the
+    digest of the passage text, over 2**32, below the fraction), so both engines sample the
     same passages.
     """
     from pyspark.sql import functions as F
@@ -138,12 +138,12 @@ def _in_sample(fraction: float) -> Any:
 def _sample_rows(state: RunState, *cols: str, flag: str = "_sample", by_hash: bool = False) -> Any:
     """Return the rows of a sample (pandas; ``flag``: its column), in passage order.
 
-    ``by_hash``: in the order of the passage ids' hashes instead
+    ``by_hash``: in the order of the passage texts' hashes instead
     (:func:`topiclab.models.layout.hash_order`), the order the layout is fitted in.
     """
     sdf = state.extras["sdf"].filter(flag)
     if by_hash:
-        return sdf.orderBy(_key_hash(), "passage_id").select(*cols).toPandas()
+        return sdf.orderBy(_key_hash(), "text", "passage_id").select(*cols).toPandas()
     return sdf.orderBy("_order").select(*cols).toPandas()
 
 
@@ -732,7 +732,7 @@ class SparkClusterStage(Stage):
         )
         sdf = _persist(state, blended)
         sdf, flag = self._layout_rows(state, sdf, n)
-        # in the order of the ids' hashes, as in memory: the layout depends on the order
+        # in the order of the texts' hashes, as in memory: the layout depends on the order
         Zs = _rows_to_matrix(_sample_rows(state, "ctx", flag=flag, by_hash=True)["ctx"])
 
         k = s.n_themes
@@ -878,10 +878,12 @@ class SparkClusterStage(Stage):
         driver sample.
         """
         from topiclab.models.cluster import REDUCE_MIN_SAMPLES
+        from topiclab.pipeline.speed import layout_sample
 
-        size = getattr(self.section, "layout_sample", None)
-        if size is None:
-            return sdf, "_sample"
+        size = layout_sample(self.section)
+        if size is None:  # every passage (collected on the driver: mind its memory)
+            sdf = _persist(state, sdf.withColumn("_layout", _in_sample(1.0)))
+            return sdf, "_layout"
         fraction = min(1.0, int(size) / n)
         sdf = _persist(state, sdf.withColumn("_layout", _in_sample(fraction)))
         wanted = max(REDUCE_MIN_SAMPLES, 3 * int(self.section.n_themes or 2))
