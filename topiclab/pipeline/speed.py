@@ -23,6 +23,9 @@ embeds a seeded 2 % of the passages (200 to 2,000) and a map fitted on them plac
 others from their static (model2vec) vectors and hashed TF-IDF.
 Fast mode also clusters in a UMAP reduction of 15 neighbours (the other modes widen it
 with the corpus, up to 100: :func:`topiclab.models.reduce.cluster_neighbors`).
+The clustering's and the map's UMAP layouts are fitted on at most 20,000 passages, 5,000
+in fast mode, drawn by a hash of their texts; the other passages are placed from their
+nearest sample passages (:func:`layout_sample`, :mod:`topiclab.models.layout`).
 Without a mode, :func:`choose_speed` picks one from the number of passages and
 :func:`topiclab.pipeline.run` logs the choice and the reason in one line.
 """
