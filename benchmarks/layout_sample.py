@@ -8,10 +8,11 @@ with their documents (``context_weight`` 0.5) and clustered by
 * the layout fitted on every passage, seeds 0 and 1 (how much the partition moves by
   itself);
 * the layout fitted on a hashed sample of each ``--sizes`` passages (``layout_sample``,
-  seed 0), the other passages placed from their nearest sample passages;
+  seed 0; hashed by passage text, as the pipeline does), the other passages placed from
+  their nearest sample passages;
 * the full layout, seed 0, with the passages shuffled and no ids given, so UMAP and
   k-means++ see them in another order (how much the partition moves with the order of
-  the input when the rows are not put in the order of their ids' hashes).
+  the input when the rows are not put in the order of their texts' hashes).
 
 Printed per run: wall and CPU seconds of the fit, ARI against the newsgroup labels (each
 passage takes its post's group) and ARI against the full layout's partition (seed 0).
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     X = np.asarray(emb.transform(passages["text"].tolist()), dtype=np.float64)
     embed_s = time.perf_counter() - t0
     ctx = blend_document_context(X, passages["doc_id"].tolist(), 0.5)
-    keys = passages["passage_id"].astype(str).tolist()
+    keys = passages["text"].astype(str).tolist()  # the pipeline's keys: the passage texts
     labels = corpus.documents.set_index("doc_id")["label"]
     truth = labels.loc[passages["doc_id"]].to_numpy()
     strip = 1 if "static" in args.model else 0
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         model = EmbeddingClusterer(
             n_clusters=k, layout_sample=size, strip_directions=strip, random_state=seed
         )
-        if size == "shuffled":  # another order, no ids: the order UMAP sees changes
+        if size == "shuffled":  # another order, no keys: the order UMAP sees changes
             model.set_params(layout_sample=None).fit(ctx[perm])
             labels = np.empty(len(ctx), dtype=int)
             labels[perm] = model.labels_
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
             reference = got
         name = "every passage" if laid is None else f"sample of {laid}"
         if size == "shuffled":
-            name = "shuffled, no ids"
+            name = "shuffled, no keys"
         print(
             f"{name:>22} {seed:>4} {wall:7.1f} {cpu:7.1f} {ari(truth, got):9.3f} "
             f"{ari(reference, got):7.3f}",
