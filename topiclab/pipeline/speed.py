@@ -45,8 +45,8 @@ BEST_MAX_PASSAGES = 2_000
 BALANCED_MAX_PASSAGES = 10_000
 #: Passages the UMAP layouts are fitted on at most, the others placed (best, balanced)
 LAYOUT_SAMPLE = 20_000
-#: ... and in fast mode (on all of 20 Newsgroups, static vectors, K=20: label ARI 0.260 from
-#: 5,015 passages against 0.256 from all 64,361, 22 s against 194 s;
+#: ... and in fast mode (on all of 20 Newsgroups, static vectors, K=20: label ARI 0.258 from
+#: 4,928 passages against 0.255 from all 64,361, 21 CPU s against 177;
 #: ``benchmarks/results/layout_sample_20ng_static.txt``)
 FAST_LAYOUT_SAMPLE = 5_000
 
