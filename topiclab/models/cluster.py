@@ -462,7 +462,7 @@ class EmbeddingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             sampled = rows is not None and len(rows) < n
             self.layout_sample_ = len(rows) if sampled else None
             self.layout_rows_ = rows
-            if rows is None:  # no ids: the rows in their given order
+            if rows is None:  # no keys: the rows in their given order
                 self.embedding_ = red.fit_transform(source)
                 raw = self._cluster(self.embedding_, cluster_seed)
             else:  # the rows in the order of their keys' hashes (the same in every engine)
