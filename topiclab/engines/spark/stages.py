@@ -29,6 +29,7 @@ from topiclab.engines.spark.frames import map_in_pandas
 from topiclab.engines.spark.session import ensure_checkpoint_dir
 from topiclab.errors import ConfigError, CorpusError
 from topiclab.models.layout import HASH_SCALE, SamplePlacement, remove_directions
+from topiclab.models.reduce import l2_normalize
 from topiclab.pipeline.base import RunState, Stage, ViewState
 
 logger = logging.getLogger(__name__)
@@ -577,10 +578,6 @@ def _cluster_neighbors(section: Any) -> int | None:
     return None if neighbors is None else int(neighbors)
 
 
-def _unit_rows(X: np.ndarray) -> np.ndarray:
-    return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
-
-
 class _Prepared:
     """A reducer (or none) applied to unit vectors without the common directions."""
 
@@ -588,7 +585,7 @@ class _Prepared:
         self.reducer, self.mean, self.top = reducer, mean, top
 
     def transform(self, X: np.ndarray) -> np.ndarray:
-        X = _unit_rows(np.asarray(X, dtype=np.float64))
+        X = l2_normalize(np.asarray(X, dtype=np.float64))
         if self.mean is not None:
             X = remove_directions(X, self.mean, self.top)
         return X if self.reducer is None else self.reducer.transform(X)
@@ -611,7 +608,7 @@ def _common_directions(sdf: Any, col: str, n_directions: int) -> tuple[np.ndarra
         for pdf in frames:
             if not len(pdf):
                 continue
-            t, g, c = direction_moments(_unit_rows(_rows_to_matrix(pdf[col])))
+            t, g, c = direction_moments(l2_normalize(_rows_to_matrix(pdf[col])))
             total = t if total is None else total + t
             gram = g if gram is None else gram + g
             count += c
@@ -756,7 +753,7 @@ class SparkClusterStage(Stage):
         # static vectors: the in-memory engine's common directions, from every passage
         strip = _strip_directions(state)
         mean, top = _common_directions(sdf, "ctx", strip) if strip else (None, None)
-        Xs = _unit_rows(Zs) if mean is None else remove_directions(_unit_rows(Zs), mean, top)
+        Xs = l2_normalize(Zs) if mean is None else remove_directions(l2_normalize(Zs), mean, top)
         if reducer in ("umap", "pca"):
             red = Reducer(
                 method=reducer,
