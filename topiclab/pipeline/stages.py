@@ -466,7 +466,13 @@ class SectionStage(Stage):
             return state
         sections = section_vectors(state.embedder)
         for vs in tables:
-            membership = np.asarray(vs.membership, dtype=np.float64)
+            # each theme's own passages: an LDA topic's mean over every passage's share
+            # is mostly the corpus mean
+            labels = np.asarray(vs.labels)
+            k = len(vs.table)
+            keep = (labels >= 0) & (labels < k)
+            membership = np.zeros((labels.size, k))
+            membership[np.flatnonzero(keep), labels[keep]] = 1.0
             centroids = theme_centroids(state.embeddings, membership)
             found = assign_sections(centroids, sections, list(NEWS_SECTIONS))
             for theme in vs.table:

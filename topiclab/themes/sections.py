@@ -10,8 +10,9 @@ the IPTC Media Topics vocabulary used by news organisations (names shortened), b
 zero-shot similarity in the run's own embedding space:
 
 1. every section's name and short description is embedded with the run's embedder;
-2. each theme's vector is the mean of its passages' normalised embeddings, weighted by
-   their membership (an LDA topic: each passage's share of the topic);
+2. each theme's vector is the mean of its passages' normalised embeddings (the passages
+   assigned to it; an LDA topic's mean over every passage's share of it is mostly the
+   mean of the corpus);
 3. the theme takes the section of highest cosine similarity, when that similarity is at
    least :data:`MIN_SIMILARITY` and beats the second best section by :data:`MIN_MARGIN`;
    otherwise it has no section (``""``): technical or mixed themes ("Widget, resource
