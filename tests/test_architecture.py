@@ -141,6 +141,7 @@ def test_default_stages_receive_only_their_section():
         "lda",
         "score",
         "map",
+        "sections",
         "assemble",
         "analyze",
     ]
@@ -154,7 +155,8 @@ def test_default_stages_receive_only_their_section():
 def test_pipeline_times_every_stage(seed_run):
     result, _ = seed_run
     timings = result.meta["timings"]
-    for name in ("prepare", "vectorize", "embed", "cluster", "lda", "score", "map", "assemble"):
+    stages = ("prepare", "vectorize", "embed", "cluster", "lda", "score", "map", "sections")
+    for name in (*stages, "assemble"):
         assert timings[f"{name}_s"] >= 0.0, name
     parts = sum(v for k, v in timings.items() if k != "total_s")
     assert parts <= timings["total_s"] + 1e-6

@@ -117,6 +117,8 @@ def _config_from_args(args: argparse.Namespace):
         changes["context_weight"] = args.context_weight
     if getattr(args, "keep_outliers", False):
         changes["reassign_outliers"] = False
+    if getattr(args, "no_sections", False):
+        changes["sections"] = False
     if getattr(args, "language_themes", False):
         changes["language_themes"] = True
     if args.guided:
@@ -383,6 +385,11 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "--keep-outliers",
         action="store_true",
         help="leave HDBSCAN outliers unassigned (theme -1) instead of giving them a theme",
+    )
+    p.add_argument(
+        "--no-sections",
+        action="store_true",
+        help="do not give themes a news section (Sport, Politics, ...) before their label",
     )
     p.add_argument(
         "--language-themes",

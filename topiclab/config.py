@@ -187,6 +187,9 @@ class RunConfig:
         Document columns to make ``themes_by_<column>`` tables of (``source``, ``lang``).
     stability : int
         Runs with different seeds to measure stability over (0 or 1: not measured).
+    sections : bool
+        Give every theme the broad news section it is clearly closest to ("Sport",
+        "Politics"; :mod:`topiclab.themes.sections`), shown before its label in tables.
     speed : {"fast", "balanced", "best"} or None
         Embedding model, passage granularity and LDA search effort
         (:mod:`topiclab.pipeline.speed`); ``None`` picks by corpus size when the run starts.
@@ -232,6 +235,7 @@ class RunConfig:
     time_bin: str = "auto"
     by: tuple[str, ...] = field(default_factory=tuple)
     stability: int = 0
+    sections: bool = True
     speed: str | None = None
     n_jobs: int | None = None
 
@@ -383,7 +387,7 @@ class RunConfig:
         ----------
         name : str
             A stage name: ``prepare``, ``vectorize``, ``embed``, ``cluster``, ``lda``,
-            ``score``, ``map`` or ``assemble``.
+            ``score``, ``map``, ``sections``, ``assemble`` or ``analyze``.
 
         Examples
         --------
@@ -536,6 +540,13 @@ TIME_BINS = ("auto", "day", "week", "month", "quarter", "year")
 
 
 @dataclass(frozen=True)
+class SectionsSection:
+    """Whether themes get a news section (:mod:`topiclab.themes.sections`)."""
+
+    sections: bool = True
+
+
+@dataclass(frozen=True)
 class AssembleSection:
     """How the result tables are put together (nothing to set yet)."""
 
@@ -548,6 +559,7 @@ SECTIONS: dict[str, type] = {
     "lda": LDASection,
     "score": ScoreSection,
     "map": MapSection,
+    "sections": SectionsSection,
     "assemble": AssembleSection,
     "analyze": AnalyzeSection,
 }

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "coherence",
     "label_agreement",
+    "label_check",
     "seed_stability",
     "silhouette",
     "topic_diversity",
@@ -156,6 +161,81 @@ def label_agreement(
         "ari": float(adjusted_rand_score(labels_true, labels_pred)),
         "nmi": float(normalized_mutual_info_score(labels_true, labels_pred)),
     }
+
+
+def label_check(
+    result: Any,
+    doc_labels: Mapping[str, str],
+    subjects: Mapping[str, str] | None = None,
+    *,
+    view: str = "embedding",
+) -> pd.DataFrame:
+    """Whether each theme's label names the subject of its passages, on a labelled corpus.
+
+    A theme's subject is the majority label of its passages' documents; its label names
+    it when they share a content word (:func:`topiclab.themes.labels.label_names`,
+    plurals folded): "Hockey, NHL and playoffs" names ``rec.sport.hockey``.
+
+    Parameters
+    ----------
+    result : RunResult
+    doc_labels : mapping
+        Document id -> class label.
+    subjects : mapping, optional
+        Class label -> the name to compare labels with (e.g. a short description of the
+        class: "Sports: games, teams, players"); default: the label itself, separators
+        read as spaces (``"sci.space"`` -> "sci space").
+    view : str, default="embedding"
+
+    Returns
+    -------
+    DataFrame
+        One row per theme with passages: ``theme``, ``label``, ``section``, ``subject``
+        (the majority label), ``purity`` (its share of the passages), ``size``,
+        ``names`` (the label names the subject) and ``names_with_section`` (the label
+        with its section before it, as tables show it, names it). The shares of the two
+        columns are the check's results.
+    """
+    import pandas as pd
+
+    from topiclab.themes.labels import label_names
+
+    v = result.views[view]
+    passages = result.passages
+    rows = []
+    for theme in v.table:
+        docs = passages.loc[passages[v.column] == theme.id, "doc_id"]
+        classes = pd.Series([doc_labels.get(str(d)) for d in docs]).dropna()
+        if classes.empty:
+            continue
+        counts = classes.value_counts()
+        subject = str(counts.index[0])
+        name = (subjects or {}).get(subject, subject)
+        rows.append(
+            {
+                "theme": theme.id,
+                "label": theme.label,
+                "section": theme.section,
+                "subject": subject,
+                "purity": float(counts.iloc[0] / len(classes)),
+                "size": len(docs),
+                "names": label_names(theme.label, name),
+                "names_with_section": label_names(theme.heading, name),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "theme",
+            "label",
+            "section",
+            "subject",
+            "purity",
+            "size",
+            "names",
+            "names_with_section",
+        ],
+    )
 
 
 def seed_stability(labelings: Sequence[Sequence[object]]) -> dict[str, float]:

@@ -370,6 +370,7 @@ def _theme(theme: Theme, max_chars: int, cites: dict[str, str] | None = None) ->
     return {
         "id": int(theme.id),
         "label": _text(theme.label),
+        "section": _text(theme.section),
         "size": int(theme.size),
         "terms": _ordered_terms(theme.terms, theme.shown),
         "languages": sorted(

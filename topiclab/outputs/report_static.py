@@ -109,6 +109,8 @@ def _kv(pairs: list[list[Any]]) -> str:
 
 def _card(t: dict[str, Any], cls: str, anchor: str) -> str:
     facts = [f"{_fmt(t['size'])} passages"]
+    if t.get("section"):
+        facts.insert(0, t["section"])
     if t["languages"]:
         facts.append(", ".join(f"{k} {v}" for k, v in t["languages"]))
     coh = [

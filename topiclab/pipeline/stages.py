@@ -432,6 +432,55 @@ class MapStage(Stage):
         return state
 
 
+class SectionStage(Stage):
+    """Give every theme of every view its news section (:mod:`topiclab.themes.sections`).
+
+    Uses the run's passage embeddings and embedder; does nothing without them or when
+    ``section.sections`` is off.
+
+    Parameters
+    ----------
+    section : SectionsSection
+        Whether to assign sections.
+    """
+
+    name = "sections"
+    after = ("cluster", "lda")
+
+    def __init__(self, section: Any) -> None:
+        self.section = section
+
+    def fit(self, state: RunState) -> RunState:
+        """Set ``section`` and ``section_score`` of each theme in ``state.views``."""
+        from topiclab.themes.sections import (
+            NEWS_SECTIONS,
+            assign_sections,
+            section_vectors,
+            theme_centroids,
+        )
+
+        tables = [vs for vs in state.views.values() if vs.table is not None and len(vs.table)]
+        if not self.section.sections or state.embeddings is None or state.embedder is None:
+            return state
+        if not tables or len(state.embeddings) != len(state.texts):
+            return state
+        sections = section_vectors(state.embedder)
+        for vs in tables:
+            # each theme's own passages: an LDA topic's mean over every passage's share
+            # is mostly the corpus mean
+            labels = np.asarray(vs.labels)
+            k = len(vs.table)
+            keep = (labels >= 0) & (labels < k)
+            membership = np.zeros((labels.size, k))
+            membership[np.flatnonzero(keep), labels[keep]] = 1.0
+            centroids = theme_centroids(state.embeddings, membership)
+            found = assign_sections(centroids, sections, list(NEWS_SECTIONS))
+            for theme in vs.table:
+                if 0 <= theme.id < len(found):
+                    theme.section, theme.section_score = found[theme.id]
+        return state
+
+
 class AssembleStage(Stage):
     """Put the result together: passage and document tables, views, provenance.
 
@@ -546,7 +595,7 @@ def default_stages(
     Returns
     -------
     list of Stage
-        prepare, vectorize, embed, cluster, lda, score, map, assemble, analyze.
+        prepare, vectorize, embed, cluster, lda, score, map, sections, assemble, analyze.
     """
     from topiclab.pipeline.analyze import AnalyzeStage
     from topiclab.pipeline.embedding_view import EmbeddingViewStage
@@ -560,6 +609,7 @@ def default_stages(
         LDAViewStage(config.section("lda")),
         ScoreStage(config.section("score")),
         MapStage(config.section("map")),
+        SectionStage(config.section("sections")),
         AssembleStage(config.section("assemble")),
         AnalyzeStage(config.section("analyze")),
     ]

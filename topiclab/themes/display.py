@@ -116,7 +116,9 @@ def _passage(theme: Theme, chars: int) -> str:
 def _row(theme: Theme, coherence: list[str]) -> str:
     cells = [
         f'<td class="tl-num">{_e(theme.id)}</td>',
-        f'<td dir="auto"><b>{_e(theme.label)}</b></td>',
+        f'<td dir="auto"><b>{_e(theme.label)}</b>'
+        + (f'<div class="tl-muted">{_e(theme.section)}</div>' if theme.section else "")
+        + "</td>",
         f'<td class="tl-num">{_e(theme.size)}</td>',
         f"<td>{_languages(theme)}</td>",
         f"<td>{_term_lines(theme, N_TERMS)}</td>",
@@ -196,6 +198,8 @@ def theme_html(theme: Theme) -> str:
         f"{_SCORE_NAMES.get(k, k)} {_num(v)}" for k, v in theme.coherence.items()
     )
     facts = f"{theme.size} passages · languages: {_languages(theme)}"
+    if theme.section:
+        facts = f"{_e(theme.section)} · {facts}"
     if coherence:
         facts += " · " + _e(coherence)
     passages = "".join(

@@ -45,6 +45,11 @@ class Theme:
         Stored term -> its written form, where they differ (``"تنميه_خضراء"`` ->
         ``"تنمية خضراء"``, ``"ciie"`` -> ``"CIIE"``). Terms are stored normalised for
         counting and scoring; :meth:`keywords` shows them as written.
+    section : str
+        The broad news section the theme belongs to ("Sport", "Politics"; see
+        :mod:`topiclab.themes.sections`), ``""`` when none is clear or none was assigned.
+    section_score : float or None
+        Cosine similarity between the theme and its closest section.
     """
 
     id: int
@@ -56,6 +61,13 @@ class Theme:
     coherence: dict[str, float] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     display: dict[str, str] = field(default_factory=dict)
+    section: str = ""
+    section_score: float | None = None
+
+    @property
+    def heading(self) -> str:
+        """The label under its section, as tables show it ("Sport: Red Sox and win")."""
+        return f"{self.section}: {self.label}" if self.section else self.label
 
     def top_words(self, lang: str = "all", k: int = 10) -> list[str]:
         """Return the ``k`` best terms of one language (``"all"``: every language).
@@ -91,6 +103,8 @@ class Theme:
             "labels": dict(self.labels),
             "keywords": {k: self.keywords(k) for k in self.terms},
             "display": dict(sorted(self.display.items())),
+            "section": self.section,
+            "section_score": self.section_score,
         }
 
     @classmethod
@@ -109,6 +123,10 @@ class Theme:
             },
             labels={str(k): str(v) for k, v in data.get("labels", {}).items()},
             display={str(k): str(v) for k, v in data.get("display", {}).items()},
+            section=str(data.get("section") or ""),
+            section_score=(
+                None if data.get("section_score") is None else float(data["section_score"])
+            ),
         )
 
 
@@ -149,6 +167,7 @@ class ThemeTable:
                 "view": self.view,
                 "theme": t.id,
                 "label": t.label,
+                "section": t.section,
                 "size": t.size,
                 "languages": ", ".join(f"{k}:{v}" for k, v in t.languages.items()),
             }
@@ -458,7 +477,7 @@ class RunResult:
                 lines.append(f"Embedding themes ({self.meta.get('embedding_model', '?')}):")
                 for t in view.table:
                     langs = ", ".join(f"{k} {v}" for k, v in t.languages.items())
-                    lines.append(f"  [{t.id}] {t.label}  ({t.size} passages: {langs})")
+                    lines.append(f"  [{t.id}] {t.heading}  ({t.size} passages: {langs})")
                     for lang, text in t.labels.items():
                         if text != t.label:
                             lines.append(f"       label ({lang}): {text}")
@@ -468,7 +487,7 @@ class RunResult:
             else:
                 lines.append(f"{view.title}:")
                 for t in view.table:
-                    lines.append(f"  [{t.id}] {t.label}  ({t.size} passages)")
+                    lines.append(f"  [{t.id}] {t.heading}  ({t.size} passages)")
                     lines.append(f"       {', '.join(t.keywords('all', n_terms))}")
         lines.append(
             "Metrics: "

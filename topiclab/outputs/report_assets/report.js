@@ -389,6 +389,7 @@
     h.appendChild(lbl);
     card.appendChild(h);
     var facts = [fmt(t.size) + " passages"];
+    if (t.section) { facts.unshift(t.section); }
     if (t.languages.length) {
       facts.push(t.languages.map(function (kv) { return kv[0] + " " + kv[1]; }).join(", "));
     }
