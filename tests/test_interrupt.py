@@ -299,7 +299,8 @@ def test_rerun_after_kill_reuses_the_cache(baseline: Path, tmp_path: Path) -> No
     corpus = _corpus(baseline.parent)
     cache = tmp_path / "cache"
     out = tmp_path / "run"
-    fast = ("--no-figures", "--no-report")
+    # no sections: their 17 texts would be embedded (and cached) once by the rerun
+    fast = ("--no-figures", "--no-report", "--no-sections")
     proc = _start(corpus, out, cache, *fast)
     assert _wait_for(lambda: bool(_segments(cache)), proc, timeout=120), "no cache segment written"
     proc.send_signal(signal.SIGKILL)

@@ -15,24 +15,35 @@ from topiclab.themes.sections import (
 
 
 def test_a_theme_takes_a_section_only_when_it_is_clearly_the_closest():
-    sections = np.eye(3)
-    names = ["Sport", "Politics", "Health"]
+    names = ["Sport", "Politics", "Health", "Weather", "Religion", "Labour"]
+    sections = np.eye(6)
     centroids = np.array(
         [
-            [0.9, 0.2, 0.1],  # clearly sport
-            [0.6, 0.59, 0.0],  # sport and politics alike: no section
-            [0.05, 0.0, -1.0],  # close to nothing: no section
+            [0.9, 0.2, 0.1, 0.0, 0.0, 0.0],  # clearly sport
+            [0.6, 0.59, 0.0, 0.0, 0.0, 0.0],  # sport and politics alike: no section
+            [0.5, 0.4, 0.3, 0.2, 0.1, 0.0],  # close to everything a little: no section
         ]
     )
     found = assign_sections(centroids, sections, names)
     assert [s for s, _ in found] == ["Sport", "", ""]
     # the best similarity is reported whether or not a section was given
     assert found[1][1] == pytest.approx(0.71, abs=0.01)
-    # the rule's two thresholds
-    assert assign_sections(centroids[1:2], sections, names, min_margin=0.0)[0][0] == "Sport"
-    assert assign_sections(centroids[:1], sections, names, min_similarity=0.99)[0][0] == ""
-    with pytest.raises(ValueError, match="2 section names for 3"):
+    # the rule is in units of the theme's spread of similarities: scaling them changes
+    # nothing (models differ in their similarity scales)
+    flat = np.c_[np.full((3, 6), 1.0), 0.05 * centroids]
+    assert [s for s, _ in assign_sections(flat, np.c_[np.zeros((6, 6)), sections], names)] == [
+        s for s, _ in found
+    ]
+    with pytest.raises(ValueError, match="2 section names for 6"):
         assign_sections(centroids, sections, names[:2])
+
+
+def test_the_sections_rule_has_two_thresholds():
+    names = [f"s{i}" for i in range(10)]
+    close_second = np.array([[0.9, 0.75] + [0.0] * 8])  # far above the rest, near s1
+    assert assign_sections(close_second, np.eye(10), names)[0][0] == ""
+    assert assign_sections(close_second, np.eye(10), names, min_margin=0.0)[0][0] == "s0"
+    assert assign_sections(close_second, np.eye(10), names, min_margin=0.0, min_z=3.0)[0][0] == ""
 
 
 def test_theme_centroids_weight_passages_by_membership():
