@@ -73,6 +73,9 @@ class TopicLab(BaseEstimator):
         nearest sample passages (the Spark engine lays out the same sample); ``None``: the
         speed mode's (:func:`topiclab.pipeline.speed.layout_sample`); ``0``: every
         passage.
+    sections : bool, default=True
+        Give every theme the broad news section it is clearly closest to ("Sport",
+        "Politics"; :mod:`topiclab.themes.sections`), in ``Theme.section``.
     n_jobs : int or None, default=None
         Stages fitted at the same time (the LDA view in a worker process beside the
         embedding view); ``None``: the machine's cores for 2,000 passages or more, ``1``:
@@ -132,6 +135,7 @@ class TopicLab(BaseEstimator):
         speed: str | None = None,
         cluster_neighbors: int | None = None,
         layout_sample: int | None = None,
+        sections: bool = True,
         n_jobs: int | None = None,
     ) -> None:
         self.n_themes = n_themes
@@ -158,6 +162,7 @@ class TopicLab(BaseEstimator):
         self.n_jobs = n_jobs
         self.cluster_neighbors = cluster_neighbors
         self.layout_sample = layout_sample
+        self.sections = sections
 
     # ------------------------------------------------------------------ fitting
     def _config(self) -> Any:
@@ -193,6 +198,7 @@ class TopicLab(BaseEstimator):
             batch_size=self.batch_size,
             progress=self.progress,
             speed=self.speed,
+            sections=self.sections,
             n_jobs=self.n_jobs,
         )
 
