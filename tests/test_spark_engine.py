@@ -601,3 +601,60 @@ def test_spark_chooses_the_speed_as_in_memory_and_logs_it(
     assert len(lines) == 1 and lines[0].startswith("speed=balanced chosen: ")
     given, choice = choose_run_speed(RunConfig(speed="fast"), sparkc)
     assert given.speed == "fast" and choice == {"mode": "fast", "chosen": "given"}
+
+
+class SectionWordEncoder:
+    """Counts of one word of each news section per text: section texts are one-hot."""
+
+    model_id = "test-section-words"
+    words = (
+        "arts conflict crime disaster economy education environment health human labour "
+        "lifestyle politics religion science society sport weather"
+    ).split()
+
+    def encode(self, texts):
+        import re
+
+        X = np.zeros((len(texts), len(self.words)), dtype=np.float32)
+        for i, text in enumerate(texts):
+            found = re.findall(r"[a-z]+", text.lower())
+            for j, word in enumerate(self.words):
+                X[i, j] = found.count(word)
+        return X + 0.01
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_both_engines_give_themes_their_news_section(spark, tmp_path):
+    import topiclab
+    from topiclab.config import RunConfig
+
+    sport = "The sport final drew a crowd as the team won; sport fans cheered the striker."
+    health = "Health officials opened a clinic; health workers treated patients with flu."
+    rows = [
+        {"id": f"{name}-{i}", "label": name, "text": f"{text} Report {i}.\n\n{text}"}
+        for i in range(12)
+        for name, text in (("sport", sport), ("health", health))
+    ]
+    path = tmp_path / "news.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    config = RunConfig(seed=0, n_themes=2, n_topics=2, progress=False)
+    expected = {"sport": "Sport", "health": "Health"}
+    for engine in ("memory", "spark"):
+        kwargs = {"engine": "spark", "spark": spark} if engine == "spark" else {}
+        result, _ = topiclab.run(path, config, embedder=SectionWordEncoder(), **kwargs)
+        labels = result.documents.set_index("doc_id")["label"]
+        for view in result.views.values():
+            p = result.passages
+            for theme in view.table:
+                docs = p.loc[p[view.column] == theme.id, "doc_id"]
+                majority = labels.loc[docs].value_counts().index[0]
+                assert theme.section == expected[majority], (engine, view.name, theme)
+    off, _ = topiclab.run(
+        path,
+        config.replace(sections=False),
+        embedder=SectionWordEncoder(),
+        engine="spark",
+        spark=spark,
+    )
+    assert all(t.section == "" for v in off.views.values() for t in v.table)

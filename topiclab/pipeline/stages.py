@@ -452,33 +452,50 @@ class SectionStage(Stage):
 
     def fit(self, state: RunState) -> RunState:
         """Set ``section`` and ``section_score`` of each theme in ``state.views``."""
-        from topiclab.themes.sections import (
-            NEWS_SECTIONS,
-            assign_sections,
-            section_vectors,
-            theme_centroids,
-        )
-
-        tables = [vs for vs in state.views.values() if vs.table is not None and len(vs.table)]
         if not self.section.sections or state.embeddings is None or state.embedder is None:
             return state
-        if not tables or len(state.embeddings) != len(state.texts):
-            return state
-        sections = section_vectors(state.embedder)
-        for vs in tables:
-            # each theme's own passages: an LDA topic's mean over every passage's share
-            # is mostly the corpus mean
-            labels = np.asarray(vs.labels)
-            k = len(vs.table)
-            keep = (labels >= 0) & (labels < k)
-            membership = np.zeros((labels.size, k))
-            membership[np.flatnonzero(keep), labels[keep]] = 1.0
-            centroids = theme_centroids(state.embeddings, membership)
-            found = assign_sections(centroids, sections, list(NEWS_SECTIONS))
-            for theme in vs.table:
-                if 0 <= theme.id < len(found):
-                    theme.section, theme.section_score = found[theme.id]
+        if len(state.embeddings) == len(state.texts):
+            set_sections(state.views.values(), state.embeddings, state.embedder)
         return state
+
+
+def set_sections(views: Any, embeddings: np.ndarray, embedder: Any) -> None:
+    """Give the themes of each view their news section (:mod:`topiclab.themes.sections`).
+
+    Parameters
+    ----------
+    views : iterable of ViewState
+        Views whose ``labels`` are aligned with ``embeddings``; their tables are changed.
+    embeddings : ndarray of shape (n_passages, dim)
+        The passages' embeddings.
+    embedder : fitted embedder
+        The model that made them; it embeds the sections' texts.
+    """
+    from topiclab.themes.sections import (
+        NEWS_SECTIONS,
+        assign_sections,
+        section_vectors,
+        theme_centroids,
+    )
+
+    tables = [vs for vs in views if vs.table is not None and len(vs.table)]
+    if not tables:
+        return
+    sections = section_vectors(embedder)
+    for vs in tables:
+        # each theme's own passages: an LDA topic's mean over every passage's share of it
+        # is mostly the corpus mean
+        labels = np.asarray(vs.labels)
+        k = len(vs.table)
+        keep = (labels >= 0) & (labels < k)
+        membership = np.zeros((labels.size, k))
+        membership[np.flatnonzero(keep), labels[keep]] = 1.0
+        found = assign_sections(
+            theme_centroids(embeddings, membership), sections, list(NEWS_SECTIONS)
+        )
+        for theme in vs.table:
+            if 0 <= theme.id < len(found):
+                theme.section, theme.section_score = found[theme.id]
 
 
 class AssembleStage(Stage):

@@ -44,6 +44,7 @@ __all__ = [
     "SparkOptions",
     "SparkPrepareStage",
     "SparkScoreStage",
+    "SparkSectionStage",
     "SparkVectorizeStage",
     "spark_stages",
 ]
@@ -1319,6 +1320,37 @@ def _titles(frames: Iterator[Any]) -> Iterator[Any]:
         yield pdf
 
 
+class SparkSectionStage(Stage):
+    """Give every theme its news section, from the driver sample's embeddings.
+
+    The in-memory rule (:func:`topiclab.pipeline.stages.set_sections`): each theme's
+    vector is the mean of its sampled passages' normalised embeddings.
+
+    Parameters
+    ----------
+    section : SectionsSection
+    """
+
+    name = "sections"
+
+    def __init__(self, section: Any) -> None:
+        self.section = section
+
+    def fit(self, state: RunState) -> RunState:
+        """Set ``section`` and ``section_score`` of each theme in ``state.views``."""
+        if not self.section.sections or state.embedder is None or not state.views:
+            return state
+        _describe(state, self.name)
+        from topiclab.pipeline.stages import set_sections
+
+        sample = _sample_rows(state, "emb")
+        if sample.empty:
+            return state
+        embeddings = np.vstack([np.asarray(e, dtype=np.float64) for e in sample["emb"]])
+        set_sections(state.views.values(), embeddings, state.embedder)
+        return state
+
+
 class SparkAssembleStage(Stage):
     """Put the result together: full tables as Spark DataFrames, a sample for figures.
 
@@ -1485,8 +1517,8 @@ def spark_stages(
     Returns
     -------
     list of Stage
-        prepare, vectorize, embed, cluster, lda, score, map, assemble: the names of the
-        in-memory stages, so ``Pipeline.replace`` works the same way.
+        prepare, vectorize, embed, cluster, lda, score, map, sections, assemble: the names
+        of the in-memory stages, so ``Pipeline.replace`` works the same way.
     """
     options = options or SparkOptions()
     return [
@@ -1497,5 +1529,6 @@ def spark_stages(
         SparkLDAStage(config.section("lda"), options),
         SparkScoreStage(config.section("score")),
         SparkMapStage(config.section("map")),
+        SparkSectionStage(config.section("sections")),
         SparkAssembleStage(config.section("assemble"), options),
     ]
