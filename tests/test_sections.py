@@ -58,6 +58,21 @@ def test_theme_centroids_weight_passages_by_membership():
     # a theme without passages is a zero row, not NaN
     empty = theme_centroids(embeddings, np.c_[hard, np.zeros(3)])
     assert np.all(empty[2] == 0)
+    # sparse membership, and rows taken in blocks, give the same vectors
+    import scipy.sparse as sp
+
+    import topiclab.themes.sections as sections_module
+
+    rng = np.random.default_rng(0)
+    many = rng.normal(size=(50, 4))
+    labels = rng.integers(0, 3, size=50)
+    onehot = np.eye(3)[labels]
+    whole = theme_centroids(many, onehot)
+    sections_module.CHUNK_ROWS, saved = 7, sections_module.CHUNK_ROWS
+    try:
+        np.testing.assert_allclose(theme_centroids(many, sp.csr_matrix(onehot)), whole)
+    finally:
+        sections_module.CHUNK_ROWS = saved
 
 
 def test_sections_are_stored_and_shown_with_the_label():

@@ -471,6 +471,8 @@ def set_sections(views: Any, embeddings: np.ndarray, embedder: Any) -> None:
     embedder : fitted embedder
         The model that made them; it embeds the sections' texts.
     """
+    import scipy.sparse as sp
+
     from topiclab.themes.sections import (
         NEWS_SECTIONS,
         assign_sections,
@@ -487,9 +489,10 @@ def set_sections(views: Any, embeddings: np.ndarray, embedder: Any) -> None:
         # is mostly the corpus mean
         labels = np.asarray(vs.labels)
         k = len(vs.table)
-        keep = (labels >= 0) & (labels < k)
-        membership = np.zeros((labels.size, k))
-        membership[np.flatnonzero(keep), labels[keep]] = 1.0
+        rows = np.flatnonzero((labels >= 0) & (labels < k))
+        membership = sp.csr_matrix(
+            (np.ones(rows.size), (rows, labels[rows])), shape=(labels.size, k)
+        )
         found = assign_sections(
             theme_centroids(embeddings, membership), sections, list(NEWS_SECTIONS)
         )

@@ -94,22 +94,33 @@ def _normalise(x: np.ndarray) -> np.ndarray:
     return x / np.where(norms > 0, norms, 1.0)
 
 
-def theme_centroids(embeddings: np.ndarray, membership: np.ndarray) -> np.ndarray:
+#: Passages normalised at a time when theme vectors are summed (bounds the memory used).
+CHUNK_ROWS = 65_536
+
+
+def theme_centroids(embeddings: np.ndarray, membership: Any) -> np.ndarray:
     """Return each theme's vector: the membership-weighted mean of normalised passages.
 
     Parameters
     ----------
     embeddings : ndarray of shape (n_passages, dim)
-    membership : ndarray of shape (n_passages, n_themes)
-        Each passage's share of every theme (one-hot for a hard assignment).
+    membership : array or sparse matrix of shape (n_passages, n_themes)
+        Each passage's share of every theme (one-hot for a hard assignment; a sparse
+        one-hot matrix keeps a large corpus's memory in O(n_passages)).
 
     Returns
     -------
     ndarray of shape (n_themes, dim)
         L2-normalised; a theme without passages gets a zero row.
     """
-    weights = np.asarray(membership, dtype=np.float64)
-    return _normalise(weights.T @ _normalise(embeddings))
+    import scipy.sparse as sp
+
+    weights = sp.csr_matrix(membership, dtype=np.float64)
+    sums = np.zeros((weights.shape[1], np.shape(embeddings)[1]))
+    for start in range(0, weights.shape[0], CHUNK_ROWS):
+        block = _normalise(embeddings[start : start + CHUNK_ROWS])
+        sums += np.asarray(weights[start : start + CHUNK_ROWS].T @ block)
+    return _normalise(sums)
 
 
 def section_vectors(embedder: Any, sections: dict[str, str] | None = None) -> np.ndarray:
