@@ -152,6 +152,22 @@ def test_dependencies_default_to_every_earlier_stage_and_skip_absent_ones():
     assert "cluster" in seeded.after  # seeded topics wait for the embedding themes
 
 
+def test_lda_waits_for_the_embeddings_only_to_join_languages():
+    from topiclab.config import RunConfig
+    from topiclab.pipeline.base import RunState
+
+    stages = Pipeline.from_config(RunConfig()).stages
+    one = RunState(texts=[], langs=["en"] * 6, doc_ids=[])
+    two = RunState(texts=[], langs=["en", "ar", "zh"] * 2, doc_ids=[])
+    assert stage_dependencies(stages, one)["lda"] == {"vectorize"}  # beside the embedding
+    assert stage_dependencies(stages, two)["lda"] == {"vectorize", "embed"}  # joined by it
+    plain = Pipeline.from_config(RunConfig(lda_neighbours=0)).stages
+    assert stage_dependencies(plain, two)["lda"] == {"vectorize"}
+    seeded = Pipeline.from_config(RunConfig(lda_seed_themes=True)).stages
+    assert "cluster" in stage_dependencies(seeded, one)["lda"]
+    assert stage_dependencies(stages, one)["cluster"] == {"vectorize", "embed"}
+
+
 def test_n_jobs_setting():
     assert effective_jobs(1) == 1
     assert effective_jobs(None, n_passages=100) == 1  # too small to gain from a worker
