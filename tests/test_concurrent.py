@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import numpy as np
 import pytest
@@ -67,11 +68,14 @@ def test_two_jobs_record_the_worker_and_the_overlap(two_jobs_run):
 class _Put(Stage):
     """A toy stage: sets ``extras[name]`` from the extras it reads."""
 
-    def __init__(self, name, after=None, reads=(), concurrent=False, fail=None, die=False):
+    def __init__(
+        self, name, after=None, reads=(), concurrent=False, fail=None, die=False, sleep=0.0
+    ):
         self.name, self.after, self.reads = name, after, reads
-        self.concurrent, self.fail, self.die = concurrent, fail, die
+        self.concurrent, self.fail, self.die, self.sleep = concurrent, fail, die, sleep
 
     def fit(self, state):
+        time.sleep(self.sleep)
         if self.die and os.getpid() != state.extras["parent"]:
             os._exit(3)  # the worker process is killed
         if self.fail is not None:
@@ -111,6 +115,26 @@ def test_a_lone_ready_stage_is_fitted_here():
     state = Pipeline(stages, n_jobs=2).fit(_state())
     assert state.extras["b"] == ("b", False)  # nothing to overlap it with
     assert state.extras["concurrency"]["workers"] == {}
+
+
+@needs_fork
+def test_a_finished_worker_frees_its_core_for_the_next_stage():
+    """b ends in its worker while c runs here; m (after c) then takes the free core while
+    this process waits to merge b for s."""
+    stages = [
+        _Put("a", after=()),
+        _Put("b", after=("a",), concurrent=True),
+        _Put("c", after=("a",), sleep=1.0),
+        _Put("m", after=("c",), reads=("c",), concurrent=True, sleep=0.5),
+        _Put("s", after=("b",), reads=("b",)),
+        _Put("end", reads=("m", "s")),
+    ]
+    state = Pipeline(stages, n_jobs=2).fit(_state())
+    assert state.extras["b"] == ("b", True)
+    assert state.extras["m"] == ("m", True)  # in a worker: b had finished
+    assert state.extras["s"] == ("s", False)
+    assert stages[-1].seen_ == [("m", True), ("s", False)]
+    assert list(state.extras["concurrency"]["workers"]) == ["b", "m"]
 
 
 @needs_fork

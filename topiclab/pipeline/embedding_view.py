@@ -166,7 +166,7 @@ class EmbeddingViewStage(Stage):
             from topiclab.pipeline.speed import speed_settings
 
             neighbors = speed_settings(getattr(s, "speed", None)).cluster_neighbors
-        reducer, components = cluster_reduction(s)
+        reducer, components = cluster_reduction(s, len(state.texts))
         clusterer = EmbeddingClusterer(
             n_clusters=s.n_themes,
             method=s.cluster_method,

@@ -752,7 +752,7 @@ class SparkClusterStage(Stage):
         if reducer == "auto":  # the in-memory engine's reduction (PCA in fast mode)
             from topiclab.pipeline.speed import cluster_reduction
 
-            reducer, components = cluster_reduction(s)
+            reducer, components = cluster_reduction(s, n)
             reducer = reducer if n >= REDUCE_MIN_SAMPLES else "none"
         # static vectors: the in-memory engine's common directions, from every passage
         strip = _strip_directions(state)
