@@ -21,8 +21,11 @@ static model alone (clustered without its first two common directions).
 Fast mode's English embedding is :class:`topiclab.features.adapted.AdaptedEmbedder`: MiniLM
 embeds a seeded 2 % of the passages (200 to 2,000) and a map fitted on them places the
 others from their static (model2vec) vectors and hashed TF-IDF.
-Fast mode also clusters in a UMAP reduction of 15 neighbours (the other modes widen it
-with the corpus, up to 100: :func:`topiclab.models.reduce.cluster_neighbors`).
+Fast mode clusters with k-means in 50 PCA dimensions when K is given and the corpus has at
+least 5,000 passages (:func:`cluster_reduction`): no UMAP layout, and no numba
+compilation, before the themes. Otherwise it clusters in a UMAP reduction of 15 neighbours
+(the other modes widen it with the corpus, up to 100:
+:func:`topiclab.models.reduce.cluster_neighbors`).
 The clustering's and the map's UMAP layouts are fitted on at most 20,000 passages, 5,000
 in fast mode, drawn by a hash of their texts; the other passages are placed from their
 nearest sample passages (:func:`layout_sample`, :mod:`topiclab.models.layout`).
@@ -130,8 +133,9 @@ _SETTINGS = {
         "use-adapted",
         FAST_LAYOUT_SAMPLE,
         # k-means in 50 PCA dimensions: no UMAP layout (and no numba compilation) before
-        # the themes; on all of 20 Newsgroups doc ARI 0.257 against 0.264 in a 5,000-passage
-        # UMAP layout, 2.8 s against 45 s (benchmarks/results/fast_reduction_20ng.txt)
+        # the themes; on the fitted half of 20 Newsgroups (19,508 passages) doc ARI 0.257
+        # against 0.259 in a 5,000-passage UMAP layout, 2.5 s against 16.3 s in a new
+        # process (benchmarks/results/fast_reduction_20ng.txt)
         FAST_CLUSTER_REDUCER,
         FAST_CLUSTER_COMPONENTS,
     ),
