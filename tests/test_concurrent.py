@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import numpy as np
 import pytest
@@ -67,11 +68,14 @@ def test_two_jobs_record_the_worker_and_the_overlap(two_jobs_run):
 class _Put(Stage):
     """A toy stage: sets ``extras[name]`` from the extras it reads."""
 
-    def __init__(self, name, after=None, reads=(), concurrent=False, fail=None, die=False):
+    def __init__(
+        self, name, after=None, reads=(), concurrent=False, fail=None, die=False, sleep=0.0
+    ):
         self.name, self.after, self.reads = name, after, reads
-        self.concurrent, self.fail, self.die = concurrent, fail, die
+        self.concurrent, self.fail, self.die, self.sleep = concurrent, fail, die, sleep
 
     def fit(self, state):
+        time.sleep(self.sleep)
         if self.die and os.getpid() != state.extras["parent"]:
             os._exit(3)  # the worker process is killed
         if self.fail is not None:
@@ -114,6 +118,26 @@ def test_a_lone_ready_stage_is_fitted_here():
 
 
 @needs_fork
+def test_a_finished_worker_frees_its_core_for_the_next_stage():
+    """b ends in its worker while c runs here; m (after c) then takes the free core while
+    this process waits to merge b for s."""
+    stages = [
+        _Put("a", after=()),
+        _Put("b", after=("a",), concurrent=True),
+        _Put("c", after=("a",), sleep=1.0),
+        _Put("m", after=("c",), reads=("c",), concurrent=True, sleep=0.5),
+        _Put("s", after=("b",), reads=("b",)),
+        _Put("end", reads=("m", "s")),
+    ]
+    state = Pipeline(stages, n_jobs=2).fit(_state())
+    assert state.extras["b"] == ("b", True)
+    assert state.extras["m"] == ("m", True)  # in a worker: b had finished
+    assert state.extras["s"] == ("s", False)
+    assert stages[-1].seen_ == [("m", True), ("s", False)]
+    assert list(state.extras["concurrency"]["workers"]) == ["b", "m"]
+
+
+@needs_fork
 def test_an_error_in_the_worker_is_raised_here():
     stages = [
         _Put("a", after=()),
@@ -150,6 +174,22 @@ def test_dependencies_default_to_every_earlier_stage_and_skip_absent_ones():
     assert {"score", "map"} <= deps["assemble"]
     seeded = LDAViewStage(RunConfig(lda_seed_themes=True).section("lda"))
     assert "cluster" in seeded.after  # seeded topics wait for the embedding themes
+
+
+def test_lda_waits_for_the_embeddings_only_to_join_languages():
+    from topiclab.config import RunConfig
+    from topiclab.pipeline.base import RunState
+
+    stages = Pipeline.from_config(RunConfig()).stages
+    one = RunState(texts=[], langs=["en"] * 6, doc_ids=[])
+    two = RunState(texts=[], langs=["en", "ar", "zh"] * 2, doc_ids=[])
+    assert stage_dependencies(stages, one)["lda"] == {"vectorize"}  # beside the embedding
+    assert stage_dependencies(stages, two)["lda"] == {"vectorize", "embed"}  # joined by it
+    plain = Pipeline.from_config(RunConfig(lda_neighbours=0)).stages
+    assert stage_dependencies(plain, two)["lda"] == {"vectorize"}
+    seeded = Pipeline.from_config(RunConfig(lda_seed_themes=True)).stages
+    assert "cluster" in stage_dependencies(seeded, one)["lda"]
+    assert stage_dependencies(stages, one)["cluster"] == {"vectorize", "embed"}
 
 
 def test_n_jobs_setting():

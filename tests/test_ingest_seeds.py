@@ -153,3 +153,45 @@ def test_20newsgroups_slice(shared_corpora: Path, tmp_path: Path) -> None:
     assert not docs["text"].str.contains(r"^From: ", regex=True).any()
     assert not corpus.passages["text"].str.contains(r"\nLines: \d+", regex=True).any()
     assert (docs["n_passages"] >= 1).all()
+
+
+def _jsonl_of_seeds(corpus_dir: Path, path: Path, copies: int) -> Path:
+    """Records of the seed texts, repeated (exact duplicates) and with empty texts between."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(corpus_dir.glob("*.txt"))]
+    rows = []
+    for c in range(copies):
+        for i, text in enumerate(texts):
+            rows.append({"id": f"r{c}-{i}", "text": text})
+        rows.append({"id": f"blank{c}", "text": "Share this article\nFacebook"})
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return path
+
+
+def test_worker_processes_give_the_same_corpus(corpus_dir: Path, tmp_path: Path) -> None:
+    """Records cleaned by worker processes: the same documents, passages and log, in order."""
+    path = _jsonl_of_seeds(corpus_dir, tmp_path / "news.jsonl", copies=12)
+    one = load(path, n_jobs=1)
+    two = load(path, n_jobs=2)
+    assert len(one.documents) >= 6
+    dropped = [e for e in one.log if e["action"].startswith("drop_")]
+    assert len(dropped) > 60  # copies in later chunks are duplicates of the first ones
+    assert two.documents.equals(one.documents)
+    assert two.passages.equals(one.passages)
+    assert two.log == one.log
+    assert set(one.passages["lang"]) >= {"en", "ar"}
+
+
+def test_worker_processes_report_a_bad_record_by_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "news.jsonl"
+    good = json.dumps({"text": "Battery makers expand storage plants across the region. " * 8})
+    path.write_text("\n".join([good] * 300 + ["{not json"]), encoding="utf-8")
+    from topiclab.ingest.errors import IngestError
+
+    with pytest.raises(IngestError, match=r"news\.jsonl:301: malformed JSON"):
+        load(path, n_jobs=2)
+
+
+@pytest.mark.parametrize("bad", [0, 1.5, True, "2"])
+def test_n_jobs_is_checked(corpus_dir: Path, bad) -> None:
+    with pytest.raises(ValueError, match="n_jobs"):
+        load(corpus_dir, n_jobs=bad)

@@ -202,3 +202,72 @@ def test_layout_sample_follows_the_speed_mode_unless_set():
     for bad in (-1, 2.5, True):
         with pytest.raises(ConfigError, match="layout_sample"):
             RunConfig(layout_sample=bad)
+
+
+def test_exact_neighbours_are_the_cosine_nearest_rows_self_first():
+    from topiclab.models.reduce import exact_neighbours
+
+    X = np.random.default_rng(5).normal(size=(300, 16))
+    idx, dist, index = exact_neighbours(X, 7)
+    assert index is None and idx.shape == dist.shape == (300, 7)
+    U = X / np.linalg.norm(X, axis=1, keepdims=True)
+    cos = 1.0 - U @ U.T
+    want = np.argsort(cos, axis=1, kind="stable")[:, :7]
+    assert (idx[:, 0] == np.arange(300)).all()  # each row first, as UMAP counts it
+    assert (np.sort(idx, axis=1) == np.sort(want, axis=1)).mean() > 0.99  # float32 ties
+    np.testing.assert_allclose(dist, np.take_along_axis(cos, idx, axis=1), atol=1e-5)
+
+
+def test_umap_gets_exact_neighbours_between_its_own_exact_search_and_the_cap(monkeypatch):
+    from topiclab.models import reduce as red
+
+    X = np.random.default_rng(0).normal(size=(50, 8))
+    assert red._umap_neighbours(X, 5, "cosine") == {}  # UMAP searches small inputs exactly
+    monkeypatch.setattr(red, "UMAP_EXACT_BELOW", 40)
+    got = red._umap_neighbours(X, 5, "cosine")["precomputed_knn"]
+    assert got[0].shape == (50, 5)
+    assert red._umap_neighbours(X, 5, "euclidean") == {}
+    monkeypatch.setattr(red, "EXACT_NEIGHBOURS_MAX", 49)
+    assert red._umap_neighbours(X, 5, "cosine") == {}  # too many rows: UMAP's NN-descent
+    monkeypatch.setattr(red, "EXACT_NEIGHBOURS_MAX", 50)
+    xy = red.reduce_2d(X, random_state=0)
+    assert xy.shape == (50, 2) and np.isfinite(xy).all()
+
+
+def test_fast_mode_clusters_large_corpora_in_pca_and_small_ones_in_umap(monkeypatch):
+    from topiclab.config import RunConfig
+    from topiclab.pipeline import RunState
+    from topiclab.pipeline.embedding_view import EmbeddingViewStage
+    from topiclab.pipeline.speed import FAST_PCA_MIN_PASSAGES
+
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(6, 64))
+    n = FAST_PCA_MIN_PASSAGES
+    truth = rng.integers(6, size=n)
+    X = (centres[truth] + 0.8 * rng.normal(size=(n, 64))).astype(np.float32)
+
+    class Clustered(Exception):
+        pass
+
+    def stop(self, *args, **kwargs):  # the clusters are found: skip the theme tables
+        raise Clustered
+
+    monkeypatch.setattr(EmbeddingViewStage, "_table", stop)
+
+    def fit(rows, **kw):
+        state = RunState(
+            texts=[f"passage {i}" for i in rows],
+            langs=["en"] * len(rows),
+            doc_ids=[f"d{i}" for i in rows],
+            embeddings=X[rows],
+        )
+        stage = EmbeddingViewStage(RunConfig(speed="fast", n_themes=6, **kw).section("cluster"))
+        with pytest.raises(Clustered):
+            stage.fit(state)
+        return stage.clusterer_
+
+    big = fit(np.arange(n))
+    assert big.reduction_ == "pca" and big.embedding_.shape[1] == 50
+    assert adjusted_rand_score(truth, big.labels_) >= 0.95
+    assert fit(np.arange(600)).reduction_ == "umap"
+    assert fit(np.arange(n), cluster_neighbors=15).reduction_ == "umap"

@@ -157,6 +157,7 @@ def _fit_run(args: argparse.Namespace):
         id_column=args.id_column or None,
         skip_bad=args.skip_bad,
         progress=config.progress,
+        n_jobs=config.n_jobs,
     )
     ingest_s = time.perf_counter() - t0
     from topiclab.analysis.commands import choose_k_for_run

@@ -230,7 +230,7 @@ class TopicLab(BaseEstimator):
         from topiclab.pipeline import run
 
         config = self._config()
-        corpus = _as_corpus(X, progress=self.progress)
+        corpus = _as_corpus(X, progress=self.progress, n_jobs=self.n_jobs)
         result, model = run(
             corpus, config, embeddings=embeddings, embedder=self.embedder, clusterer=self.clusterer
         )
@@ -433,18 +433,18 @@ class TopicLab(BaseEstimator):
         return tags
 
 
-def _as_corpus(X: Any, *, progress: bool) -> Any:
+def _as_corpus(X: Any, *, progress: bool, n_jobs: int | None = None) -> Any:
     from topiclab.ingest import load as load_path
     from topiclab.ingest.corpus import Corpus
 
     if isinstance(X, Corpus):
         return X
     if isinstance(X, str | os.PathLike):
-        return load_path(X, progress=progress)
+        return load_path(X, progress=progress, n_jobs=n_jobs)
     if isinstance(X, Sequence) or hasattr(X, "__iter__"):
         from topiclab.ingest import from_texts
 
-        return from_texts(list(X), progress=progress)
+        return from_texts(list(X), progress=progress, n_jobs=n_jobs)
     raise TypeError(f"X must be texts, a Corpus or a path, got {type(X).__name__}")
 
 

@@ -53,6 +53,7 @@ def coherence(
     measure: str = "c_npmi",
     topn: int = 10,
     window_size: int | None = None,
+    dictionary: Any = None,
 ) -> tuple[float, list[float]]:
     """Topic coherence with gensim: the mean and one score per topic.
 
@@ -68,6 +69,9 @@ def coherence(
         Words per topic scored.
     window_size : int, optional
         Sliding window; gensim's default for the measure when ``None``.
+    dictionary : gensim Dictionary, optional
+        The dictionary of ``tokenized_docs``, when the caller scores them more than once
+        (built here otherwise).
 
     Returns
     -------
@@ -80,8 +84,9 @@ def coherence(
     from gensim.corpora import Dictionary
     from gensim.models.coherencemodel import CoherenceModel
 
-    docs = [list(d) for d in tokenized_docs if len(d)]
-    dictionary = Dictionary(docs)
+    docs = [d if isinstance(d, list) else list(d) for d in tokenized_docs if len(d)]
+    if dictionary is None:
+        dictionary = Dictionary(docs)
     known = dictionary.token2id
     scored_idx, scored = [], []
     for i, t in enumerate(topics):

@@ -48,6 +48,12 @@ class LoadOptions:
         Column (field) of structured inputs holding each record's own id, used as the
         document id when present (``"<id>#<k>"`` for the k-th article split from one
         record); ``None`` or a missing column: ids made from the file and position.
+    n_jobs : int or None
+        Processes cleaning the records (cleaning, language identification and
+        segmentation; duplicates are found in this process, in input order, so the corpus
+        is the same for every value). ``None``: the machine's cores when the input has
+        more than :data:`PARALLEL_MIN_RECORDS` records; a negative number counts back
+        from the cores (``-1``: all of them); 1: this process alone.
     """
 
     min_words: int = 40
@@ -57,6 +63,14 @@ class LoadOptions:
     near_duplicate_threshold: float | None = 0.9
     detect_language: bool = True
     id_column: str | None = "id"
+    n_jobs: int | None = None
+
+
+#: Records read before cleaning goes to worker processes (``n_jobs=None``): fewer are
+#: cleaned here, since starting the workers costs more than they save.
+PARALLEL_MIN_RECORDS = 256
+#: Records handed to a worker at a time.
+RECORD_CHUNK = 64
 
 
 def make_doc_id(source_file: str, index: int) -> str:
@@ -209,6 +223,10 @@ def _options(options: dict[str, Any]) -> LoadOptions:
     if unknown:
         raise TypeError(f"load() got unknown options {unknown}; known: {sorted(known)}")
     opts = LoadOptions(**options)
+    if opts.n_jobs is not None and (
+        isinstance(opts.n_jobs, bool) or not isinstance(opts.n_jobs, int) or opts.n_jobs == 0
+    ):
+        raise ValueError(f"n_jobs must be a non-zero integer or None, got {opts.n_jobs!r}")
     if opts.min_words < 1 or opts.max_words < opts.min_words:
         raise ValueError(
             f"need 1 <= min_words <= max_words, got {opts.min_words}, {opts.max_words}"
@@ -228,12 +246,8 @@ def _build(
     """Clean, dedupe and segment raw records into a corpus (``log`` receives the audit)."""
     import pandas as pd
 
-    from topiclab.ingest.clean import clean_text
     from topiclab.ingest.corpus import DOCUMENT_COLUMNS, PASSAGE_COLUMNS, Corpus
     from topiclab.ingest.dedupe import Deduplicator
-    from topiclab.ingest.lang import UNKNOWN, detect, passage_language
-    from topiclab.ingest.segment import segment
-    from topiclab.ingest.wire import clean_title
     from topiclab.progress import progress_bar
 
     dedup = Deduplicator(threshold=opts.near_duplicate_threshold) if opts.dedupe else None
@@ -241,23 +255,9 @@ def _build(
     passages: list[dict[str, Any]] = []
     seen_ids: set[str] = set()
     # records are streamed (their number is not known): the bar appears after a few seconds
-    for rec in progress_bar(records, desc="Ingest", unit="record", enabled=progress):
-        meta = dict(rec.meta)
-        own_id = _given(meta.pop(opts.id_column, None)) if opts.id_column else None
-        given = {k: _given(meta.pop(k, None)) for k in GIVEN_FIELDS}
-        extra = {
-            (f"meta_{k}" if k in _RESERVED else k): v for k, v in meta.items() if k != text_column
-        }
-        if given["title"] is not None:  # a headline given with the record: markup, credit
-            given["title"] = clean_title(given["title"]) or given["title"]
-        has_title = given["title"] is not None
-        cleaned = clean_text(
-            rec.text,
-            file=rec.source_file,
-            split=opts.split_articles and not has_title,
-            find_title=not has_title,
-        )
-        for k, doc in enumerate(cleaned):
+    records = progress_bar(records, desc="Ingest", unit="record", enabled=progress)
+    for rec, (own_id, given, extra, cleaned) in _clean_records(records, opts, text_column):
+        for k, (doc, lang, parts, plangs) in enumerate(cleaned):
             doc_id = make_doc_id(rec.source_file, k)
             if own_id is not None:
                 mine = str(own_id) if k == 0 else f"{own_id}#{k}"
@@ -268,7 +268,7 @@ def _build(
             for entry in doc.log:
                 entry["doc_id"] = doc_id
             log.extend(doc.log)
-            if not doc.text.strip():
+            if parts is None:
                 log.append(
                     _drop(rec.source_file, doc_id, "drop_empty", "no text left after cleaning")
                 )
@@ -287,15 +287,7 @@ def _build(
                     entry.update(duplicate_of=kept, similarity=sim, removed=doc.text[:200])
                     log.append(entry)
                     continue
-            lang = given["lang"] or (detect(doc.text) if opts.detect_language else UNKNOWN)
-            paragraphs = doc.text.split("\n\n")
-            parts = segment(paragraphs, min_words=opts.min_words, max_words=opts.max_words)
-            for j, text in enumerate(parts):
-                plang = (
-                    passage_language(text, lang, trust_doc=given["lang"] is not None)
-                    if opts.detect_language
-                    else lang
-                )
+            for j, (text, plang) in enumerate(zip(parts, plangs, strict=True)):
                 passages.append(
                     {
                         "passage_id": f"{doc_id}-p{j:03d}",
@@ -339,6 +331,92 @@ def _build(
         "ingested %d documents, %d passages (%d log entries)", len(docs_df), len(pass_df), len(log)
     )
     return Corpus(documents=docs_df, passages=pass_df, log=log)
+
+
+# a cleaned record: its own id, the given fields, the other metadata, and per article
+# (the article, its language, its passages and their languages; passages None: empty)
+_Cleaned = tuple[Any, dict[str, Any], dict[str, Any], list[tuple[Any, str, Any, Any]]]
+
+
+def _clean_record(rec: Any, opts: LoadOptions, text_column: str) -> _Cleaned:
+    """Clean one record: its articles, their languages and passages (no corpus state)."""
+    from topiclab.ingest.clean import clean_text
+    from topiclab.ingest.lang import UNKNOWN, detect, passage_language
+    from topiclab.ingest.segment import segment
+    from topiclab.ingest.wire import clean_title
+
+    meta = dict(rec.meta)
+    own_id = _given(meta.pop(opts.id_column, None)) if opts.id_column else None
+    given = {k: _given(meta.pop(k, None)) for k in GIVEN_FIELDS}
+    extra = {(f"meta_{k}" if k in _RESERVED else k): v for k, v in meta.items() if k != text_column}
+    if given["title"] is not None:  # a headline given with the record: markup, credit
+        given["title"] = clean_title(given["title"]) or given["title"]
+    has_title = given["title"] is not None
+    cleaned = clean_text(
+        rec.text,
+        file=rec.source_file,
+        split=opts.split_articles and not has_title,
+        find_title=not has_title,
+    )
+    out = []
+    for doc in cleaned:
+        if not doc.text.strip():
+            out.append((doc, UNKNOWN, None, None))
+            continue
+        lang = given["lang"] or (detect(doc.text) if opts.detect_language else UNKNOWN)
+        parts = segment(doc.text.split("\n\n"), min_words=opts.min_words, max_words=opts.max_words)
+        plangs = [
+            passage_language(text, lang, trust_doc=given["lang"] is not None)
+            if opts.detect_language
+            else lang
+            for text in parts
+        ]
+        out.append((doc, lang, parts, plangs))
+    return own_id, given, extra, out
+
+
+def _clean_chunk(records: list[Any], opts: LoadOptions, text_column: str) -> list[_Cleaned]:
+    """Clean a chunk of records (in a worker process)."""
+    return [_clean_record(rec, opts, text_column) for rec in records]
+
+
+def _clean_records(
+    records: Iterable[Any], opts: LoadOptions, text_column: str
+) -> Iterable[tuple[Any, _Cleaned]]:
+    """Yield each record with :func:`_clean_record`'s result, in input order.
+
+    With more than one job (``opts.n_jobs``) chunks of :data:`RECORD_CHUNK` records are
+    cleaned by forked worker processes, a few chunks ahead of the caller; the records are
+    read here, so a reader's error is raised here as it would be without workers.
+    """
+    import itertools
+    import multiprocessing
+    from collections import deque
+
+    from topiclab.pipeline.concurrent import effective_jobs, fork_available
+
+    it = iter(records)
+    head = list(itertools.islice(it, PARALLEL_MIN_RECORDS))
+    n_jobs = 1 if opts.n_jobs is None and len(head) < PARALLEL_MIN_RECORDS else opts.n_jobs
+    jobs = effective_jobs(n_jobs)
+    if jobs <= 1 or not fork_available():
+        for rec in itertools.chain(head, it):
+            yield rec, _clean_record(rec, opts, text_column)
+        return
+    logger.debug("cleaning records in %d worker processes", jobs)
+    it = itertools.chain(head, it)
+    pending: deque = deque()
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        while True:
+            while len(pending) < 2 * jobs:
+                chunk = list(itertools.islice(it, RECORD_CHUNK))
+                if not chunk:
+                    break
+                pending.append((chunk, pool.apply_async(_clean_chunk, (chunk, opts, text_column))))
+            if not pending:
+                return
+            chunk, result = pending.popleft()
+            yield from zip(chunk, result.get(), strict=True)
 
 
 def _drop(

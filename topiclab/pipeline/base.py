@@ -181,6 +181,15 @@ class Stage:
         """Apply the fitted stage to new texts (a no-op for fit-only stages)."""
         return state
 
+    def after_given(self, state: RunState) -> tuple[str, ...] | None:
+        """Return :attr:`after` as the run so far allows (``state``: after the stages done).
+
+        A stage whose inputs depend on the data (LDA needs the embeddings only to join
+        passages across languages) narrows :attr:`after` here; :class:`Pipeline` with
+        ``n_jobs > 1`` asks again each time a stage finishes.
+        """
+        return self.after
+
     @property
     def fitted(self) -> bool:
         """Whether :meth:`fit` has run."""

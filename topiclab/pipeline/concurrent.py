@@ -4,9 +4,13 @@
 :func:`fit_concurrently`, a small scheduler over the stages' ``after`` declarations (the
 stages whose fit must come first; ``None``: every earlier stage). It walks the stages in
 pipeline order; whenever a stage marked ``concurrent`` is ready while another ready stage
-can go on here, that stage is fitted in a forked worker process (up to ``n_jobs - 1`` at a
-time), and the pipeline goes on here with the next stage. A stage whose ``after`` includes
-a stage still in a worker waits for that worker's result.
+can go on here (or this process would only wait for a worker), that stage is fitted in a
+forked worker process (up to ``n_jobs - 1`` at a time), and the pipeline goes on here with
+the next stage. A stage whose ``after`` includes a stage still in a worker waits for that
+worker's result; a worker that has finished frees its core at once, and its results are
+merged when nothing is left to fit here. Stages' ``after`` are asked again as the run goes
+(:meth:`~topiclab.pipeline.base.Stage.after_given`): LDA on one language does not wait for
+the embeddings.
 
 Why processes, not threads: the heavy steps of the two views hold the GIL for much of their
 time (UMAP's and pynndescent's numba code, the LDA E-step's NumPy loops, Python-level
@@ -100,16 +104,18 @@ def effective_jobs(n_jobs: int | None, n_passages: int | None = None) -> int:
     return max(1, jobs)
 
 
-def stage_dependencies(stages: list[Stage]) -> dict[str, set[str]]:
+def stage_dependencies(stages: list[Stage], state: RunState | None = None) -> dict[str, set[str]]:
     """Return, for each stage, the stages of the pipeline whose fit must come first.
 
     ``after=None`` means every earlier stage; names of stages absent from the pipeline
-    are dropped (a pipeline without a ``cluster`` stage does not wait for one).
+    are dropped (a pipeline without a ``cluster`` stage does not wait for one). With
+    ``state`` (the run so far) each stage's :meth:`~topiclab.pipeline.base.Stage.after_given`
+    decides.
     """
     names = [s.name for s in stages]
     deps = {}
     for i, stage in enumerate(stages):
-        after = stage.after
+        after = stage.after if state is None else stage.after_given(state)
         deps[stage.name] = set(names[:i]) if after is None else set(after) & set(names)
     return deps
 
@@ -120,6 +126,20 @@ class _Worker:
     process: Any
     conn: Any
     started: float
+    received: bool = False  # its message read and its process joined: its core is free
+    message: Any = None
+
+    def collect(self, wait: bool = False) -> bool:
+        """Read the worker's message once it has sent it (``wait``: block for it)."""
+        if not self.received and (wait or self.conn.poll()):
+            try:
+                self.message = self.conn.recv()
+            except EOFError:  # the worker died without a word
+                self.message = None
+            self.process.join()
+            self.conn.close()
+            self.received = True
+        return self.received
 
 
 def fit_concurrently(pipeline: Any, state: RunState, n_jobs: int) -> RunState:
@@ -138,7 +158,6 @@ def fit_concurrently(pipeline: Any, state: RunState, n_jobs: int) -> RunState:
         As :meth:`Pipeline.fit` returns it sequentially, with ``extras["concurrency"]``.
     """
     stages = list(pipeline.stages)
-    deps = stage_dependencies(stages)
     done: set[str] = set()
     pending = list(stages)
     workers: list[_Worker] = []
@@ -147,10 +166,17 @@ def fit_concurrently(pipeline: Any, state: RunState, n_jobs: int) -> RunState:
     state.extras["concurrency"] = record
     try:
         while pending or workers:
+            deps = stage_dependencies(stages, state)  # what the run knows now may free some
             ready = [s for s in pending if deps[s.name] <= done]
             for stage in ready:  # hand ready stages to free workers, keeping one for here
                 here = [s for s in ready if s in pending and s is not stage]
-                if len(workers) >= n_jobs - 1 or not stage.concurrent or not here:
+                # a worker that has finished frees its core now; its changes are merged
+                # below, when nothing is left to fit here (so the order does not depend
+                # on which process finished first)
+                busy = sum(not w.collect() for w in workers)
+                # a worker pays when this process has another stage to fit, or would only
+                # wait for a worker's result otherwise
+                if busy >= n_jobs - 1 or not stage.concurrent or not (here or workers):
                     continue
                 workers.append(_start(stage, state))
                 pending.remove(stage)
@@ -174,6 +200,10 @@ def fit_concurrently(pipeline: Any, state: RunState, n_jobs: int) -> RunState:
         for worker in workers:  # an error here: stop the workers still running
             worker.process.terminate()
             worker.process.join()
+    # the views in pipeline order, as a sequential fit leaves them, whichever process
+    # finished first
+    rank = {getattr(s, "view", None): i for i, s in enumerate(stages)}
+    state.views = dict(sorted(state.views.items(), key=lambda kv: rank.get(kv[0], len(rank))))
     _summarise(record, stages, state, time.perf_counter() - t0)
     return state
 
@@ -289,12 +319,8 @@ def _finish(
 ) -> RunState:
     """Wait for a worker, merge its stage's changes into ``state`` (or raise its error)."""
     name = worker.stage.name
-    try:
-        message = worker.conn.recv()
-    except EOFError:
-        message = None
-    worker.process.join()
-    worker.conn.close()
+    worker.collect(wait=True)
+    message = worker.message
     if message is None:  # the worker died without a word (killed, out of memory)
         logger.warning(
             "the worker fitting stage %s stopped (exit code %s); fitting it here instead",

@@ -153,7 +153,7 @@ class EmbeddingViewStage(Stage):
         """Cluster the passages, then assign them with :meth:`transform`'s code path."""
         from topiclab.models import EmbeddingClusterer
         from topiclab.models.crosslingual import merge_language_clusters
-        from topiclab.pipeline.speed import layout_sample
+        from topiclab.pipeline.speed import cluster_reduction, layout_sample
 
         s = self.section
         seed_emb = None
@@ -166,9 +166,12 @@ class EmbeddingViewStage(Stage):
             from topiclab.pipeline.speed import speed_settings
 
             neighbors = speed_settings(getattr(s, "speed", None)).cluster_neighbors
+        reducer, components = cluster_reduction(s, len(state.texts))
         clusterer = EmbeddingClusterer(
             n_clusters=s.n_themes,
             method=s.cluster_method,
+            reducer=reducer,
+            n_components=components,
             n_neighbors="auto" if neighbors is None else int(neighbors),
             reassign_outliers=s.reassign_outliers,
             seed_embeddings=seed_emb,

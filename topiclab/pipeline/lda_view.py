@@ -598,6 +598,23 @@ class LDAViewStage(Stage):
             return ("vectorize", "embed", "cluster")
         return ("vectorize", "embed")
 
+    def after_given(self, state: RunState) -> tuple[str, ...]:
+        """Return :attr:`after`, without the embeddings when no language is to be joined.
+
+        Cross-lingual units need the passage embeddings; with one language (or
+        ``lda_neighbours=0``) LDA only needs the counts and can be fitted while the
+        passages are embedded.
+        """
+        after = self.after
+        if "cluster" in after or state.langs is None:
+            return after
+        if self.neighbours_:
+            from topiclab.pipeline.lda_align import crosslingual_languages
+
+            if len(crosslingual_languages(state.langs)) >= 2:
+                return after
+        return ("vectorize",)
+
     def __init__(self, section: Any) -> None:
         self.section = section
         self._set_neighbours(int(getattr(section, "lda_neighbours", 0) or 0))

@@ -92,7 +92,7 @@ def run(
     else:
         from topiclab.ingest import load
 
-        corpus = load(source, progress=config.progress)
+        corpus = load(source, progress=config.progress, n_jobs=config.n_jobs)
     ingest_s = time.perf_counter() - t0
     ingest_cpu_s = time.process_time() - cpu0
     if config.speed is None:

@@ -343,26 +343,37 @@ class ScoreStage(Stage):
         from topiclab.progress import progress_bar
 
         views = list(state.views.values())
-        bar = progress_bar(  # one step per measure and view
-            total=2 * len(views),
+        bar = progress_bar(  # one step per measure
+            total=2,
             desc=f"Coherence ({len(reference):,} passages)",
             unit="score",
             enabled=bool(getattr(self.section, "progress", False)),
             size=len(reference),
         )
-        for view in views:
-            tops = [th.top_words("all", n) for th in view.table]
-            npmi, npmi_each = coherence(tops, reference, measure="c_npmi")
+        from gensim.corpora import Dictionary
+
+        docs = [d for d in reference if len(d)]
+        dictionary = Dictionary(docs)  # once for both measures
+        # every view's topics in one pass over the reference per measure: a topic's score
+        # depends on its own words' counts only
+        tops = [[th.top_words("all", n) for th in view.table] for view in views]
+        every = [t for view_tops in tops for t in view_tops]
+        each = {}
+        for measure in ("c_npmi", "c_v"):
+            each[measure] = coherence(every, docs, measure=measure, dictionary=dictionary)[1]
             bar.update(1)
-            cv, cv_each = coherence(tops, reference, measure="c_v")
-            bar.update(1)
+        start = 0
+        for view, view_tops in zip(views, tops, strict=True):
+            npmi_each = each["c_npmi"][start : start + len(view_tops)]
+            cv_each = each["c_v"][start : start + len(view_tops)]
+            start += len(view_tops)
             for th, a, b in zip(view.table, npmi_each, cv_each, strict=True):
                 th.coherence = {"npmi": a, "c_v": b}
             scores: dict[str, Any] = {
                 "n_themes": len(view.table),
-                "npmi": npmi,
-                "c_v": cv,
-                "diversity": topic_diversity(tops, topk=n),
+                "npmi": _finite_mean(npmi_each),
+                "c_v": _finite_mean(cv_each),
+                "diversity": topic_diversity(view_tops, topk=n),
                 "coherence_reference": note,
             }
             if view.features is not None:
@@ -370,6 +381,12 @@ class ScoreStage(Stage):
             view.metrics = {**scores, **view.metrics}
         bar.close()
         return state
+
+
+def _finite_mean(values: list[float]) -> float:
+    """Mean of the finite values (NaN when there are none), as :func:`coherence` gives it."""
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) if finite else float("nan")
 
 
 def coherence_reference(tokens: list[list[str]], max_docs: int | None) -> tuple[list, str]:
@@ -406,6 +423,7 @@ class MapStage(Stage):
 
     name = "map"
     after = ("cluster",)  # the embedding view's vectors and neighbour graph
+    concurrent = True  # laid out in a worker process while the views are scored (n_jobs > 1)
 
     def __init__(self, section: Any) -> None:
         self.section = section

@@ -748,9 +748,12 @@ class SparkClusterStage(Stage):
             kmeans_finds = s.n_themes is not None or s.cluster_method == "kmeans"
             kmeans_finds = kmeans_finds or (s.cluster_method == "auto" and n < HDBSCAN_MIN_SAMPLES)
             neighbors = cluster_neighbors(n) if kmeans_finds else 15
-        reducer = opts.reducer
-        if reducer == "auto":
-            reducer = "umap" if n >= REDUCE_MIN_SAMPLES else "none"
+        reducer, components = opts.reducer, 5
+        if reducer == "auto":  # the in-memory engine's reduction (PCA in fast mode)
+            from topiclab.pipeline.speed import cluster_reduction
+
+            reducer, components = cluster_reduction(s, n)
+            reducer = reducer if n >= REDUCE_MIN_SAMPLES else "none"
         # static vectors: the in-memory engine's common directions, from every passage
         strip = _strip_directions(state)
         mean, top = _common_directions(sdf, "ctx", strip) if strip else (None, None)
@@ -758,7 +761,7 @@ class SparkClusterStage(Stage):
         if reducer in ("umap", "pca"):
             red = Reducer(
                 method=reducer,
-                n_components=5,
+                n_components=components,
                 n_neighbors=neighbors,
                 metric="cosine",
                 random_state=reduce_seed,
