@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "coherence",
+    "finite_mean",
     "label_agreement",
     "label_check",
     "seed_stability",
@@ -113,8 +114,19 @@ def coherence(
         for (i, _), v in zip(group, cm.get_coherence_per_topic(), strict=True):
             per_topic[i] = float(v)
             values.append(float(v))
+    return finite_mean(values), per_topic
+
+
+def finite_mean(values: Sequence[float]) -> float:
+    """Mean of the finite values (NaN when there are none): a mean coherence.
+
+    Examples
+    --------
+    >>> finite_mean([0.2, float("nan"), 0.4])
+    0.30000000000000004
+    """
     finite = [v for v in values if np.isfinite(v)]
-    return (float(np.mean(finite)) if finite else float("nan")), per_topic
+    return float(np.mean(finite)) if finite else float("nan")
 
 
 #: Silhouettes of larger inputs are computed on this many rows drawn with seed 0 (the

@@ -333,7 +333,7 @@ class ScoreStage(Stage):
 
     def fit(self, state: RunState) -> RunState:
         """Score every view."""
-        from topiclab.evaluate import coherence, silhouette, topic_diversity
+        from topiclab.evaluate import coherence, finite_mean, silhouette, topic_diversity
         from topiclab.pipeline.speed import speed_settings
 
         n = int(self.section.n_scored_terms)
@@ -371,8 +371,8 @@ class ScoreStage(Stage):
                 th.coherence = {"npmi": a, "c_v": b}
             scores: dict[str, Any] = {
                 "n_themes": len(view.table),
-                "npmi": _finite_mean(npmi_each),
-                "c_v": _finite_mean(cv_each),
+                "npmi": finite_mean(npmi_each),
+                "c_v": finite_mean(cv_each),
                 "diversity": topic_diversity(view_tops, topk=n),
                 "coherence_reference": note,
             }
@@ -381,12 +381,6 @@ class ScoreStage(Stage):
             view.metrics = {**scores, **view.metrics}
         bar.close()
         return state
-
-
-def _finite_mean(values: list[float]) -> float:
-    """Mean of the finite values (NaN when there are none), as :func:`coherence` gives it."""
-    finite = [v for v in values if np.isfinite(v)]
-    return float(np.mean(finite)) if finite else float("nan")
 
 
 def coherence_reference(tokens: list[list[str]], max_docs: int | None) -> tuple[list, str]:
