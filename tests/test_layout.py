@@ -271,3 +271,43 @@ def test_fast_mode_clusters_large_corpora_in_pca_and_small_ones_in_umap(monkeypa
     assert adjusted_rand_score(truth, big.labels_) >= 0.95
     assert fit(np.arange(600)).reduction_ == "umap"
     assert fit(np.arange(n), cluster_neighbors=15).reduction_ == "umap"
+
+
+_UMAP_TWICE = """
+import json, sys
+import numpy as np
+from topiclab.models.reduce import reduce_2d
+import umap.umap_
+X = np.random.default_rng(0).normal(size=(60, 8))
+xy = reduce_2d(X, random_state=0)
+stats = umap.umap_.smooth_knn_dist.stats
+print(json.dumps({"xy": np.round(xy, 6).tolist(), "path": stats.cache_path,
+                  "hits": sum(stats.cache_hits.values())}))
+"""
+
+
+@pytest.mark.slow
+def test_a_second_process_reuses_the_compiled_umap_kernels(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    runs = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", _UMAP_TWICE],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        for _ in range(2)
+    ]
+    assert runs[0]["path"] and runs[0]["path"].startswith(str(tmp_path))
+    assert runs[0]["hits"] == 0 and runs[1]["hits"] > 0  # compiled once, then loaded
+    assert runs[0]["xy"] == runs[1]["xy"]  # the cached kernels give the same map

@@ -139,7 +139,59 @@ def _import_umap() -> Any:
         import umap
     except ImportError as exc:  # pragma: no cover - umap-learn is a hard dependency
         raise ImportError("UMAP reduction needs umap-learn: pip install umap-learn") from exc
+    cache_umap_kernels()
     return umap
+
+
+_UMAP_MODULES = ("umap.umap_", "umap.layouts", "umap.utils", "umap.spectral", "umap.sparse")
+_umap_kernels_cached = False
+
+
+def cache_umap_kernels() -> int:
+    """Keep umap-learn's compiled numba kernels on disk, so a process compiles them once.
+
+    umap-learn compiles most of its kernels (the fuzzy neighbour graph, the layout's
+    epochs) on first use in every process, without numba's disk cache: about 4 s of each
+    UMAP fit in a fresh process, however few the points. This turns numba's cache on for
+    them (``Dispatcher.enable_caching``; numba keeps the cache beside the module or, where
+    that is read-only, in its user cache folder). Kernels already compiled in this
+    process, or that numba cannot cache, are left as they are. The results are the same.
+
+    Returns
+    -------
+    int
+        How many kernels were switched to the disk cache by this call (0 after the first).
+    """
+    global _umap_kernels_cached
+    if _umap_kernels_cached:
+        return 0
+    _umap_kernels_cached = True
+    import importlib
+
+    try:
+        from numba.core.caching import FunctionCache
+        from numba.core.registry import CPUDispatcher
+    except ImportError:  # pragma: no cover - numba is a dependency of umap-learn
+        return 0
+    n = 0
+    for name in _UMAP_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:  # pragma: no cover - a module moved in another umap-learn
+            continue
+        for kernel in vars(module).values():
+            if not isinstance(kernel, CPUDispatcher) or kernel.signatures:
+                continue  # not a kernel, or already compiled here
+            if isinstance(getattr(kernel, "_cache", None), FunctionCache):
+                continue  # cached by umap-learn itself
+            try:
+                kernel.enable_caching()
+            except Exception as exc:  # no writable cache folder: compile as before
+                logger.debug("numba cannot cache %s.%s: %s", name, kernel.__name__, exc)
+                continue
+            n += 1
+    logger.debug("numba disk cache on for %d umap-learn kernels", n)
+    return n
 
 
 def _reduce(
