@@ -140,6 +140,27 @@ def test_fast_mode_maps_multilingual_corpora_from_their_static_model():
     assert stage._make(["ar", "en"], adapt=False).model == "use-static"
 
 
+def test_fast_mode_keeps_use_for_every_passage_of_a_small_multilingual_corpus(monkeypatch, caplog):
+    import topiclab.pipeline.speed as speed
+
+    stage = EmbedStage(RunConfig(speed="fast").section("embed"))
+    texts = [
+        "中国新能源汽车出口增长",
+        "Battery makers expand storage plants",
+        "中国新能源汽车出口增长",
+    ]
+    n_chars = len(texts[0]) + len(texts[1])  # distinct texts only
+    with caplog.at_level("INFO", logger="topiclab.pipeline.stages"):
+        small = stage._make(["zh", "en", "zh"], texts=texts)
+    assert small.model == "use-multilingual"
+    assert f"their {n_chars:,} characters" in caplog.text
+    monkeypatch.setattr(speed, "FAST_MULTILINGUAL_WHOLE_CHARS", n_chars - 1)
+    large = stage._make(["zh", "en", "zh"], texts=texts)
+    assert (large.teacher, large.static) == ("use-multilingual", "use-static")
+    # English corpora keep fast mode's map whatever their size
+    assert stage._make(["en"], texts=texts[1:2]).model == "minilm-adapted"
+
+
 def test_fast_choice_names_the_multilingual_static_model():
     _, english = choose_speed(100_000, static_available=True, languages=["en", "und"])
     speed, mixed = choose_speed(100_000, static_available=True, languages=["en", "ar", "zh"])

@@ -11,12 +11,15 @@ fast     MiniLM on a 2 % sample,   short docs whole     10, 20; ≤ 5 passes,   
 ======== ======================== ===================== ===================== ==============
 
 Corpora with other languages than English embed with USE multilingual in ``best`` and
-``balanced`` mode. In ``fast`` mode they take the English route with USE multilingual as
-the teacher (``use-adapted``): USE on a seeded 2 % sample (at least 200 passages), the
-other passages mapped from ``use-static``, a static model distilled once from USE
-multilingual (:mod:`topiclab.features.static_multilingual`). ``--embedding-model
-use-multilingual`` keeps the transformer for every passage, ``use-static`` uses the
-static model alone (clustered without its first two common directions).
+``balanced`` mode, and in ``fast`` mode too up to :data:`FAST_MULTILINGUAL_WHOLE_CHARS`
+characters of passage text (USE reads short news items about six times as fast as MiniLM,
+so a corpus of that size takes it about a minute). Larger ones take the English route
+with USE multilingual as the teacher (``use-adapted``): USE on a seeded 2 % sample (at
+least 200 passages), the other passages mapped from ``use-static``, a static model
+distilled once from USE multilingual (:mod:`topiclab.features.static_multilingual`).
+``--embedding-model use-multilingual`` keeps the transformer for every passage,
+``use-static`` uses the static model alone (clustered without its first two common
+directions).
 
 Fast mode's English embedding is :class:`topiclab.features.adapted.AdaptedEmbedder`: MiniLM
 embeds a seeded 2 % of the passages (200 to 2,000) and a map fitted on them places the
@@ -39,6 +42,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 __all__ = [
+    "FAST_MULTILINGUAL_WHOLE_CHARS",
     "SPEEDS",
     "SpeedSettings",
     "choose_speed",
@@ -64,6 +68,14 @@ FAST_CLUSTER_REDUCER, FAST_CLUSTER_COMPONENTS = "pca", 50
 #: ... from this many passages on (below, UMAP's layout costs seconds and helps more: on
 #: 300 passages of multilingual_news, K=20, ARI 0.239 in PCA against 0.259 in UMAP)
 FAST_PCA_MIN_PASSAGES = 5_000
+#: Fast mode embeds a multilingual corpus with USE multilingual itself, every passage, up
+#: to this many characters of distinct passage text, and maps the passages from a sample
+#: (``use-adapted``) only above: about a minute of USE on two CPU cores, which read
+#: 67,500 characters/s of multilingual_news items and 95,000 of 20 Newsgroups posts
+#: (MiniLM 12,800 and 17,700; ``benchmarks/results/teacher_rate.txt``), while the map
+#: keeps 60-84 % of USE's label ARI on 3,000 multilingual_news items
+#: (``benchmarks/results/multilingual_static_news3000.txt``)
+FAST_MULTILINGUAL_WHOLE_CHARS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -264,9 +276,10 @@ def choose_speed(
     if languages is not None and _multilingual(languages):
         return "fast", (
             f"{n_passages:,} passages > {BALANCED_MAX_PASSAGES:,}: languages "
-            f"{', '.join(sorted(_known(languages)))}, so USE multilingual on a 2 % sample "
-            "and the rest mapped from its distilled static model (use-adapted), short "
-            "documents embedded whole, a shorter LDA search"
+            f"{', '.join(sorted(_known(languages)))}, so USE multilingual (above "
+            f"{FAST_MULTILINGUAL_WHOLE_CHARS:,} characters on a 2 % sample and the rest "
+            "mapped from its distilled static model, use-adapted), short documents "
+            "embedded whole, a shorter LDA search"
         )
     return "fast", (
         f"{n_passages:,} passages > {BALANCED_MAX_PASSAGES:,}: MiniLM on a 2 % sample and "

@@ -7,6 +7,7 @@ The view stages live in their own modules (:mod:`.embedding_view`, :mod:`.lda_vi
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -180,7 +181,9 @@ class EmbedStage(Stage):
         self.section = section
         self.embedder = embedder
 
-    def _make(self, langs: list[str], adapt: bool = True) -> Any:
+    def _make(
+        self, langs: list[str], adapt: bool = True, texts: Sequence[str] | None = None
+    ) -> Any:
         from topiclab.features.adapted import ADAPTED_MODEL, MULTILINGUAL_ADAPTED_MODEL
         from topiclab.features.embed import (
             DEFAULT_MODEL,
@@ -207,7 +210,7 @@ class EmbedStage(Stage):
             if not s.embedding_model and model == DEFAULT_MODEL:
                 model = speed_settings(getattr(s, "speed", None)).english_model
             elif not s.embedding_model and model == MULTILINGUAL_MODEL:
-                model = _multilingual_model(s, model, langs)
+                model = _multilingual_model(s, model, langs, texts)
             if model == ADAPTED_MODEL:
                 if adapt:
                     return _adapted_embedder(s)
@@ -224,7 +227,7 @@ class EmbedStage(Stage):
 
     def fit(self, state: RunState) -> RunState:
         """Load the model and embed the passages (unless ``state.embeddings`` is given)."""
-        embedder = self._make(state.langs)
+        embedder = self._make(state.langs, texts=state.texts)
         self.embedder_ = embedder
         state.embedder = embedder
         if not getattr(embedder, "fits_corpus", False):
@@ -268,14 +271,37 @@ class EmbedStage(Stage):
 MULTILINGUAL_ADAPTED_FEATURES = "static"
 
 
-def _multilingual_model(section: Any, model: str, langs: list[str]) -> str:
-    """Return the speed mode's model for a multilingual corpus, logging why."""
-    from topiclab.pipeline.speed import speed_settings
+def _multilingual_model(
+    section: Any, model: str, langs: list[str], texts: Sequence[str] | None = None
+) -> str:
+    """Return the speed mode's model for a multilingual corpus, logging why.
+
+    Fast mode keeps the transformer for every passage when the distinct ``texts`` hold at
+    most :data:`~topiclab.pipeline.speed.FAST_MULTILINGUAL_WHOLE_CHARS` characters
+    (without ``texts``, as for an engine that cannot fit on the corpus, it maps them).
+    """
+    from topiclab.features.adapted import MULTILINGUAL_ADAPTED_MODEL
+    from topiclab.pipeline.speed import FAST_MULTILINGUAL_WHOLE_CHARS, speed_settings
 
     speed = getattr(section, "speed", None)
     chosen = speed_settings(speed).multilingual_model
     if not chosen:
         return model
+    if chosen == MULTILINGUAL_ADAPTED_MODEL and texts is not None:
+        n_chars = sum(len(t) for t in set(texts))
+        if n_chars <= FAST_MULTILINGUAL_WHOLE_CHARS:
+            logger.info(
+                "speed=%s: %s passages in %s embed with %r: their %s characters are few "
+                "enough for it to read them all (%r maps passages from %s characters on)",
+                speed,
+                f"{len(langs):,}",
+                ", ".join(sorted({str(x) for x in langs})),
+                model,
+                f"{n_chars:,}",
+                chosen,
+                f"{FAST_MULTILINGUAL_WHOLE_CHARS + 1:,}",
+            )
+            return model
     how = {
         "use-static": "the static model distilled from it",
         "use-adapted": "it on a seeded sample, the others mapped from its static model",
