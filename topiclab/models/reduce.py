@@ -26,6 +26,7 @@ __all__ = [
     "EXACT_NEIGHBOURS_MAX",
     "UMAP_MIN_SAMPLES",
     "Reducer",
+    "cache_umap_kernels",
     "cluster_neighbors",
     "exact_neighbours",
     "l2_normalize",
