@@ -190,6 +190,7 @@ def test_load_on_random_folders_raises_only_ingest_error(seed: int, tmp_path: Pa
 @SETTINGS
 @given(text=st.one_of(TEXT, WORDY))
 @example(text="Caf\u200be\u0301 prices rose.\x1b[0m\u2029Second\x0cpage of the article.")
+@example(text="A 2000/1/1–")  # a dateline with nothing after its dash
 def test_cleaner_never_raises_and_is_idempotent(text: str) -> None:
     docs = clean_text(text, file="fuzz.txt")
     assert docs

@@ -336,7 +336,7 @@ def extract_dateline(line: Line, log: list[dict[str, Any]]) -> dict[str, str]:
     m = _DATELINE.match(text)
     if m and (date := parse_date(m.group("date"))) and len(words(m.group("src"))) <= 4:
         meta = {"date": date, "source": m.group("src").strip()}
-        new = f"{m.group('place').strip()} – {text[m.end() :]}"
+        new = f"{m.group('place').strip()} – {text[m.end() :]}".rstrip()
     else:
         m2 = _PLACE_DATE_DASH.match(text)
         if not m2 or not (date := parse_date(m2.group("date"))):
@@ -346,7 +346,7 @@ def extract_dateline(line: Line, log: list[dict[str, Any]]) -> dict[str, str]:
         meta = {"date": date}
         if m2.group("src"):
             meta["source"] = m2.group("src").strip()
-        new = f"{m2.group('place').strip()} {m2.group('dash')} {text[m2.end() :]}"
+        new = f"{m2.group('place').strip()} {m2.group('dash')} {text[m2.end() :]}".rstrip()
     log.append(
         log_entry(
             STEP,
