@@ -89,6 +89,40 @@ def test_passage_language_falls_back_to_document() -> None:
     )
 
 
+
+FRENCH = (
+    "Le conseil municipal a voté hier soir la nouvelle loi sur les transports publics. "
+    "Les élus de l'opposition ont dénoncé un texte préparé trop vite, sans consultation "
+    "des habitants, et demandent un nouveau débat avant la fin de l'année prochaine."
+)
+
+
+def test_one_passage_documents_are_identified_once_others_per_passage(monkeypatch) -> None:
+    from topiclab.ingest import from_texts, lang
+
+    real = lang._identifier()
+    calls: list[str] = []
+
+    class Counting:
+        def classify(self, text: str):
+            calls.append(text)
+            return real.classify(text)
+
+    monkeypatch.setattr(lang, "_identifier", lambda: Counting())
+    other = (
+        "The city council approved a new budget for public transport on Tuesday night. "
+        "Buses will run every ten minutes on the main routes from next spring, and two "
+        "tram lines are to be extended to the northern suburbs by the end of the decade."
+    )
+    texts = [ARTICLE, other, f"{other}\n\n{FRENCH}"]
+    corpus = from_texts(texts, n_jobs=1, min_words=20)
+    assert len(corpus) == 3
+    langs = corpus.passages.groupby("doc_id", sort=False)["lang"].agg(list)
+    assert [langs[make_doc_id(f"text:{i}", 0)] for i in range(3)] == [["en"], ["en"], ["en", "fr"]]
+    # one call per document, plus one per passage of the two-passage document only
+    assert len(calls) == 3 + 2
+
+
 # ---------------------------------------------------------------- segmentation
 def test_short_paragraphs_are_merged() -> None:
     paras = ["Short title", "One short paragraph.", ARTICLE]

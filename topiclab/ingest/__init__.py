@@ -341,7 +341,7 @@ _Cleaned = tuple[Any, dict[str, Any], dict[str, Any], list[tuple[Any, str, Any, 
 def _clean_record(rec: Any, opts: LoadOptions, text_column: str) -> _Cleaned:
     """Clean one record: its articles, their languages and passages (no corpus state)."""
     from topiclab.ingest.clean import clean_text
-    from topiclab.ingest.lang import UNKNOWN, detect, passage_language
+    from topiclab.ingest.lang import UNKNOWN, detect, passage_languages
     from topiclab.ingest.segment import segment
     from topiclab.ingest.wire import clean_title
 
@@ -365,12 +365,11 @@ def _clean_record(rec: Any, opts: LoadOptions, text_column: str) -> _Cleaned:
             continue
         lang = given["lang"] or (detect(doc.text) if opts.detect_language else UNKNOWN)
         parts = segment(doc.text.split("\n\n"), min_words=opts.min_words, max_words=opts.max_words)
-        plangs = [
-            passage_language(text, lang, trust_doc=given["lang"] is not None)
+        plangs = (
+            passage_languages(parts, lang, trust_doc=given["lang"] is not None)
             if opts.detect_language
-            else lang
-            for text in parts
-        ]
+            else [lang] * len(parts)
+        )
         out.append((doc, lang, parts, plangs))
     return own_id, given, extra, out
 

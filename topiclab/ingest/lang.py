@@ -152,3 +152,29 @@ def passage_language(
     if doc_lang in (UNKNOWN, code):
         return code
     return code if conf >= min_confidence else doc_lang
+
+
+def passage_languages(
+    passages: list[str], doc_lang: str, *, min_confidence: float = 0.95, trust_doc: bool = False
+) -> list[str]:
+    """Languages of a document's passages (:func:`passage_language` of each).
+
+    A document cut into one passage only is that passage: it takes the document's
+    language, which was decided on more of the same text, without a second look.
+    Short news items are mostly one passage, so this halves their language
+    identification.
+
+    Examples
+    --------
+    >>> fr = "Le conseil municipal a voté la nouvelle loi sur les transports hier à Paris."
+    >>> passage_languages(["The vote passed.", fr], "en")
+    ['en', 'fr']
+    >>> passage_languages([fr], "en")  # the document's own language, decided on it
+    ['en']
+    """
+    if len(passages) == 1 and doc_lang != UNKNOWN:
+        return [doc_lang]
+    return [
+        passage_language(text, doc_lang, min_confidence=min_confidence, trust_doc=trust_doc)
+        for text in passages
+    ]

@@ -397,7 +397,7 @@ def _passage_partitions(opts: LoadOptions) -> Any:
         import pandas as pd
 
         from topiclab.ingest._lines import size
-        from topiclab.ingest.lang import passage_language
+        from topiclab.ingest.lang import passage_languages
         from topiclab.ingest.segment import segment
 
         for pdf in frames:
@@ -414,12 +414,12 @@ def _passage_partitions(opts: LoadOptions) -> Any:
                     text.split("\n\n"), min_words=opts.min_words, max_words=opts.max_words
                 )
                 doc_size = float(sum(size(part) for part in parts))  # for speed modes
-                for j, part in enumerate(parts):
-                    plang = (
-                        passage_language(part, lang, trust_doc=bool(given))
-                        if opts.detect_language
-                        else lang
-                    )
+                plangs = (
+                    passage_languages(parts, lang, trust_doc=bool(given))
+                    if opts.detect_language
+                    else [lang] * len(parts)
+                )
+                for j, (part, plang) in enumerate(zip(parts, plangs, strict=True)):
                     rows.append(
                         (
                             f"{doc_id}-p{j:03d}",
