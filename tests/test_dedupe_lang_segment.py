@@ -89,7 +89,6 @@ def test_passage_language_falls_back_to_document() -> None:
     )
 
 
-
 FRENCH = (
     "Le conseil municipal a voté hier soir la nouvelle loi sur les transports publics. "
     "Les élus de l'opposition ont dénoncé un texte préparé trop vite, sans consultation "
