@@ -73,3 +73,60 @@ def test_silhouette_of_many_rows_is_estimated_on_a_seeded_sample():
     drawn = silhouette(x, labels, metric="euclidean", max_samples=200)
     assert drawn == silhouette(x, labels, metric="euclidean", max_samples=200)
     assert drawn != full and abs(drawn - full) < 0.05
+
+
+def _random_texts(rng: np.random.Generator, n_texts: int, vocab: int, max_len: int) -> list:
+    words = [f"w{i}" for i in range(vocab)]
+    # a skewed draw, so words repeat inside a window as real text does
+    p = 1.0 / np.arange(1, vocab + 1)
+    p /= p.sum()
+    return [
+        [words[j] for j in rng.choice(vocab, size=int(rng.integers(0, max_len)), p=p)]
+        for _ in range(n_texts)
+    ]
+
+
+@pytest.mark.parametrize("block", [3, 4096])
+def test_window_counts_equal_gensims_own_accumulator(block, monkeypatch):
+    from gensim.corpora import Dictionary
+    from gensim.topic_coherence.text_analysis import WordOccurrenceAccumulator
+
+    from topiclab import _cooccur
+    from topiclab._cooccur import WindowCounts
+
+    monkeypatch.setattr(_cooccur, "BLOCK_TEXTS", block)  # texts counted a few at a time
+
+    rng = np.random.default_rng(0)
+    for _ in range(60):
+        texts = _random_texts(rng, int(rng.integers(1, 10)), int(rng.integers(2, 15)), 40)
+        d = Dictionary(texts)
+        if not len(d):
+            continue
+        ids = sorted(d.token2id.values())
+        relevant = set(rng.choice(ids, size=int(rng.integers(1, len(ids) + 1)), replace=False))
+        w = int(rng.integers(1, 15))
+        ours = WindowCounts.accumulator(relevant, d, texts, w)
+        theirs = WordOccurrenceAccumulator(relevant, d).accumulate(texts, w)
+        assert ours.num_docs == theirs.num_docs
+        for a in relevant:
+            assert ours[a] == theirs[a]
+            for b in relevant:
+                assert ours[(a, b)] == theirs[(a, b)], (texts, relevant, w, a, b)
+
+
+@pytest.mark.parametrize("measure", ["c_npmi", "c_v", "c_uci"])
+def test_coherence_equals_gensims_coherence_model(measure):
+    from gensim.corpora import Dictionary
+    from gensim.models.coherencemodel import CoherenceModel
+
+    rng = np.random.default_rng(1)
+    texts = [t for t in _random_texts(rng, 300, 60, 150) if t]
+    topics = [
+        list(rng.choice([f"w{i}" for i in range(60)], size=10, replace=False)) for _ in range(8)
+    ]
+    _, ours = coherence(topics, texts, measure=measure)
+    d = Dictionary(texts)
+    theirs = CoherenceModel(
+        topics=topics, texts=texts, dictionary=d, coherence=measure, topn=10, processes=1
+    ).get_coherence_per_topic()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
