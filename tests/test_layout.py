@@ -132,6 +132,27 @@ def test_map_lays_out_a_sample_and_places_the_rest(big_blobs):
     assert full.shape == (len(X), 2)
 
 
+def test_a_map_sample_of_a_large_corpus_gets_the_epochs_of_the_whole(big_blobs, monkeypatch):
+    import umap
+
+    from topiclab.models import reduce as red
+
+    real, seen = umap.UMAP, []
+
+    def spy(**kwargs):
+        seen.append(kwargs.get("n_epochs"))
+        return real(**kwargs)
+
+    monkeypatch.setattr(umap, "UMAP", spy)
+    X, _ = big_blobs
+    keys = [f"d{i}" for i in range(len(X))]
+    monkeypatch.setattr(red, "UMAP_LARGE_ROWS", len(X) - 1)  # X stands for a large corpus
+    red.reduce_2d(X, random_state=0, layout_sample=300, sample_keys=keys)
+    red.reduce_2d(X[:400], random_state=0, layout_sample=300, sample_keys=keys[:400])
+    red.reduce_2d(X, random_state=0, sample_keys=keys)  # every row laid out: umap's choice
+    assert seen == [red.UMAP_LARGE_EPOCHS, None, None]
+
+
 @pytest.mark.parametrize("layout_sample", [None, 400])
 def test_themes_do_not_depend_on_the_order_of_the_input(big_blobs, layout_sample):
     """UMAP and k-means++ see the rows in the order of the keys' hashes, whatever the input."""

@@ -328,6 +328,11 @@ class Reducer(TransformerMixin, BaseEstimator):
         return np.asarray(self.model_.transform(X), dtype=np.float64)
 
 
+#: Above this many rows umap-learn lays out in ``UMAP_LARGE_EPOCHS`` epochs (500 below).
+UMAP_LARGE_ROWS = 10_000
+UMAP_LARGE_EPOCHS = 200
+
+
 def reduce_2d(
     X: Any,
     random_state: int | np.random.RandomState | None = None,
@@ -339,6 +344,7 @@ def reduce_2d(
     precomputed_knn: tuple[Any, Any, Any] | None = None,
     layout_sample: int | None = None,
     sample_keys: Any = None,
+    n_epochs: int | None = None,
 ) -> np.ndarray:
     """Two-dimensional coordinates of embeddings, for maps.
 
@@ -373,6 +379,11 @@ def reduce_2d(
         One key per row (passage texts): UMAP takes the rows in the order of the keys' hashes
         (:func:`topiclab.models.layout.hash_order`), so the map does not depend on the
         order of the input; they also choose the sample of ``layout_sample``.
+    n_epochs : int, optional
+        UMAP's layout epochs; by default umap-learn's choice for the rows it lays out
+        (500 up to 10,000, 200 above), except that a sample standing for more than
+        10,000 rows is laid out with the 200 epochs of the whole (2.0 s instead of 4.7 s
+        for a 5,000-passage sample of 20 Newsgroups).
 
     Returns
     -------
@@ -402,6 +413,8 @@ def reduce_2d(
             where = np.empty(n, dtype=np.intp)
             where[rows] = np.arange(n)
             knn = (where[np.asarray(knn[0])[rows]], np.asarray(knn[1])[rows], None)
+        if n_epochs is None and len(rows) < n and n > UMAP_LARGE_ROWS:
+            n_epochs = UMAP_LARGE_EPOCHS  # what umap-learn runs for the whole corpus
         part = reduce_2d(
             X[rows],
             random_state,
@@ -410,6 +423,7 @@ def reduce_2d(
             min_dist=min_dist,
             progress=progress,
             precomputed_knn=knn,
+            n_epochs=n_epochs,
         )
         out = np.empty((n, 2))
         if len(rows) < n:
@@ -442,6 +456,7 @@ def reduce_2d(
             min_dist=min_dist,
             random_state=seed,
             n_jobs=1,
+            n_epochs=n_epochs,
             tqdm_kwds=umap_tqdm_kwds(progress, n, desc="UMAP map"),
             **extra,
         )
