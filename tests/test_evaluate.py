@@ -92,7 +92,7 @@ def test_window_counts_equal_gensims_own_accumulator(block, monkeypatch):
     from gensim.topic_coherence.text_analysis import WordOccurrenceAccumulator
 
     from topiclab import _cooccur
-    from topiclab._cooccur import WindowCounts
+    from topiclab._cooccur import window_accumulator
 
     monkeypatch.setattr(_cooccur, "BLOCK_TEXTS", block)  # texts counted a few at a time
 
@@ -105,7 +105,7 @@ def test_window_counts_equal_gensims_own_accumulator(block, monkeypatch):
         ids = sorted(d.token2id.values())
         relevant = set(rng.choice(ids, size=int(rng.integers(1, len(ids) + 1)), replace=False))
         w = int(rng.integers(1, 15))
-        ours = WindowCounts.accumulator(relevant, d, texts, w)
+        ours = window_accumulator(relevant, d, texts, w)
         theirs = WordOccurrenceAccumulator(relevant, d).accumulate(texts, w)
         assert ours.num_docs == theirs.num_docs
         for a in relevant:

@@ -2,7 +2,7 @@
 
 gensim's :class:`~gensim.topic_coherence.text_analysis.WordOccurrenceAccumulator` visits
 every window of every text in Python (about 4 s for 20,000 passages and one measure).
-:class:`WindowCounts` is a drop-in replacement that returns the same counts from array
+:func:`window_accumulator` fills a drop-in replacement that returns the same counts from array
 operations, so :class:`~gensim.models.coherencemodel.CoherenceModel` scores exactly as it
 would with its own accumulator.
 
@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["WindowCounts", "window_presence"]
+__all__ = ["window_accumulator", "window_presence"]
 
 
 def window_presence(
@@ -188,24 +188,20 @@ def _accumulator_class() -> type:
     return WindowCountsAccumulator
 
 
-class WindowCounts:
-    """Build gensim accumulators whose counts come from :func:`window_presence`.
+def window_accumulator(
+    relevant_ids: Iterable[int], dictionary: Any, texts: Iterable[Sequence[str]], window: int
+) -> Any:
+    """Return gensim's ``WordOccurrenceAccumulator`` for these words, filled from arrays.
 
     Examples
     --------
     >>> from gensim.corpora import Dictionary
     >>> texts = [["a", "b", "a", "c"], ["b", "c"]]
     >>> d = Dictionary(texts)
-    >>> acc = WindowCounts.accumulator({d.token2id[w] for w in "abc"}, d, texts, 2)
     >>> a, b, c = (d.token2id[w] for w in "abc")
+    >>> acc = window_accumulator({a, b, c}, d, texts, 2)
     >>> acc.num_docs, int(acc[a]), int(acc[(b, c)])  # windows: ab, ba, ac and bc
     (4, 3, 1)
     """
-
-    @staticmethod
-    def accumulator(
-        relevant_ids: Iterable[int], dictionary: Any, texts: Iterable[Sequence[str]], window: int
-    ) -> Any:
-        """Return a filled gensim ``WordOccurrenceAccumulator`` for these words and texts."""
-        cls = _accumulator_class()
-        return cls(set(relevant_ids), dictionary).accumulate(texts, window)
+    cls = _accumulator_class()
+    return cls(set(relevant_ids), dictionary).accumulate(texts, window)

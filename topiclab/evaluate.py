@@ -122,9 +122,9 @@ def coherence(
         if measure in _SLIDING_WINDOW:  # gensim's counts, from arrays instead of a loop
             from gensim.topic_coherence.probability_estimation import unique_ids_from_segments
 
-            from topiclab._cooccur import WindowCounts
+            from topiclab._cooccur import window_accumulator
 
-            cm._accumulator = WindowCounts.accumulator(
+            cm._accumulator = window_accumulator(
                 unique_ids_from_segments(segmented), dictionary, docs, cm.window_size
             )
         for (i, _), v in zip(group, cm.get_coherence_per_topic(segmented), strict=True):
