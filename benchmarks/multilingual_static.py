@@ -12,7 +12,12 @@ KMeans at K themes; it prints ARI/NMI against the labels. Rows:
   multilingual corpus could use so far);
 * ``adapted-<features>-<m>``: :class:`topiclab.features.adapted.AdaptedEmbedder` with USE
   on a seeded sample of ``m`` texts and the rest mapped from ``use-static`` vectors
-  (``static``) or from them and hashed TF-IDF (``both``).
+  (``static``) or from them and hashed TF-IDF (``both``);
+* ``adapted-static-<m>-c<p>`` (``--budgets``): the same, static features, with USE also
+  reading the shortest other texts until ``p`` % of the distinct texts' characters are
+  spent (``sample_chars``, as fast mode does above its whole-corpus limit); beside it
+  ``adapted-static-r<p>``: a random sample of as many texts as ``p`` % of the characters
+  hold on average (the same teacher time, spent at random).
 
 On ``sib200`` (parallel Arabic, Chinese and English sentences, 7 labels) it also prints the
 ARI within each language and the cross-lingual agreement: the share of parallel sentence
@@ -139,6 +144,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", type=int, nargs="+", default=[200], help="adapted sample sizes")
     p.add_argument("--features", nargs="+", default=["static", "both"])
     p.add_argument(
+        "--budgets",
+        type=float,
+        nargs="+",
+        default=[],
+        help="teacher character budgets, %% of the distinct texts' characters",
+    )
+    p.add_argument(
         "--baselines",
         nargs="+",
         default=["use-multilingual", "use-static", "use-static-abtt", "minilm-static"],
@@ -188,6 +200,34 @@ def main(argv: list[str] | None = None) -> int:
             if teacher is not None:
                 note = f"cos {float(np.mean(np.sum(_unit(X) * teacher, axis=1))):.3f} " + note
             notes[name] = note
+
+    distinct = list(dict.fromkeys(texts))
+    n_chars = sum(len(t) for t in distinct)
+    for pct in args.budgets:
+        budget = int(n_chars * pct / 100)
+        n_random = max(2, round(budget / (n_chars / len(distinct))))
+        m = args.sizes[0]
+        rows = (
+            (f"adapted-static-{m}-c{pct:g}", dict(min_sample=m, max_sample=m, sample_chars=budget)),
+            (f"adapted-static-r{pct:g}", dict(min_sample=n_random, max_sample=n_random)),
+        )
+        for name, kw in rows:
+            emb = AdaptedEmbedder(
+                teacher="use-multilingual",
+                static="use-static",
+                features="static",
+                random_state=args.seed,
+                progress=False,
+                **kw,
+            )
+            t0, c0 = _clock()
+            X = emb.fit_transform(texts)
+            t1, c1 = _clock()
+            vectors[name] = X
+            notes[name] = (
+                f"teacher on {emb.sample_size_} texts; loo {emb.loo_cosine_:.3f} "
+                f"fit {t1 - t0:.1f}s/{c1 - c0:.1f}cpu"
+            )
 
     head = f"{'vectors':22s} {'ARI':>13s} {'NMI':>13s}"
     if pids is not None:

@@ -228,3 +228,104 @@ def test_a_refit_with_fewer_features_drops_the_old_map(tmp_path):
     emb.fit(texts)
     assert not hasattr(emb, "idf_") and not hasattr(emb, "term_map_")
     assert emb.get_state()[0]["params"]["static"] == "test-static"
+
+
+def test_primal_fit_equals_the_kernel_fit():
+    from topiclab.features.adapted import ridge_primal_gcv
+
+    rng = np.random.default_rng(2)
+    F = rng.normal(size=(40, 6))
+    Y = F @ rng.normal(size=(6, 3)) + rng.normal(scale=0.5, size=(40, 3))
+    alphas = [1e-3, 0.1, 1.0, 10.0]
+    A, alpha, loo, loo_pred = ridge_gcv(F @ F.T, Y, alphas, return_loo=True)
+    W, alpha_p, loo_p, loo_pred_p, rows = ridge_primal_gcv(F, Y, alphas)
+    assert rows.tolist() == list(range(40))
+    assert alpha_p == pytest.approx(alpha) and loo_p == pytest.approx(loo)
+    assert np.allclose(W, F.T @ A, atol=1e-8) and np.allclose(loo_pred_p, loo_pred, atol=1e-8)
+    some = np.array([3, 17, 30])
+    *_, pred_some, rows_some = ridge_primal_gcv(
+        F, Y, [alpha / np.mean(np.sum(F * F, axis=1))], score_rows=some
+    )
+    assert rows_some.tolist() == [3, 17, 30] and np.allclose(pred_some, loo_pred[some], atol=1e-8)
+
+
+def test_budget_sample_adds_the_shortest_texts_within_the_budget():
+    from topiclab.features.adapted import budget_sample
+
+    lengths = np.array([40, 5, 12, 5, 100, 7, 30])
+    assert budget_sample(lengths, np.array([4]), None).tolist() == [4]
+    got = budget_sample(lengths, np.array([4, 0]), 160)  # 20 left: 5, 5 and 7 fit, 12 not
+    assert got.tolist() == [0, 1, 3, 4, 5]
+    assert lengths[got].sum() <= 160
+    assert budget_sample(lengths, np.array([4]), 10**6).tolist() == list(range(7))
+    assert budget_sample(lengths, np.array([4]), 50).tolist() == [4]  # over already: no more
+
+
+def _short_and_long(n: int = 120) -> list[str]:
+    texts, _ = _corpus(n)
+    return [t if i % 2 else t + " " + " ".join(texts[:3]) for i, t in enumerate(texts)]
+
+
+def test_a_character_budget_spends_the_teacher_on_the_shortest_texts(tmp_path):
+    texts = _short_and_long()
+    teacher = CountingTeacher()
+    budget = 2_000
+    emb = _embedder(
+        teacher,
+        tmp_path,
+        static=CountingTeacher("test-static"),
+        features="static",
+        sample_chars=budget,
+        min_sample=10,
+        max_sample=10,
+    ).fit(texts)
+    seen = teacher.seen
+    assert emb.sample_size_ == len(seen) > 10 and sum(map(len, seen)) <= budget
+    unseen = [t for t in texts if t not in set(seen)]
+    extra = sorted(seen, key=len)[: len(seen) - 10]  # all but (at most) the random ten
+    assert max(map(len, extra)) <= min(map(len, unseen))  # shortest first
+    again = _embedder(
+        CountingTeacher(),
+        tmp_path,
+        static=CountingTeacher("test-static"),
+        features="static",
+        sample_chars=budget,
+        min_sample=10,
+        max_sample=10,
+    ).fit(texts)
+    assert np.array_equal(again.sample_keys_, emb.sample_keys_)
+
+
+def test_a_large_sample_is_fitted_in_primal_form_with_the_same_map(tmp_path, monkeypatch):
+    from topiclab.features import adapted
+
+    texts = _short_and_long()
+    kw = dict(
+        static=CountingTeacher("test-static"),
+        features="static",
+        sample_chars=3_000,
+        min_sample=10,
+        max_sample=10,
+        cache=False,
+    )
+    dual = _embedder(CountingTeacher(), tmp_path, **kw).fit(texts)
+    monkeypatch.setattr(adapted, "_DUAL_MAX", 5)
+    monkeypatch.setattr(adapted, "_PRIMAL_SCORED", dual.sample_size_)  # every row scored
+    primal = _embedder(CountingTeacher(), tmp_path, **kw).fit(texts)
+    assert primal.alpha_ == pytest.approx(dual.alpha_)
+    assert np.allclose(primal.static_map_, dual.static_map_, atol=1e-4)
+    assert primal.loo_cosine_ == pytest.approx(dual.loo_cosine_, abs=1e-5)
+    assert np.allclose(primal.transform(texts), dual.transform(texts), atol=1e-4)
+
+
+def test_a_character_budget_needs_static_features_only(tmp_path):
+    with pytest.raises(ConfigError, match="sample_chars"):
+        _embedder(CountingTeacher(), tmp_path, sample_chars=100).fit(_corpus(12)[0])
+    with pytest.raises(ConfigError, match="sample_chars"):
+        _embedder(
+            CountingTeacher(),
+            tmp_path,
+            static=CountingTeacher("s"),
+            features="static",
+            sample_chars=0,
+        ).fit(_corpus(12)[0])

@@ -15,8 +15,10 @@ Corpora with other languages than English embed with USE multilingual in ``best`
 characters of passage text (USE reads short news items about six times as fast as MiniLM,
 so a corpus of that size takes it about a minute). Larger ones take the English route
 with USE multilingual as the teacher (``use-adapted``): USE on a seeded 2 % sample (at
-least 200 passages), the other passages mapped from ``use-static``, a static model
-distilled once from USE multilingual (:mod:`topiclab.features.static_multilingual`).
+least 200 passages) and then on the shortest other passages until it has read as many
+characters as the whole-corpus limit, the other passages mapped from ``use-static``, a
+static model distilled once from USE multilingual
+(:mod:`topiclab.features.static_multilingual`).
 ``--embedding-model use-multilingual`` keeps the transformer for every passage,
 ``use-static`` uses the static model alone (clustered without its first two common
 directions).
@@ -131,7 +133,10 @@ class SpeedSettings:
 _SETTINGS = {
     "best": SpeedSettings("minilm", 0, None, None, None),
     "balanced": SpeedSettings("minilm", 200, None, None, 50_000),
-    # one LDA fit of 300 sweeps per K: Gibbs sampling costs time in proportion to the corpus;
+    # one LDA fit of 300 sweeps per K: Gibbs sampling costs time in proportion to the corpus
+    # and the sweeps (200 sweeps: held-out NPMI 0.130 against 0.129 on 20 Newsgroups, but
+    # 0.154 label ARI against 0.185 and NPMI -0.395 against -0.382 on THUCNews titles;
+    # benchmarks/results/lda_sweeps_20ng.txt, lda_sweeps_thucnews.txt);
     # UMAP's own 15 neighbours: its layout time grows with the neighbourhood
     "fast": SpeedSettings(
         "minilm-adapted",
@@ -277,8 +282,9 @@ def choose_speed(
         return "fast", (
             f"{n_passages:,} passages > {BALANCED_MAX_PASSAGES:,}: languages "
             f"{', '.join(sorted(_known(languages)))}, so USE multilingual (above "
-            f"{FAST_MULTILINGUAL_WHOLE_CHARS:,} characters on a 2 % sample and the rest "
-            "mapped from its distilled static model, use-adapted), short documents "
+            f"{FAST_MULTILINGUAL_WHOLE_CHARS:,} characters on a 2 % sample and the "
+            "shortest passages, the rest mapped from its distilled static model, "
+            "use-adapted), short documents "
             "embedded whole, a shorter LDA search"
         )
     return "fast", (
