@@ -157,6 +157,8 @@ def test_fast_mode_keeps_use_for_every_passage_of_a_small_multilingual_corpus(mo
     monkeypatch.setattr(speed, "FAST_MULTILINGUAL_WHOLE_CHARS", n_chars - 1)
     large = stage._make(["zh", "en", "zh"], texts=texts)
     assert (large.teacher, large.static) == ("use-multilingual", "use-static")
+    # above the limit USE still reads as many characters, shortest passages after the sample
+    assert large.sample_chars == n_chars - 1 and large.features == "static"
     # English corpora keep fast mode's map whatever their size
     assert stage._make(["en"], texts=texts[1:2]).model == "minilm-adapted"
 

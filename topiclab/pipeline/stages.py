@@ -325,14 +325,14 @@ def _adapted_embedder(section: Any, multilingual: bool = False) -> Any:
     from topiclab.features.adapted import AdaptedEmbedder
 
     if multilingual:  # USE multilingual on the sample, its static vectors for the map
-        from topiclab.pipeline.speed import FAST_MULTILINGUAL_WHOLE_CHARS
+        from topiclab.pipeline import speed
 
         return AdaptedEmbedder(
             teacher="use-multilingual",
             static="use-static",
             # as many characters as it reads of a corpus it embeds whole: the random
             # sample, then the shortest passages
-            sample_chars=FAST_MULTILINGUAL_WHOLE_CHARS,
+            sample_chars=speed.FAST_MULTILINGUAL_WHOLE_CHARS,
             features=MULTILINGUAL_ADAPTED_FEATURES,
             batch_size=section.batch_size,
             progress=section.progress,
