@@ -294,6 +294,10 @@ def test_a_character_budget_spends_the_teacher_on_the_shortest_texts(tmp_path):
         max_sample=10,
     ).fit(texts)
     assert np.array_equal(again.sample_keys_, emb.sample_keys_)
+    share = budget / sum(len(t) for t in dict.fromkeys(texts))  # the same budget as a share
+    kw = dict(static=CountingTeacher("test-static"), features="static", min_sample=10)
+    as_share = _embedder(CountingTeacher(), tmp_path, sample_chars=share, max_sample=10, **kw)
+    assert np.array_equal(as_share.fit(texts).sample_keys_, emb.sample_keys_)
 
 
 def test_a_large_sample_is_fitted_in_primal_form_with_the_same_map(tmp_path, monkeypatch):
@@ -318,9 +322,19 @@ def test_a_large_sample_is_fitted_in_primal_form_with_the_same_map(tmp_path, mon
     assert np.allclose(primal.transform(texts), dual.transform(texts), atol=1e-4)
 
 
-def test_a_character_budget_needs_static_features_only(tmp_path):
-    with pytest.raises(ConfigError, match="sample_chars"):
-        _embedder(CountingTeacher(), tmp_path, sample_chars=100).fit(_corpus(12)[0])
+def test_a_character_budget_with_tfidf_stops_at_the_kernel_size(tmp_path, monkeypatch):
+    from topiclab.features import adapted
+
+    texts = _short_and_long()
+    monkeypatch.setattr(adapted, "_DUAL_MAX", 25)
+    teacher = CountingTeacher()
+    emb = _embedder(teacher, tmp_path, sample_chars=10**6, min_sample=10, max_sample=10)
+    emb.fit(texts)  # tfidf features: fitted in kernel form, so at most 25 texts
+    assert emb.sample_size_ == 25 == len(teacher.seen)
+    assert hasattr(emb, "term_map_") and not hasattr(emb, "static_map_")
+
+
+def test_a_bad_character_budget_is_named(tmp_path):
     with pytest.raises(ConfigError, match="sample_chars"):
         _embedder(
             CountingTeacher(),
@@ -328,4 +342,10 @@ def test_a_character_budget_needs_static_features_only(tmp_path):
             static=CountingTeacher("s"),
             features="static",
             sample_chars=0,
+        ).fit(_corpus(12)[0])
+    with pytest.raises(ConfigError, match="sample_chars"):
+        _embedder(CountingTeacher(), tmp_path, sample_chars=-0.5).fit(_corpus(12)[0])
+    with pytest.raises(ConfigError, match="sample_chars"):
+        _embedder(
+            "minilm", tmp_path, static="minilm-context", features="static", sample_chars=100
         ).fit(_corpus(12)[0])

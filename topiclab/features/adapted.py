@@ -204,7 +204,9 @@ def ridge_primal_gcv(
     return W, a, loo, Y[rows] - resid / np.maximum(1.0 - h, 1e-9)[:, None], rows
 
 
-def budget_sample(lengths: np.ndarray, pick: np.ndarray, budget: int | None) -> np.ndarray:
+def budget_sample(
+    lengths: np.ndarray, pick: np.ndarray, budget: int | None, max_size: int | None = None
+) -> np.ndarray:
     """Add the shortest texts not in ``pick`` while their characters fit the budget.
 
     Parameters
@@ -216,6 +218,8 @@ def budget_sample(lengths: np.ndarray, pick: np.ndarray, budget: int | None) -> 
     budget : int or None
         Characters the teacher reads in all, the random sample's included (``None``: the
         random sample only).
+    max_size : int, optional
+        Texts in the sample at most (the random sample is kept whole).
 
     Returns
     -------
@@ -225,9 +229,11 @@ def budget_sample(lengths: np.ndarray, pick: np.ndarray, budget: int | None) -> 
     Examples
     --------
     >>> budget_sample(np.array([50, 3, 9, 4, 30]), np.array([0]), 62).tolist()
-    [0, 1, 2]
+    [0, 1, 3]
     >>> budget_sample(np.array([50, 3, 9, 4, 30]), np.array([0]), 66).tolist()
     [0, 1, 2, 3]
+    >>> budget_sample(np.array([50, 3, 9, 4, 30]), np.array([0]), 66, max_size=2).tolist()
+    [0, 1]
     """
     pick = np.asarray(pick, dtype=np.int64)
     if budget is None:
@@ -237,6 +243,8 @@ def budget_sample(lengths: np.ndarray, pick: np.ndarray, budget: int | None) -> 
     rest = np.setdiff1d(np.arange(len(lengths)), pick)
     rest = rest[np.argsort(lengths[rest], kind="stable")]  # shortest first, then by index
     take = rest[np.cumsum(lengths[rest]) <= left]
+    if max_size is not None:
+        take = take[: max(0, int(max_size) - len(pick))]
     return np.sort(np.concatenate([pick, take]))
 
 
@@ -261,12 +269,13 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         Share of the distinct texts the teacher embeds.
     min_sample, max_sample : int, default 200, 2000
         Bounds on the random sample's size (:func:`choose_sample_size`).
-    sample_chars : int, optional
+    sample_chars : int or float, optional
         Characters of distinct text the teacher reads at most: after the random sample,
         the shortest other texts join it while their characters fit
-        (:func:`budget_sample`). ``None``: the random sample only. Needs
-        ``features="static"`` (a sample larger than the static dimensions is fitted in
-        primal form, which hashed TF-IDF's million columns do not allow).
+        (:func:`budget_sample`). A float in (0, 1) is a share of the distinct texts'
+        characters. ``None``: the random sample only. A sample of more than
+        4,000 texts is fitted in primal form, which hashed TF-IDF's million columns do not
+        allow: with ``features="both"`` or ``"tfidf"`` the sample stops at 4,000 texts.
     features : {"both", "static", "tfidf"}, default "both"
         Feature blocks of the map.
     tfidf_weight : float, default 0.5
@@ -327,7 +336,7 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         sample_fraction: float = 0.02,
         min_sample: int = 200,
         max_sample: int = 2000,
-        sample_chars: int | None = None,
+        sample_chars: float | None = None,
         features: str = "both",
         tfidf_weight: float = 0.5,
         n_hash: int = 2**20,
@@ -467,12 +476,16 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         if not 0.0 < float(self.sample_fraction) <= 1.0:
             raise ConfigError(f"sample_fraction must be in (0, 1], got {self.sample_fraction!r}")
         if self.sample_chars is not None:
-            if int(self.sample_chars) < 1:
-                raise ConfigError(f"sample_chars must be positive, got {self.sample_chars!r}")
-            if self.features != "static" or self._contextual():
+            share = isinstance(self.sample_chars, float) and 0 < self.sample_chars < 1
+            if not share and not (self.sample_chars >= 1):
                 raise ConfigError(
-                    "sample_chars needs features='static' with a static model, got "
-                    f"features={self.features!r}, static={self.static!r}"
+                    "sample_chars must be a share in (0, 1) or a number of characters >= 1, "
+                    f"got {self.sample_chars!r}"
+                )
+            if self._contextual():
+                raise ConfigError(
+                    f"sample_chars does not work with static={self.static!r}: its word "
+                    "pieces are read in the sample, which the budget would make large"
                 )
         if int(self.min_sample) < 2 or int(self.max_sample) < int(self.min_sample):
             raise ConfigError(
@@ -524,7 +537,12 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         pick = rng.choice(len(unique), size=m, replace=False)
         if self.sample_chars is not None:
             lengths = np.fromiter((len(t) for t in unique), dtype=np.int64, count=len(unique))
-            pick = budget_sample(lengths, pick, int(self.sample_chars))
+            # hashed TF-IDF has too many columns for the primal form: the kernel's size caps it
+            cap = _DUAL_MAX if self._uses()[1] else None
+            budget = self.sample_chars
+            if isinstance(budget, float) and budget < 1:
+                budget = round(budget * float(lengths.sum()))
+            pick = budget_sample(lengths, pick, int(budget), max_size=cap)
             m = len(pick)
         pick = np.sort(pick)
         sample = [unique[i] for i in pick]

@@ -5,7 +5,7 @@ Examples
 >>> from topiclab.config import RunConfig
 >>> from topiclab.pipeline import Pipeline
 >>> Pipeline.from_config(RunConfig()).names()
-['prepare', 'vectorize', 'embed', 'cluster', 'lda', 'score', 'map', 'assemble']
+['prepare', 'vectorize', 'embed', 'cluster', 'lda', 'score', 'map', 'sections', 'assemble', 'analyze']
 """
 
 from topiclab.pipeline.base import Pipeline, RunState, Stage, ViewState

@@ -219,7 +219,7 @@ class Pipeline:
     >>> from topiclab.config import RunConfig
     >>> from topiclab.pipeline import Pipeline
     >>> Pipeline.from_config(RunConfig()).names()
-    ['prepare', 'vectorize', 'embed', 'cluster', 'lda', 'score', 'map', 'assemble']
+    ['prepare', 'vectorize', 'embed', 'cluster', 'lda', 'score', 'map', 'sections', 'assemble', 'analyze']
     """
 
     def __init__(
