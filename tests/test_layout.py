@@ -332,3 +332,37 @@ def test_a_second_process_reuses_the_compiled_umap_kernels(tmp_path):
     assert runs[0]["path"] and runs[0]["path"].startswith(str(tmp_path))
     assert runs[0]["hits"] == 0 and runs[1]["hits"] > 0  # compiled once, then loaded
     assert runs[0]["xy"] == runs[1]["xy"]  # the cached kernels give the same map
+
+
+_FORK_AFTER_UMAP = """
+import os
+import numpy as np
+from topiclab.models.reduce import reduce_2d
+X = np.random.default_rng(0).normal(size=(80, 8))
+reduce_2d(X, random_state=0)  # UMAP and pynndescent's parallel kernels in this process
+from pynndescent import NNDescent
+pid = os.fork()
+if pid == 0:  # a forked stage worker running numba's parallel code again
+    NNDescent(X, n_neighbors=5, random_state=1, n_jobs=2)
+    os._exit(0)
+print(os.waitpid(pid, 0)[1])
+"""
+
+
+@pytest.mark.slow
+def test_a_process_forked_after_umap_can_run_numba_parallel_code():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
+    out = subprocess.run(
+        [sys.executable, "-c", _FORK_AFTER_UMAP],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    assert "Terminating" not in out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "0"  # the child finished, not killed

@@ -140,8 +140,41 @@ def _import_umap() -> Any:
         import umap
     except ImportError as exc:  # pragma: no cover - umap-learn is a hard dependency
         raise ImportError("UMAP reduction needs umap-learn: pip install umap-learn") from exc
+    fork_safe_numba()
     cache_umap_kernels()
     return umap
+
+
+def fork_safe_numba() -> str | None:
+    """Run numba's parallel kernels on its ``workqueue`` threading layer.
+
+    numba picks its OpenMP layer where the GNU OpenMP runtime is installed, and GNU OpenMP
+    is not fork-safe: a process forked after UMAP or pynndescent ran in its parent stops
+    itself ("Terminating: fork() called from a process already using GNU OpenMP"), so a
+    stage fitted in a forked worker (``n_jobs``) after the clustering's UMAP was fitted
+    again in the main process. ``workqueue`` survives a fork. Left as it is when
+    ``NUMBA_THREADING_LAYER`` is set or a layer already runs in this process.
+
+    Returns
+    -------
+    str or None
+        The layer set, or ``None`` when it was left as it was.
+    """
+    import os
+
+    if os.environ.get("NUMBA_THREADING_LAYER"):
+        return None
+    try:
+        import numba
+    except ImportError:  # pragma: no cover - numba is a dependency of umap-learn
+        return None
+    try:
+        numba.threading_layer()  # raises until a layer has been launched
+        return None
+    except ValueError:
+        pass
+    numba.config.THREADING_LAYER = "workqueue"
+    return "workqueue"
 
 
 _UMAP_MODULES = ("umap.umap_", "umap.layouts", "umap.utils", "umap.spectral", "umap.sparse")
