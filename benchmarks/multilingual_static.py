@@ -113,6 +113,19 @@ def timing(texts: list[str], rate_texts: int) -> dict[str, float]:
     return out
 
 
+def _adapted(texts: list[str], seed: int, **kw: object) -> tuple[np.ndarray, object, str]:
+    """Fit the adapted embedder with USE as the teacher; return its vectors, it and its time."""
+    from topiclab.features.adapted import AdaptedEmbedder
+
+    emb = AdaptedEmbedder(
+        teacher="use-multilingual", static="use-static", random_state=seed, progress=False, **kw
+    )
+    t0, c0 = _clock()
+    X = emb.fit_transform(texts)
+    t1, c1 = _clock()
+    return X, emb, f"fit {t1 - t0:.1f}s/{c1 - c0:.1f}cpu"
+
+
 def cross_lingual(X: np.ndarray, pred: np.ndarray, langs: list[str], pids: list[str]) -> dict:
     """Same-cluster share of parallel pairs and translation retrieval top-1, per pair."""
     index = {(lang, pid): i for i, (lang, pid) in enumerate(zip(langs, pids, strict=True))}
@@ -133,7 +146,6 @@ def cross_lingual(X: np.ndarray, pred: np.ndarray, langs: list[str], pids: list[
 def main(argv: list[str] | None = None) -> int:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    from topiclab.features.adapted import AdaptedEmbedder
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--corpus", choices=["sib200", "multilingual"], default="sib200")
@@ -183,20 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     for features in args.features:
         for m in args.sizes:
             name = f"adapted-{features}-{m}"
-            emb = AdaptedEmbedder(
-                teacher="use-multilingual",
-                static="use-static",
-                features=features,
-                min_sample=m,
-                max_sample=m,
-                random_state=args.seed,
-                progress=False,
-            )
-            t0, c0 = _clock()
-            X = emb.fit_transform(texts)
-            t1, c1 = _clock()
+            X, emb, fit = _adapted(texts, args.seed, features=features, min_sample=m, max_sample=m)
             vectors[name] = X
-            note = f"loo {emb.loo_cosine_:.3f} fit {t1 - t0:.1f}s/{c1 - c0:.1f}cpu"
+            note = f"loo {emb.loo_cosine_:.3f} {fit}"
             if teacher is not None:
                 note = f"cos {float(np.mean(np.sum(_unit(X) * teacher, axis=1))):.3f} " + note
             notes[name] = note
@@ -212,22 +213,9 @@ def main(argv: list[str] | None = None) -> int:
             (f"adapted-static-r{pct:g}", dict(min_sample=n_random, max_sample=n_random)),
         )
         for name, kw in rows:
-            emb = AdaptedEmbedder(
-                teacher="use-multilingual",
-                static="use-static",
-                features="static",
-                random_state=args.seed,
-                progress=False,
-                **kw,
-            )
-            t0, c0 = _clock()
-            X = emb.fit_transform(texts)
-            t1, c1 = _clock()
+            X, emb, fit = _adapted(texts, args.seed, features="static", **kw)
             vectors[name] = X
-            notes[name] = (
-                f"teacher on {emb.sample_size_} texts; loo {emb.loo_cosine_:.3f} "
-                f"fit {t1 - t0:.1f}s/{c1 - c0:.1f}cpu"
-            )
+            notes[name] = f"teacher on {emb.sample_size_} texts; loo {emb.loo_cosine_:.3f} {fit}"
 
     head = f"{'vectors':22s} {'ARI':>13s} {'NMI':>13s}"
     if pids is not None:

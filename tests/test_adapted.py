@@ -266,56 +266,37 @@ def _short_and_long(n: int = 120) -> list[str]:
     return [t if i % 2 else t + " " + " ".join(texts[:3]) for i, t in enumerate(texts)]
 
 
+def _budgeted(teacher, tmp_path, budget, **kw):
+    """An embedder on static features, a random ten and then ``budget`` characters."""
+    params = dict(static=CountingTeacher("test-static"), features="static", min_sample=10)
+    return _embedder(teacher, tmp_path, sample_chars=budget, max_sample=10, **{**params, **kw})
+
+
 def test_a_character_budget_spends_the_teacher_on_the_shortest_texts(tmp_path):
     texts = _short_and_long()
     teacher = CountingTeacher()
     budget = 2_000
-    emb = _embedder(
-        teacher,
-        tmp_path,
-        static=CountingTeacher("test-static"),
-        features="static",
-        sample_chars=budget,
-        min_sample=10,
-        max_sample=10,
-    ).fit(texts)
+    emb = _budgeted(teacher, tmp_path, budget).fit(texts)
     seen = teacher.seen
     assert emb.sample_size_ == len(seen) > 10 and sum(map(len, seen)) <= budget
     unseen = [t for t in texts if t not in set(seen)]
     extra = sorted(seen, key=len)[: len(seen) - 10]  # all but (at most) the random ten
     assert max(map(len, extra)) <= min(map(len, unseen))  # shortest first
-    again = _embedder(
-        CountingTeacher(),
-        tmp_path,
-        static=CountingTeacher("test-static"),
-        features="static",
-        sample_chars=budget,
-        min_sample=10,
-        max_sample=10,
-    ).fit(texts)
+    again = _budgeted(CountingTeacher(), tmp_path, budget).fit(texts)
     assert np.array_equal(again.sample_keys_, emb.sample_keys_)
     share = budget / sum(len(t) for t in dict.fromkeys(texts))  # the same budget as a share
-    kw = dict(static=CountingTeacher("test-static"), features="static", min_sample=10)
-    as_share = _embedder(CountingTeacher(), tmp_path, sample_chars=share, max_sample=10, **kw)
-    assert np.array_equal(as_share.fit(texts).sample_keys_, emb.sample_keys_)
+    as_share = _budgeted(CountingTeacher(), tmp_path, share).fit(texts)
+    assert np.array_equal(as_share.sample_keys_, emb.sample_keys_)
 
 
 def test_a_large_sample_is_fitted_in_primal_form_with_the_same_map(tmp_path, monkeypatch):
     from topiclab.features import adapted
 
     texts = _short_and_long()
-    kw = dict(
-        static=CountingTeacher("test-static"),
-        features="static",
-        sample_chars=3_000,
-        min_sample=10,
-        max_sample=10,
-        cache=False,
-    )
-    dual = _embedder(CountingTeacher(), tmp_path, **kw).fit(texts)
+    dual = _budgeted(CountingTeacher(), tmp_path, 3_000, cache=False).fit(texts)
     monkeypatch.setattr(adapted, "_DUAL_MAX", 5)
     monkeypatch.setattr(adapted, "_PRIMAL_SCORED", dual.sample_size_)  # every row scored
-    primal = _embedder(CountingTeacher(), tmp_path, **kw).fit(texts)
+    primal = _budgeted(CountingTeacher(), tmp_path, 3_000, cache=False).fit(texts)
     assert primal.alpha_ == pytest.approx(dual.alpha_)
     assert np.allclose(primal.static_map_, dual.static_map_, atol=1e-4)
     assert primal.loo_cosine_ == pytest.approx(dual.loo_cosine_, abs=1e-5)
