@@ -21,8 +21,9 @@ vector averages few words on a short text and is least reliable there, and the t
 reads a short text fastest. On 3,000 multilingual_news items, with USE reading 10, 25 and
 50 % of their characters, the themes kept 66.6, 73.8 and 88.6 % of USE's label ARI, and
 63.6, 74.0 and 83.0 % when the same characters went to a random sample
-(``benchmarks/results/multilingual_budget_news3000.txt``). Samples larger than the static dimensions are fitted in
-primal form (:func:`ridge_primal_gcv`). Teacher and static vectors go through
+(``benchmarks/results/multilingual_budget_news3000.txt``). A sample of more than 4,000
+texts mapped from static vectors alone is fitted in primal form (:func:`ridge_primal_gcv`),
+whose cost grows linearly with the sample. Teacher and static vectors go through
 :class:`~topiclab.features.embed.SentenceEmbedder` and its on-disk cache, so no text is
 embedded twice by either model.
 
