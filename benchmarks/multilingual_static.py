@@ -146,7 +146,6 @@ def cross_lingual(X: np.ndarray, pred: np.ndarray, langs: list[str], pids: list[
 def main(argv: list[str] | None = None) -> int:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--corpus", choices=["sib200", "multilingual"], default="sib200")
     p.add_argument("--limit", type=int, default=600, help="multilingual: first N after shuffling")
