@@ -330,3 +330,74 @@ def test_a_bad_character_budget_is_named(tmp_path):
         _embedder(
             "minilm", tmp_path, static="minilm-context", features="static", sample_chars=100
         ).fit(_corpus(12)[0])
+
+
+def test_corpus_lsa_keeps_frequent_terms_and_orthonormal_directions():
+    from scipy.sparse import csr_matrix
+
+    from topiclab.features.adapted import corpus_lsa
+
+    rng = np.random.default_rng(3)
+    dense = rng.poisson(1.0, size=(30, 12)).astype(np.float32)
+    dense[:, 0] = 0
+    dense[:2, 0] = 1  # in two texts only
+    cols, idf, comp = corpus_lsa(csr_matrix(dense), 4, min_df=3, random_state=0)
+    assert 0 not in cols and len(cols) == len(idf) == comp.shape[1] == 11
+    assert comp.shape[0] == 4 and np.allclose(comp @ comp.T, np.eye(4), atol=1e-4)
+    df = (dense > 0).sum(axis=0)
+    top, _, _ = corpus_lsa(csr_matrix(dense), 4, min_df=1, max_terms=5, random_state=0)
+    assert len(top) == 5 and df[top].min() >= np.sort(df)[-5]  # the most frequent
+    again = corpus_lsa(csr_matrix(dense), 4, min_df=3, random_state=0)[2]
+    assert np.array_equal(again, comp)  # seeded
+
+
+def test_corpus_components_are_appended_and_separate_the_themes(tmp_path):
+    texts, labels = _corpus()
+    emb = _embedder(CountingTeacher(), tmp_path, corpus_components=4, corpus_weight=1.0)
+    X = emb.fit_transform(texts)
+    assert X.shape == (len(texts), 64 + 4) == (len(texts), emb.dim_)
+    assert np.allclose(np.linalg.norm(X, axis=1), 1.0, atol=1e-5)
+    # the two parts have equal length: unit vectors each, weight 1
+    assert np.allclose(np.linalg.norm(X[:, :64], axis=1), np.linalg.norm(X[:, 64:], axis=1))
+    assert "4 corpus components" in emb.model_id_
+    part = _unit(X[:, 64:])
+    same = np.equal.outer(labels, labels) & ~np.eye(len(texts), dtype=bool)
+    cos = part @ part.T
+    assert cos[same].mean() > cos[~np.equal.outer(labels, labels)].mean() + 0.3
+    assert np.array_equal(emb.transform(texts), X)  # new texts go the same way
+    plain = _embedder(CountingTeacher(), tmp_path).fit_transform(texts)
+    assert np.allclose(_unit(X[:, :64]), plain, atol=1e-5)  # the mapped part is unchanged
+
+
+def test_corpus_components_are_saved_and_dropped_by_a_refit(tmp_path):
+    texts, _ = _corpus()
+    emb = _embedder("test-unused-name", tmp_path, corpus_components=3)
+    emb.teacher = CountingTeacher()
+    emb.fit(texts)
+    state, arrays = emb.get_state()
+    assert {"corpus_columns_", "corpus_idf_", "corpus_vectors_"} <= set(arrays)
+    loaded = AdaptedEmbedder.from_state(state, arrays)
+    new = ["a late penalty decided the match", texts[3]]
+    assert np.array_equal(loaded.transform(new), emb.transform(new))
+    emb.set_params(corpus_components=0).fit(texts)
+    assert not hasattr(emb, "corpus_vectors_") and emb.transform(new).shape == (2, 64)
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [("corpus_components", -1), ("corpus_components", 2.5), ("corpus_weight", 0)],
+)
+def test_bad_corpus_component_parameters_are_named(tmp_path, param, value):
+    with pytest.raises(ConfigError, match=param):
+        _embedder(CountingTeacher(), tmp_path, **{param: value}).fit(_corpus(12)[0])
+
+
+def test_fast_mode_appends_corpus_components_to_english_passages_only():
+    from topiclab.config import RunConfig
+    from topiclab.pipeline.speed import FAST_CORPUS_COMPONENTS
+    from topiclab.pipeline.stages import _adapted_embedder
+
+    section = RunConfig(speed="fast").section("embed")
+    assert _adapted_embedder(section).corpus_components == FAST_CORPUS_COMPONENTS > 0
+    # hashed English words would tell the languages apart, not the themes
+    assert _adapted_embedder(section, multilingual=True).corpus_components == 0

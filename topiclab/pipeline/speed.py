@@ -44,6 +44,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 __all__ = [
+    "FAST_CORPUS_COMPONENTS",
     "FAST_MULTILINGUAL_WHOLE_CHARS",
     "SPEEDS",
     "SpeedSettings",
@@ -78,6 +79,9 @@ FAST_PCA_MIN_PASSAGES = 5_000
 #: keeps 60-84 % of USE's label ARI on 3,000 multilingual_news items
 #: (``benchmarks/results/multilingual_static_news3000.txt``)
 FAST_MULTILINGUAL_WHOLE_CHARS = 4_000_000
+#: Latent semantic directions of the corpus's own TF-IDF that fast mode appends to the
+#: English passages' mapped vectors (:func:`topiclab.features.adapted.corpus_lsa`)
+FAST_CORPUS_COMPONENTS = 100
 
 
 @dataclass(frozen=True)

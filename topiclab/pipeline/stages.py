@@ -338,7 +338,10 @@ def _adapted_embedder(section: Any, multilingual: bool = False) -> Any:
             progress=section.progress,
             random_state=int(getattr(section, "seed", 0)),
         )
+    from topiclab.pipeline import speed
+
     return AdaptedEmbedder(
+        corpus_components=speed.FAST_CORPUS_COMPONENTS,
         batch_size=section.batch_size,
         progress=section.progress,
         random_state=int(getattr(section, "seed", 0)),
