@@ -25,7 +25,9 @@ directions).
 
 Fast mode's English embedding is :class:`topiclab.features.adapted.AdaptedEmbedder`: MiniLM
 embeds a seeded 2 % of the passages (200 to 2,000) and a map fitted on them places the
-others from their static (model2vec) vectors and hashed TF-IDF.
+others from their static (model2vec) vectors and hashed TF-IDF; every vector then carries
+:data:`FAST_CORPUS_COMPONENTS` latent semantic directions of the corpus's own hashed
+TF-IDF, which the map, fitted on the sample only, cannot learn.
 Fast mode clusters with k-means in 50 PCA dimensions when K is given and the corpus has at
 least 5,000 passages (:func:`cluster_reduction`): no UMAP layout, and no numba
 compilation, before the themes. Otherwise it clusters in a UMAP reduction of 15 neighbours
