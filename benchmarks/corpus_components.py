@@ -5,9 +5,9 @@ passages (``fast_reduction.passage_vectors``); then :class:`AdaptedEmbedder` is 
 those passages at each number of corpus components (``0``: the mapped vectors alone) and
 the vectors are clustered as fast mode clusters them (document context blended in,
 k-means in 50 PCA dimensions). A document takes the theme of most of its passages; the
-script prints its ARI/NMI against the labels for each seed, and the seconds the corpus
-components added to the embedding. The teacher's vectors of the sample come from the
-embedding cache after the first fit, so later rows time the map and the SVD only.
+script prints its ARI/NMI against the labels for each seed and the seconds of the fit.
+The first fit of a corpus loads the models and may embed the sample; later ones find the
+teacher's vectors in the embedding cache and time the features, the map and the SVD.
 
 Corpora: ``20ng`` (the fitted half, as ``end_to_end.py`` splits it), ``agnews`` (the
 labelled English items of ``multilingual_news``), ``huffpost`` (``dated_news``, 29

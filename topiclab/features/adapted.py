@@ -22,8 +22,8 @@ directions: a truncated SVD of the same hashed TF-IDF (terms in at least
 :data:`CORPUS_MIN_DF` texts), appended with weight ``corpus_weight`` to the mapped vector
 (both parts of unit length). The map can only learn what its small sample shows; the
 SVD sees every text. With 100 components, k-means on the fast-mode passages of three
-labelled English corpora gained label ARI: 20 Newsgroups 0.250 to 0.284, AG News 0.564
-to 0.588, HuffPost 0.072 to 0.083 (mean of two seeds;
+labelled English corpora gained label ARI: 20 Newsgroups 0.252 to 0.268, AG News 0.580
+to 0.615, HuffPost 0.080 to 0.102 (mean of two seeds;
 ``benchmarks/results/corpus_components.txt``).
 
 With ``sample_chars`` the teacher also reads
