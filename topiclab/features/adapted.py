@@ -310,9 +310,9 @@ def corpus_lsa(
     """
     from sklearn.decomposition import TruncatedSVD
 
-    counts = counts.tocsc()
-    df = np.diff(counts.indptr)
-    n_texts = counts.shape[0]
+    counts = counts.tocsr()
+    n_texts, n_columns = counts.shape
+    df = np.bincount(counts.indices, minlength=n_columns)  # rows hold a column once
     if int((df >= min_df).sum()) < 2:
         min_df = 1
     cols = np.flatnonzero(df >= min_df)
@@ -320,7 +320,7 @@ def corpus_lsa(
         order = np.lexsort((cols, -df[cols]))
         cols = np.sort(cols[order[:max_terms]])
     idf = (np.log((1.0 + n_texts) / (1.0 + df[cols])) + 1.0).astype(np.float32)
-    X = _sublinear_rows(counts[:, cols].tocsr(), idf)
+    X = _sublinear_rows(counts[:, cols], idf)
     k = max(1, min(int(n_components), X.shape[0] - 1, X.shape[1] - 1))
     svd = TruncatedSVD(k, algorithm="randomized", random_state=random_state).fit(X)
     return cols.astype(np.int64), idf, svd.components_.astype(np.float32)
@@ -771,7 +771,7 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
     # -- transforming ------------------------------------------------------------------
     def _corpus_rows(self, counts: Any) -> np.ndarray:
         """Return the corpus components of texts from their hashed counts."""
-        rows = _sublinear_rows(counts.tocsc()[:, self.corpus_columns_].tocsr(), self.corpus_idf_)
+        rows = _sublinear_rows(counts.tocsr()[:, self.corpus_columns_], self.corpus_idf_)
         return np.asarray(rows @ self.corpus_vectors_.T, dtype=np.float32)
 
     def _predict(
