@@ -401,3 +401,17 @@ def test_fast_mode_appends_corpus_components_to_english_passages_only():
     assert _adapted_embedder(section).corpus_components == FAST_CORPUS_COMPONENTS > 0
     # hashed English words would tell the languages apart, not the themes
     assert _adapted_embedder(section, multilingual=True).corpus_components == 0
+
+
+def test_a_model_folder_keeps_the_corpus_components(tmp_path):
+    from topiclab.storage.model_state import _embedder_state, _load_embedder
+
+    texts, _ = _corpus()
+    emb = _embedder("test-unused-name", tmp_path, corpus_components=3)
+    emb.teacher = CountingTeacher()
+    X = emb.fit_transform(texts)
+    arrays: dict[str, np.ndarray] = {}
+    saved = _embedder_state(emb, arrays)
+    assert "embedder_corpus_vectors_" in arrays
+    loaded = _load_embedder(saved, arrays)
+    assert loaded.dim_ == 67 and np.array_equal(loaded.transform(texts[:5]), X[:5])
