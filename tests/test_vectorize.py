@@ -202,3 +202,23 @@ def test_import_does_not_load_gensim_or_jieba():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == "[]"
+
+
+def test_languages_without_a_tokeniser_are_named_in_one_warning(monkeypatch, caplog):
+    import logging
+
+    from topiclab.features import tokenize
+
+    monkeypatch.setattr(tokenize, "_WARNED", set())
+    texts = ["Le conseil a voté.", "De raad stemde.", "La loi passe.", "The council voted."] * 3
+    langs = ["fr", "nl", "fr", "en"] * 3
+    vec = TextVectorizer(kind="count", phrases=False)
+    with caplog.at_level(logging.WARNING, logger="topiclab.features.tokenize"):
+        tokens = vec.analyze(texts, langs)
+        vec.analyze(texts[:2], langs[:2])  # named already: not again
+    lines = [r.getMessage() for r in caplog.records if "no tokeniser" in r.getMessage()]
+    assert lines == [
+        "no tokeniser for 2 language(s); a generic word tokeniser without stop words reads "
+        "their 9 texts: fr (6), nl (3)"
+    ]
+    assert tokens[0] == ["le", "conseil", "voté"]  # read, without stop words

@@ -58,7 +58,12 @@ def analyze_parallel(
     list of list of str
     """
     global _JOB
+    from topiclab.features.tokenize import warn_missing_tokenizers
+    from topiclab.features.vectorize import resolve_langs
+
     n = len(texts)
+    # one warning here for the whole corpus, which the workers inherit, not one per worker
+    warn_missing_tokenizers(resolve_langs(langs, n, getattr(vectorizer, "default_lang", "en")))
     if n_jobs <= 1 or n < 2 * chunk or "fork" not in multiprocessing.get_all_start_methods():
         return vectorizer.analyze(texts, langs, surfaces=surfaces)
     bounds = [(i, min(i + chunk, n)) for i in range(0, n, chunk)]

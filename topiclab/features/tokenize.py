@@ -44,6 +44,7 @@ __all__ = [
     "normalize_text",
     "stop_words",
     "tokenize",
+    "warn_missing_tokenizers",
 ]
 
 logger = logging.getLogger(__name__)
@@ -551,6 +552,53 @@ def _tokenize_generic(
 
 
 _DISPATCH = {"en": _tokenize_en, "ar": _tokenize_ar, "zh": _tokenize_zh}
+
+
+def warn_missing_tokenizers(langs: Iterable[str | None]) -> dict[str, int]:
+    """Say in one warning which languages of a corpus have no tokeniser of their own.
+
+    Their texts are read by a generic word tokeniser without stop words. A corpus in one
+    language often has a few passages detected as others (a signature, a quoted line);
+    one line names them all with their texts, where the tokeniser would otherwise warn
+    once per language and per worker process. Languages named before are not repeated.
+
+    Parameters
+    ----------
+    langs : iterable of str or None
+        The language of every text (``None``: unknown).
+
+    Returns
+    -------
+    dict of str to int
+        The languages without a tokeniser and their texts, most texts first.
+
+    Examples
+    --------
+    >>> warn_missing_tokenizers(["en", "fr", "en", "nl", "fr", "zh"])
+    {'fr': 2, 'nl': 1}
+    """
+    from collections import Counter
+
+    counts = Counter(canonical_lang(lang) for lang in langs)
+    missing = {
+        code: n
+        for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if code not in _DISPATCH
+    }
+    new = [code for code in missing if code not in _WARNED]
+    if new:
+        _WARNED.update(new)
+        shown = ", ".join(f"{code} ({missing[code]})" for code in new[:12])
+        more = f" and {len(new) - 12} more" if len(new) > 12 else ""
+        logger.warning(
+            "no tokeniser for %d language(s); a generic word tokeniser without stop words "
+            "reads their %d texts: %s%s",
+            len(new),
+            sum(missing[code] for code in new),
+            shown,
+            more,
+        )
+    return missing
 
 
 @lru_cache(maxsize=64)

@@ -27,7 +27,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from topiclab._state import plain_params
-from topiclab.features.tokenize import Tokenizer, display_term
+from topiclab.features.tokenize import Tokenizer, display_term, warn_missing_tokenizers
 
 __all__ = ["PhraseModel", "TextVectorizer", "display_term", "resolve_langs", "surface_forms"]
 
@@ -451,6 +451,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     ) -> list[list[str]]:
         texts = _as_texts(texts)
         codes = resolve_langs(langs, len(texts), self.default_lang)
+        warn_missing_tokenizers(codes)
         return self._tokenizer().tokenize_many(texts, codes, surfaces)
 
     def _count_vectorizer(self, min_df: Any, max_df: Any) -> Any:
