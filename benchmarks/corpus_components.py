@@ -9,12 +9,19 @@ script prints its ARI/NMI against the labels for each seed and the seconds of th
 The first fit of a corpus loads the models and may embed the sample; later ones find the
 teacher's vectors in the embedding cache and time the features, the map and the SVD.
 
+``--speed balanced`` asks whether the other modes should append them too: balanced mode
+is run up to the same point (MiniLM on every passage, from the cache where embedded
+before), and its vectors are clustered as balanced mode clusters them (a UMAP layout),
+alone and with the corpus components appended (:func:`corpus_lsa` of the passages'
+hashed TF-IDF, both parts of unit length).
+
 Corpora: ``20ng`` (the fitted half, as ``end_to_end.py`` splits it), ``agnews`` (the
 labelled English items of ``multilingual_news``), ``huffpost`` (``dated_news``, 29
 categories)::
 
     PYTHONPATH=. TOPICLAB_CACHE=... python benchmarks/corpus_components.py \\
         --corpus 20ng agnews huffpost --components 0 100
+    PYTHONPATH=. TOPICLAB_CACHE=... python benchmarks/corpus_components.py --speed balanced
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import gzip
 import json
 import time
 from collections import Counter, defaultdict
+from typing import Any
 
 import numpy as np
 
@@ -51,15 +59,112 @@ def load(name: str, limit: int | None) -> tuple[list[str], list[str]]:
     return [r["text"] for r in rows], [r["label"] for r in rows]
 
 
+def _doc_scores(
+    labels_: np.ndarray, docs: list[str], doc_of: dict[str, int], truth_all: np.ndarray
+) -> tuple[int, float, float]:
+    """Documents scored and their ARI/NMI (a document takes its passages' majority theme)."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for d, lab in zip(docs, labels_, strict=True):
+        votes[d][int(lab)] += 1
+    ids = [d for d in votes if d in doc_of]
+    pred = [votes[d].most_common(1)[0][0] for d in ids]
+    truth = truth_all[[doc_of[d] for d in ids]]
+    return len(ids), adjusted_rand_score(truth, pred), normalized_mutual_info_score(truth, pred)
+
+
+def balanced_vectors(texts: list[str], k: int) -> dict:
+    """Run balanced mode until its embedding view clusters; return what it would cluster."""
+    import topiclab
+    from topiclab.pipeline import embedding_view as ev
+    from topiclab.pipeline.speed import cluster_reduction, layout_sample
+
+    got: dict = {}
+
+    class _Stop(Exception):
+        pass
+
+    original = ev.EmbeddingViewStage._context
+
+    def _context(self, state):
+        got["X"] = original(self, state)
+        got["keys"] = list(state.texts)
+        got["doc_ids"] = list(state.doc_ids)
+        got["reduction"] = cluster_reduction(self.section, len(state.texts))
+        got["layout_sample"] = layout_sample(self.section)
+        raise _Stop
+
+    ev.EmbeddingViewStage._context = _context
+    try:
+        topiclab.TopicLab(
+            n_themes=k, n_topics=k, speed="balanced", lang_mode="en", random_state=0, n_jobs=1
+        ).fit(texts)
+    except _Stop:
+        pass
+    finally:
+        ev.EmbeddingViewStage._context = original
+    return got
+
+
+def balanced_rows(name: str, texts: list[str], labels: list[str], args: Any) -> None:
+    """Balanced mode's MiniLM vectors clustered alone and with corpus components."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from topiclab.features.adapted import _sublinear_rows, _unit, corpus_lsa
+    from topiclab.ingest import make_doc_id
+    from topiclab.models import EmbeddingClusterer
+
+    k = K[name]
+    got = balanced_vectors(texts, k)
+    keys, docs = got["keys"], got["doc_ids"]
+    doc_of = {make_doc_id(f"text:{i}", 0): i for i in range(len(texts))}
+    counts = HashingVectorizer(
+        n_features=2**20,
+        ngram_range=(1, 2),
+        stop_words="english",
+        alternate_sign=False,
+        norm=None,
+        dtype=np.float32,
+    ).transform(keys)
+    reducer, dims = got["reduction"]
+    for comps in args.components:
+        X = got["X"]
+        if comps:
+            cols, idf, vectors = corpus_lsa(counts, comps, random_state=0)
+            L = np.asarray(_sublinear_rows(counts[:, cols], idf) @ vectors.T, dtype=np.float32)
+            X = np.hstack([_unit(X), _unit(L)])
+        scores = []
+        for seed in args.seeds:
+            t0 = time.perf_counter()
+            model = EmbeddingClusterer(
+                n_clusters=k,
+                method="kmeans",
+                reducer=reducer,
+                n_components=dims,
+                random_state=seed,
+                strip_directions=0,
+                layout_sample=got["layout_sample"],
+            ).fit(X, sample_keys=keys)
+            n_docs, ari, nmi = _doc_scores(model.labels_, docs, doc_of, np.asarray(labels))
+            scores.append(ari)
+            print(
+                f"{name:8s} {n_docs:5d} {len(keys):8d} {comps:6d} {seed:4d} "
+                f"{ari:6.3f} {nmi:6.3f} {time.perf_counter() - t0:8.1f}",
+                flush=True,
+            )
+        print(f"{name:8s} mean ARI with {comps} components: {np.mean(scores):.3f}", flush=True)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--corpus", nargs="+", default=list(K), choices=list(K))
     p.add_argument("--limit", type=int, default=10_000, help="documents at most")
     p.add_argument("--components", nargs="+", type=int, default=[0, 100])
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
+    p.add_argument("--speed", choices=["fast", "balanced"], default="fast")
     args = p.parse_args()
     from fast_reduction import passage_vectors
-    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     from topiclab.config import RunConfig
     from topiclab.features.adapted import AdaptedEmbedder
@@ -69,9 +174,13 @@ def main() -> None:
 
     context = float(RunConfig().section("cluster").context_weight)
     print(f"# python benchmarks/corpus_components.py {' '.join(__import__('sys').argv[1:])}")
-    print("corpus    docs passages  comps seed    ARI    NMI  embed s")
+    last = "cluster s" if args.speed == "balanced" else "embed s"
+    print(f"corpus    docs passages  comps seed    ARI    NMI  {last}   ({args.speed} mode)")
     for name in args.corpus:
         texts, labels = load(name, args.limit)
+        if args.speed == "balanced":
+            balanced_rows(name, texts, labels, args)
+            continue
         k = K[name]
         got = passage_vectors(texts, k, 0, None)
         keys, docs = got["keys"], got["doc_ids"]
@@ -93,17 +202,10 @@ def main() -> None:
                     random_state=seed,
                     strip_directions=0,
                 ).fit(X, sample_keys=keys)
-                votes: dict[str, Counter] = defaultdict(Counter)
-                for d, lab in zip(docs, model.labels_, strict=True):
-                    votes[d][int(lab)] += 1
-                ids = [d for d in votes if d in doc_of]
-                pred = [votes[d].most_common(1)[0][0] for d in ids]
-                truth = truth_all[[doc_of[d] for d in ids]]
-                ari = adjusted_rand_score(truth, pred)
-                nmi = normalized_mutual_info_score(truth, pred)
+                n_docs, ari, nmi = _doc_scores(model.labels_, docs, doc_of, truth_all)
                 scores.append(ari)
                 print(
-                    f"{name:8s} {len(ids):5d} {len(keys):8d} {comps:6d} {seed:4d} "
+                    f"{name:8s} {n_docs:5d} {len(keys):8d} {comps:6d} {seed:4d} "
                     f"{ari:6.3f} {nmi:6.3f} {took:8.1f}",
                     flush=True,
                 )
