@@ -74,69 +74,53 @@ def _doc_scores(
     return len(ids), adjusted_rand_score(truth, pred), normalized_mutual_info_score(truth, pred)
 
 
-def balanced_vectors(texts: list[str], k: int) -> dict:
-    """Run balanced mode until its embedding view clusters; return what it would cluster."""
-    import topiclab
-    from topiclab.pipeline import embedding_view as ev
-    from topiclab.pipeline.speed import cluster_reduction, layout_sample
+def _corpus_part(counts: Any, comps: int) -> np.ndarray:
+    """The corpus components of the passages (as ``AdaptedEmbedder`` computes them)."""
+    from topiclab.features.adapted import _sublinear_rows, corpus_lsa
 
-    got: dict = {}
-
-    class _Stop(Exception):
-        pass
-
-    original = ev.EmbeddingViewStage._context
-
-    def _context(self, state):
-        got["X"] = original(self, state)
-        got["keys"] = list(state.texts)
-        got["doc_ids"] = list(state.doc_ids)
-        got["reduction"] = cluster_reduction(self.section, len(state.texts))
-        got["layout_sample"] = layout_sample(self.section)
-        raise _Stop
-
-    ev.EmbeddingViewStage._context = _context
-    try:
-        topiclab.TopicLab(
-            n_themes=k, n_topics=k, speed="balanced", lang_mode="en", random_state=0, n_jobs=1
-        ).fit(texts)
-    except _Stop:
-        pass
-    finally:
-        ev.EmbeddingViewStage._context = original
-    return got
+    cols, idf, vectors = corpus_lsa(counts, comps, random_state=0)
+    return np.asarray(_sublinear_rows(counts[:, cols], idf) @ vectors.T, dtype=np.float32)
 
 
-def balanced_rows(name: str, texts: list[str], labels: list[str], args: Any) -> None:
-    """Balanced mode's MiniLM vectors clustered alone and with corpus components."""
+def corpus_rows(name: str, texts: list[str], labels: list[str], args: Any) -> None:
+    """Print one row per number of components and seed, and each mean ARI."""
+    from fast_reduction import passage_vectors
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    from topiclab.features.adapted import _sublinear_rows, _unit, corpus_lsa
+    from topiclab.config import RunConfig
+    from topiclab.features.adapted import AdaptedEmbedder, _unit
     from topiclab.ingest import make_doc_id
     from topiclab.models import EmbeddingClusterer
+    from topiclab.models.crosslingual import blend_document_context
 
     k = K[name]
-    got = balanced_vectors(texts, k)
+    got = passage_vectors(texts, k, 0, None, speed=args.speed)
     keys, docs = got["keys"], got["doc_ids"]
     doc_of = {make_doc_id(f"text:{i}", 0): i for i in range(len(texts))}
-    counts = HashingVectorizer(
-        n_features=2**20,
-        ngram_range=(1, 2),
-        stop_words="english",
-        alternate_sign=False,
-        norm=None,
-        dtype=np.float32,
-    ).transform(keys)
     reducer, dims = got["reduction"]
+    context = float(RunConfig().section("cluster").context_weight)
+    counts = None
+    if args.speed == "balanced":
+        counts = HashingVectorizer(
+            n_features=2**20,
+            ngram_range=(1, 2),
+            stop_words="english",
+            alternate_sign=False,
+            norm=None,
+            dtype=np.float32,
+        ).transform(keys)
     for comps in args.components:
-        X = got["X"]
-        if comps:
-            cols, idf, vectors = corpus_lsa(counts, comps, random_state=0)
-            L = np.asarray(_sublinear_rows(counts[:, cols], idf) @ vectors.T, dtype=np.float32)
-            X = np.hstack([_unit(X), _unit(L)])
         scores = []
         for seed in args.seeds:
             t0 = time.perf_counter()
+            if args.speed == "balanced":  # MiniLM's vectors, the components appended
+                X = got["X"]
+                if comps:
+                    X = np.hstack([_unit(X), _unit(_corpus_part(counts, comps))])
+            else:  # fast mode's embedder fitted again, with that many components
+                emb = AdaptedEmbedder(corpus_components=comps, random_state=seed, progress=False)
+                X = blend_document_context(emb.fit_transform(keys), docs, context)
+            took = time.perf_counter() - t0
             model = EmbeddingClusterer(
                 n_clusters=k,
                 method="kmeans",
@@ -146,11 +130,13 @@ def balanced_rows(name: str, texts: list[str], labels: list[str], args: Any) -> 
                 strip_directions=0,
                 layout_sample=got["layout_sample"],
             ).fit(X, sample_keys=keys)
+            if args.speed == "balanced":
+                took = time.perf_counter() - t0
             n_docs, ari, nmi = _doc_scores(model.labels_, docs, doc_of, np.asarray(labels))
             scores.append(ari)
             print(
                 f"{name:8s} {n_docs:5d} {len(keys):8d} {comps:6d} {seed:4d} "
-                f"{ari:6.3f} {nmi:6.3f} {time.perf_counter() - t0:8.1f}",
+                f"{ari:6.3f} {nmi:6.3f} {took:8.1f}",
                 flush=True,
             )
         print(f"{name:8s} mean ARI with {comps} components: {np.mean(scores):.3f}", flush=True)
@@ -164,52 +150,12 @@ def main() -> None:
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     p.add_argument("--speed", choices=["fast", "balanced"], default="fast")
     args = p.parse_args()
-    from fast_reduction import passage_vectors
-
-    from topiclab.config import RunConfig
-    from topiclab.features.adapted import AdaptedEmbedder
-    from topiclab.ingest import make_doc_id
-    from topiclab.models import EmbeddingClusterer
-    from topiclab.models.crosslingual import blend_document_context
-
-    context = float(RunConfig().section("cluster").context_weight)
     print(f"# python benchmarks/corpus_components.py {' '.join(__import__('sys').argv[1:])}")
     last = "cluster s" if args.speed == "balanced" else "embed s"
     print(f"corpus    docs passages  comps seed    ARI    NMI  {last}   ({args.speed} mode)")
     for name in args.corpus:
         texts, labels = load(name, args.limit)
-        if args.speed == "balanced":
-            balanced_rows(name, texts, labels, args)
-            continue
-        k = K[name]
-        got = passage_vectors(texts, k, 0, None)
-        keys, docs = got["keys"], got["doc_ids"]
-        doc_of = {make_doc_id(f"text:{i}", 0): i for i in range(len(texts))}
-        truth_all = np.asarray(labels)
-        for comps in args.components:
-            scores = []
-            for seed in args.seeds:
-                t0 = time.perf_counter()
-                emb = AdaptedEmbedder(corpus_components=comps, random_state=seed, progress=False)
-                X = emb.fit_transform(keys)
-                took = time.perf_counter() - t0
-                X = blend_document_context(X, docs, context)
-                model = EmbeddingClusterer(
-                    n_clusters=k,
-                    method="kmeans",
-                    reducer="pca",
-                    n_components=50,
-                    random_state=seed,
-                    strip_directions=0,
-                ).fit(X, sample_keys=keys)
-                n_docs, ari, nmi = _doc_scores(model.labels_, docs, doc_of, truth_all)
-                scores.append(ari)
-                print(
-                    f"{name:8s} {n_docs:5d} {len(keys):8d} {comps:6d} {seed:4d} "
-                    f"{ari:6.3f} {nmi:6.3f} {took:8.1f}",
-                    flush=True,
-                )
-            print(f"{name:8s} mean ARI with {comps} components: {np.mean(scores):.3f}", flush=True)
+        corpus_rows(name, texts, labels, args)
 
 
 if __name__ == "__main__":

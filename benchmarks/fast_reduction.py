@@ -26,10 +26,16 @@ VARIANTS = {
 }
 
 
-def passage_vectors(texts: list[str], k: int, seed: int, model: str | None) -> dict:
-    """Run fast mode until the embedding view clusters; return what it would cluster."""
+def passage_vectors(
+    texts: list[str], k: int, seed: int, model: str | None, speed: str = "fast"
+) -> dict:
+    """Run a mode (fast) until the embedding view clusters; return what it would cluster.
+
+    With the reduction and the layout sample it would cluster them in.
+    """
     import topiclab
     from topiclab.pipeline import embedding_view as ev
+    from topiclab.pipeline.speed import cluster_reduction, layout_sample
 
     got: dict = {}
 
@@ -43,6 +49,8 @@ def passage_vectors(texts: list[str], k: int, seed: int, model: str | None) -> d
         got["keys"] = list(state.texts)
         got["doc_ids"] = list(state.doc_ids)
         got["strip"] = ev._strip_directions(state)
+        got["reduction"] = cluster_reduction(self.section, len(state.texts))
+        got["layout_sample"] = layout_sample(self.section)
         raise _Stop
 
     ev.EmbeddingViewStage._context = _context
@@ -50,7 +58,7 @@ def passage_vectors(texts: list[str], k: int, seed: int, model: str | None) -> d
         topiclab.TopicLab(
             n_themes=k,
             n_topics=k,
-            speed="fast",
+            speed=speed,
             lang_mode="en",
             random_state=seed,
             n_jobs=1,
