@@ -122,6 +122,31 @@ def test_one_passage_documents_are_identified_once_others_per_passage(monkeypatc
     assert len(calls) == 3 + 2
 
 
+def test_a_long_text_is_judged_on_its_start_unless_that_is_uncertain(monkeypatch) -> None:
+    from topiclab.ingest import lang
+
+    real = lang._identifier()
+    calls: list[int] = []
+
+    class Counting:
+        def classify(self, text: str):
+            calls.append(len(text))
+            return real.classify(text)
+
+    monkeypatch.setattr(lang, "_identifier", lambda: Counting())
+    long_en = " ".join([ARTICLE] * 4)
+    assert lang.detect_with_confidence(long_en)[0] == "en" and calls == [lang._QUICK]
+    calls.clear()
+    # its first characters are a list of names: not certain, so the full sample is read
+    mixed = "Kuala Lumpur, Jakarta, Manila, Hanoi, Bangkok, Yangon. " * 5 + long_en
+    assert lang.detect_with_confidence(mixed)[0] == "en"
+    assert calls == [lang._QUICK, lang._SAMPLE]
+    calls.clear()
+    short = ARTICLE[: 2 * lang._QUICK]  # too short for two readings
+    lang.detect_with_confidence(short)
+    assert calls == [len(short)]
+
+
 # ---------------------------------------------------------------- segmentation
 def test_short_paragraphs_are_merged() -> None:
     paras = ["Short title", "One short paragraph.", ARTICLE]
