@@ -415,3 +415,17 @@ def test_a_model_folder_keeps_the_corpus_components(tmp_path):
     assert "embedder_corpus_vectors_" in arrays
     loaded = _load_embedder(saved, arrays)
     assert loaded.dim_ == 67 and np.array_equal(loaded.transform(texts[:5]), X[:5])
+
+
+def test_a_corpus_too_small_for_a_direction_gets_none(tmp_path):
+    from scipy.sparse import csr_matrix
+
+    from topiclab.features.adapted import corpus_lsa
+
+    cols, _idf, comp = corpus_lsa(csr_matrix(np.ones((6, 1), dtype=np.float32)), 10)
+    assert cols.tolist() == [0] and comp.shape == (0, 1)
+    texts = ["goal" + "!" * i for i in range(12)]  # twelve texts, one word
+    emb = _embedder(CountingTeacher(), tmp_path, corpus_components=5, min_sample=4)
+    X = emb.fit_transform(texts)
+    assert X.shape == (12, 64) == (12, emb.dim_) and np.isfinite(X).all()
+    assert np.array_equal(emb.transform(texts), X)

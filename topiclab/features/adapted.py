@@ -298,7 +298,8 @@ def corpus_lsa(
     idf : ndarray of float32
         Their inverse document frequencies (smoothed, as scikit-learn's).
     components : ndarray of float32, shape (k, len(columns))
-        The directions, in the space of unit-length sublinear TF-IDF rows.
+        The directions, in the space of unit-length sublinear TF-IDF rows; none (``k=0``)
+        for fewer than three texts or terms.
 
     Examples
     --------
@@ -320,8 +321,10 @@ def corpus_lsa(
         order = np.lexsort((cols, -df[cols]))
         cols = np.sort(cols[order[:max_terms]])
     idf = (np.log((1.0 + n_texts) / (1.0 + df[cols])) + 1.0).astype(np.float32)
+    k = min(int(n_components), n_texts - 1, len(cols) - 1)
+    if k < 1:  # too few texts or terms for a direction: none
+        return cols.astype(np.int64), idf, np.zeros((0, len(cols)), dtype=np.float32)
     X = _sublinear_rows(counts[:, cols], idf)
-    k = max(1, min(int(n_components), X.shape[0] - 1, X.shape[1] - 1))
     svd = TruncatedSVD(k, algorithm="randomized", random_state=random_state).fit(X)
     return cols.astype(np.int64), idf, svd.components_.astype(np.float32)
 
