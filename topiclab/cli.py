@@ -359,12 +359,14 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         help="fit the clustering's UMAP layout on about N passages (chosen by a hash of "
         "their ids) and place the others from their nearest sample passages; the Spark "
         "engine uses the same sample; 0 lays out every passage (default: the speed mode's, "
-        "20000)",
+        "5000 in fast mode, 20000 otherwise)",
     )
     p.add_argument(
         "--speed",
         choices=["fast", "balanced", "best"],
-        help="fast: static embeddings, short documents whole, shorter LDA search; "
+        help="fast: the transformer on a 2%% sample of the passages and the others mapped "
+        "into its space, documents of up to 400 words whole, a shorter LDA search; "
+        "balanced: the transformer on every passage, documents of up to 200 words whole; "
         "best: the full pipeline (default: chosen by corpus size, logged)",
     )
     p.add_argument(
