@@ -75,6 +75,16 @@ def test_silhouette_of_many_rows_is_estimated_on_a_seeded_sample():
     assert drawn != full and abs(drawn - full) < 0.05
 
 
+def test_silhouette_in_single_precision_matches_double():
+    from sklearn.metrics import silhouette_score
+
+    rng = np.random.default_rng(1)
+    labels = rng.integers(4, size=300)
+    x = rng.normal(size=(4, 64))[labels] + rng.normal(size=(300, 64))
+    got = silhouette(x, labels, metric="cosine")
+    assert got == pytest.approx(silhouette_score(x, labels, metric="cosine"), abs=1e-5)
+
+
 def _random_texts(rng: np.random.Generator, n_texts: int, vocab: int, max_len: int) -> list:
     words = [f"w{i}" for i in range(vocab)]
     # a skewed draw, so words repeat inside a window as real text does

@@ -148,6 +148,8 @@ def finite_mean(values: Sequence[float]) -> float:
 #: Silhouettes of larger inputs are computed on this many rows drawn with seed 0 (the
 #: score compares every pair of rows: its cost grows with the square of their number).
 SILHOUETTE_MAX_SAMPLES = 10_000
+#: Megabytes of distances the silhouette computes at a time.
+SILHOUETTE_BLOCK_MB = 128
 
 
 def silhouette(
@@ -166,9 +168,20 @@ def silhouette(
     max_samples : int or None, default=10,000
         Above this many rows the score is computed on that many drawn with seed 0
         (``None``: every row, in time quadratic in their number).
+
+    Notes
+    -----
+    The distances are computed in single precision, in blocks of at most
+    :data:`SILHOUETTE_BLOCK_MB` megabytes: on 10,000 of fast mode's passage vectors of 20
+    Newsgroups (484 dimensions) the score agreed with double precision to four decimals,
+    and the first score of a process took 0.9 s instead of 4.8 s in double precision and
+    scikit-learn's default blocks of up to 1 GB
+    (``benchmarks/results/silhouette_precision_20ng.txt``).
     """
+    import sklearn
     from sklearn.metrics import silhouette_score
 
+    embeddings = np.asarray(embeddings, dtype=np.float32)
     labels = np.asarray(labels)
     n_labels = len(np.unique(labels))
     if n_labels < 2 or n_labels >= len(labels):
@@ -177,9 +190,11 @@ def silhouette(
     if max_samples is not None and len(labels) > max_samples:
         sample = int(max_samples)
     try:
-        return float(
-            silhouette_score(embeddings, labels, metric=metric, sample_size=sample, random_state=0)
-        )
+        with sklearn.config_context(working_memory=SILHOUETTE_BLOCK_MB):
+            score = silhouette_score(
+                embeddings, labels, metric=metric, sample_size=sample, random_state=0
+            )
+        return float(score)
     except ValueError:  # the drawn rows hold a single cluster
         return float("nan")
 
