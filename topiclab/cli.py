@@ -108,6 +108,7 @@ def _config_from_args(args: argparse.Namespace):
         "cluster_neighbors",
         "layout_sample",
         "speed",
+        "precision",
         "n_jobs",
     ):
         value = getattr(args, name, None)
@@ -368,6 +369,14 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "into its space, documents of up to 400 words whole, a shorter LDA search; "
         "balanced: the transformer on every passage, documents of up to 200 words whole; "
         "best: the full pipeline (default: chosen by corpus size, logged)",
+    )
+    p.add_argument(
+        "--precision",
+        choices=["auto", "float32"],
+        help="precision of the transformer's forward passes: auto uses float16 on CUDA "
+        "and bfloat16 on a CPU that multiplies it in hardware (AMX or AVX-512 BF16; "
+        "about 2.6 times as fast, vectors within cosine 0.9999); float32 everywhere "
+        "(default: auto)",
     )
     p.add_argument(
         "-j",

@@ -19,6 +19,8 @@ else:  # pragma: no cover
 
 
 LANG_MODES = ("auto", "en", "multilingual")
+#: Precisions of the transformer's forward passes (``SentenceEmbedder(precision=...)``)
+PRECISIONS = ("auto", "float32")
 CLUSTER_METHODS = ("auto", "hdbscan", "kmeans")
 LDA_UNITS = ("auto", "documents", "passages")
 #: with ``lda_unit="auto"``, LDA is fitted on whole documents from this many documents
@@ -176,6 +178,10 @@ class RunConfig:
         Vocabulary pruning; ``None`` adapts to the corpus size.
     batch_size : int
         Embedding batch size.
+    precision : {"auto", "float32"}
+        Precision of the transformer's forward passes (see
+        :class:`topiclab.features.embed.SentenceEmbedder`): ``"auto"`` uses float16 on
+        CUDA and bfloat16 on a CPU that multiplies it in hardware.
     progress : bool
         Show progress bars on long steps.
     date_field : str or None
@@ -230,6 +236,7 @@ class RunConfig:
     min_df: float | None = None
     max_df: float | None = None
     batch_size: int = 32
+    precision: str = "auto"
     progress: bool = True
     date_field: str | None = None
     time_bin: str = "auto"
@@ -256,6 +263,8 @@ class RunConfig:
             raise ConfigError(f"time_bin must be one of {TIME_BINS}, got {self.time_bin!r}")
         if self.lang_mode not in LANG_MODES:
             raise ConfigError(f"lang_mode must be one of {LANG_MODES}, got {self.lang_mode!r}")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
         if self.cluster_method not in CLUSTER_METHODS:
             raise ConfigError(
                 f"cluster_method must be one of {CLUSTER_METHODS}, got {self.cluster_method!r}"
@@ -456,6 +465,7 @@ class EmbedSection:
     lang_mode: str = "auto"
     embedding_model: str | None = None
     batch_size: int = 32
+    precision: str = "auto"
     progress: bool = True
     speed: str | None = None
     seed: int = 0

@@ -59,6 +59,10 @@ class TopicLab(BaseEstimator):
     min_df, max_df : float or None, default=None
     batch_size : int, default=32
         Embedding batch size.
+    precision : {"auto", "float32"}, default="auto"
+        Precision of the transformer's forward passes: ``"auto"`` uses float16 on CUDA
+        and bfloat16 on a CPU that multiplies it in hardware, ``"float32"`` always
+        float32 (see :class:`topiclab.features.embed.SentenceEmbedder`).
     progress : bool, default=False
         Progress bars and stage logs.
     speed : {"fast", "balanced", "best"} or None, default=None
@@ -130,6 +134,7 @@ class TopicLab(BaseEstimator):
         min_df: float | None = None,
         max_df: float | None = None,
         batch_size: int = 32,
+        precision: str = "auto",
         progress: bool = False,
         random_state: int | np.random.RandomState | None = 0,
         speed: str | None = None,
@@ -156,6 +161,7 @@ class TopicLab(BaseEstimator):
         self.min_df = min_df
         self.max_df = max_df
         self.batch_size = batch_size
+        self.precision = precision
         self.progress = progress
         self.random_state = random_state
         self.speed = speed
@@ -196,6 +202,7 @@ class TopicLab(BaseEstimator):
             min_df=self.min_df,
             max_df=self.max_df,
             batch_size=self.batch_size,
+            precision=self.precision,
             progress=self.progress,
             speed=self.speed,
             sections=self.sections,

@@ -386,6 +386,9 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         Seed of the sample.
     batch_size : int, default 32
         Teacher batch size.
+    precision : {"auto", "float32"}, default "auto"
+        Precision of the teacher's forward passes
+        (:class:`~topiclab.features.embed.SentenceEmbedder`).
     normalize : bool, default True
         L2-normalise the output rows.
     cache : bool, default True
@@ -442,6 +445,7 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         long_text: str = "chunk_mean",
         random_state: Any = 0,
         batch_size: int = 32,
+        precision: str = "auto",
         normalize: bool = True,
         cache: bool = True,
         cache_dir: str | os.PathLike[str] | None = None,
@@ -463,6 +467,7 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
         self.long_text = long_text
         self.random_state = random_state
         self.batch_size = batch_size
+        self.precision = precision
         self.normalize = normalize
         self.cache = cache
         self.cache_dir = cache_dir
@@ -488,6 +493,7 @@ class AdaptedEmbedder(TransformerMixin, BaseEstimator):
             cache_dir=self.cache_dir,
             progress=progress,
             long_text=self.long_text,
+            precision=getattr(self, "precision", "auto"),
         ).fit()
 
     def _contextual(self) -> bool:

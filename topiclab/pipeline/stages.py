@@ -223,7 +223,12 @@ class EmbedStage(Stage):
                 from topiclab.features.static_multilingual import MULTILINGUAL_STATIC_MODEL
 
                 model = MULTILINGUAL_STATIC_MODEL
-        return SentenceEmbedder(model=model, batch_size=s.batch_size, progress=s.progress)
+        return SentenceEmbedder(
+            model=model,
+            batch_size=s.batch_size,
+            progress=s.progress,
+            precision=getattr(s, "precision", "auto"),
+        )
 
     def fit(self, state: RunState) -> RunState:
         """Load the model and embed the passages (unless ``state.embeddings`` is given)."""
@@ -335,6 +340,7 @@ def _adapted_embedder(section: Any, multilingual: bool = False) -> Any:
             sample_chars=speed.FAST_MULTILINGUAL_WHOLE_CHARS,
             features=MULTILINGUAL_ADAPTED_FEATURES,
             batch_size=section.batch_size,
+            precision=getattr(section, "precision", "auto"),
             progress=section.progress,
             random_state=int(getattr(section, "seed", 0)),
         )
@@ -343,6 +349,7 @@ def _adapted_embedder(section: Any, multilingual: bool = False) -> Any:
     return AdaptedEmbedder(
         corpus_components=speed.FAST_CORPUS_COMPONENTS,
         batch_size=section.batch_size,
+        precision=getattr(section, "precision", "auto"),
         progress=section.progress,
         random_state=int(getattr(section, "seed", 0)),
     )
