@@ -369,6 +369,21 @@ def test_cpu_bf16_is_read_from_the_cpu_flags(tmp_path: Path) -> None:
     assert not cpu_has_bf16("no flags line here")
 
 
+def test_a_backend_that_does_not_name_its_precision_is_float32(monkeypatch) -> None:
+    import topiclab.features.embed as embed
+
+    class Bare:  # the interface of the static models' backends, without ``precision``
+        device, window, cacheable, weights, versions = "cpu", None, True, "w", {}
+        model_id, dim = "bare-v1", 3
+
+        def encode(self, texts):
+            return np.ones((len(texts), 3), dtype=np.float32)
+
+    monkeypatch.setattr(embed, "_load_backend", lambda *a, **k: Bare())
+    emb = SentenceEmbedder("minilm-static", progress=False, cache=False).fit()
+    assert emb.precision_ == "float32" and emb.transform(["a", "b"]).shape == (2, 3)
+
+
 def test_precision_is_checked() -> None:
     with pytest.raises(ValueError, match="precision"):
         make().set_params(precision="half").fit()

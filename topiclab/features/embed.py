@@ -584,7 +584,8 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         self.model_id_ = backend.model_id
         self.dim_ = backend.dim
         self.device_ = backend.device
-        self.precision_ = backend.precision
+        # backends without the attribute (the static models) compute in float32
+        self.precision_ = str(getattr(backend, "precision", "float32"))
         self.identity_ = self._identity(backend)
         took = time.perf_counter() - t0
         logger.info(
@@ -592,7 +593,7 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
             self.model_id_,
             self.dim_,
             backend.device,
-            backend.precision,
+            self.precision_,
             took,
         )
         return self

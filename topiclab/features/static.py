@@ -166,6 +166,7 @@ class StaticBackendModel:
     device = "cpu"
     window = None  # no length limit: a text is the mean of all its word pieces
     cacheable = True
+    precision = "float32"
     #: the model's name in topiclab, its teacher's and the packages its vectors depend on
     name = "minilm-static"
     teacher_name = "all-MiniLM-L6-v2"
