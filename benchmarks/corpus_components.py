@@ -15,6 +15,9 @@ before), and its vectors are clustered as balanced mode clusters them (a UMAP la
 alone and with the corpus components appended (:func:`corpus_lsa` of the passages'
 hashed TF-IDF, both parts of unit length).
 
+``--precision float32`` fits fast mode's embedder with its teacher in float32 (the default,
+``auto``, runs it in bfloat16 on a CPU that has it), to compare the two.
+
 Corpora: ``20ng`` (the fitted half, as ``end_to_end.py`` splits it), ``agnews`` (the
 labelled English items of ``multilingual_news``), ``huffpost`` (``dated_news``, 29
 categories)::
@@ -118,7 +121,12 @@ def corpus_rows(name: str, texts: list[str], labels: list[str], args: Any) -> No
                 if comps:
                     X = np.hstack([_unit(X), _unit(_corpus_part(counts, comps))])
             else:  # fast mode's embedder fitted again, with that many components
-                emb = AdaptedEmbedder(corpus_components=comps, random_state=seed, progress=False)
+                emb = AdaptedEmbedder(
+                    corpus_components=comps,
+                    random_state=seed,
+                    progress=False,
+                    precision=args.precision,
+                )
                 X = blend_document_context(emb.fit_transform(keys), docs, context)
             took = time.perf_counter() - t0
             model = EmbeddingClusterer(
@@ -149,6 +157,12 @@ def main() -> None:
     p.add_argument("--components", nargs="+", type=int, default=[0, 100])
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     p.add_argument("--speed", choices=["fast", "balanced"], default="fast")
+    p.add_argument(
+        "--precision",
+        choices=["auto", "float32"],
+        default="auto",
+        help="precision of fast mode's teacher (default: auto, bfloat16 where the CPU has it)",
+    )
     args = p.parse_args()
     print(f"# python benchmarks/corpus_components.py {' '.join(__import__('sys').argv[1:])}")
     last = "cluster s" if args.speed == "balanced" else "embed s"
