@@ -59,7 +59,8 @@ __all__ = [
 SPEEDS = ("fast", "balanced", "best")
 
 #: Up to this many passages a run is ``best`` when no mode is given, up to the next one
-#: ``balanced``, above it ``fast`` (MiniLM embeds ~17-20 passages/s on two CPU cores).
+#: ``balanced``, above it ``fast`` (MiniLM embeds ~17-30 passages/s on two CPU cores in
+#: float32, ~65-80 in bfloat16 where the CPU has it; the limits assume float32).
 BEST_MAX_PASSAGES = 2_000
 BALANCED_MAX_PASSAGES = 10_000
 #: Passages the UMAP layouts are fitted on at most, the others placed (best, balanced)
