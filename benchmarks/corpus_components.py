@@ -15,8 +15,8 @@ before), and its vectors are clustered as balanced mode clusters them (a UMAP la
 alone and with the corpus components appended (:func:`corpus_lsa` of the passages'
 hashed TF-IDF, both parts of unit length).
 
-``--precision float32`` fits fast mode's embedder with its teacher in float32 (the default,
-``auto``, runs it in bfloat16 on a CPU that has it), to compare the two.
+``--precision float32`` runs the transformer in float32 (the default, ``auto``, runs it in
+bfloat16 on a CPU that has it): fast mode's teacher, or balanced mode's MiniLM.
 
 Corpora: ``20ng`` (the fitted half, as ``end_to_end.py`` splits it), ``agnews`` (the
 labelled English items of ``multilingual_news``), ``huffpost`` (``dated_news``, 29
@@ -97,7 +97,7 @@ def corpus_rows(name: str, texts: list[str], labels: list[str], args: Any) -> No
     from topiclab.models.crosslingual import blend_document_context
 
     k = K[name]
-    got = passage_vectors(texts, k, 0, None, speed=args.speed)
+    got = passage_vectors(texts, k, 0, None, speed=args.speed, precision=args.precision)
     keys, docs = got["keys"], got["doc_ids"]
     doc_of = {make_doc_id(f"text:{i}", 0): i for i in range(len(texts))}
     reducer, dims = got["reduction"]
@@ -161,7 +161,7 @@ def main() -> None:
         "--precision",
         choices=["auto", "float32"],
         default="auto",
-        help="precision of fast mode's teacher (default: auto, bfloat16 where the CPU has it)",
+        help="precision of the transformer (default: auto, bfloat16 where the CPU has it)",
     )
     args = p.parse_args()
     print(f"# python benchmarks/corpus_components.py {' '.join(__import__('sys').argv[1:])}")

@@ -27,7 +27,12 @@ VARIANTS = {
 
 
 def passage_vectors(
-    texts: list[str], k: int, seed: int, model: str | None, speed: str = "fast"
+    texts: list[str],
+    k: int,
+    seed: int,
+    model: str | None,
+    speed: str = "fast",
+    precision: str = "auto",
 ) -> dict:
     """Run a mode (fast) until the embedding view clusters; return what it would cluster.
 
@@ -63,6 +68,7 @@ def passage_vectors(
             random_state=seed,
             n_jobs=1,
             embedding_model=model,
+            precision=precision,
         ).fit(texts)
     except _Stop:
         pass
