@@ -15,7 +15,8 @@ before), and its vectors are clustered as balanced mode clusters them (a UMAP la
 alone and with the corpus components appended (:func:`corpus_lsa` of the passages'
 hashed TF-IDF, both parts of unit length).
 
-``--precision float32`` runs the transformer in float32 (the default, ``auto``, runs it in
+``--sample-fraction`` sets the share of the passages fast mode's teacher embeds (0.02 in
+fast mode). ``--precision float32`` runs the transformer in float32 (the default, ``auto``, runs it in
 bfloat16 on a CPU that has it): fast mode's teacher, or balanced mode's MiniLM.
 
 Corpora: ``20ng`` (the fitted half, as ``end_to_end.py`` splits it), ``agnews`` (the
@@ -126,6 +127,7 @@ def corpus_rows(name: str, texts: list[str], labels: list[str], args: Any) -> No
                     random_state=seed,
                     progress=False,
                     precision=args.precision,
+                    sample_fraction=args.sample_fraction,
                 )
                 X = blend_document_context(emb.fit_transform(keys), docs, context)
             took = time.perf_counter() - t0
@@ -162,6 +164,12 @@ def main() -> None:
         choices=["auto", "float32"],
         default="auto",
         help="precision of the transformer (default: auto, bfloat16 where the CPU has it)",
+    )
+    p.add_argument(
+        "--sample-fraction",
+        type=float,
+        default=0.02,
+        help="share of the passages fast mode's teacher embeds (default: 0.02, fast mode's)",
     )
     args = p.parse_args()
     print(f"# python benchmarks/corpus_components.py {' '.join(__import__('sys').argv[1:])}")
