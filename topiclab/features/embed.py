@@ -56,6 +56,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from topiclab.config import PRECISIONS  # values of SentenceEmbedder(precision=...)
 from topiclab.errors import ModelNotAvailableError
 from topiclab.features.cache import (
     EmbeddingCache,
@@ -84,8 +85,6 @@ DEFAULT_MODEL = "minilm"
 MULTILINGUAL_MODEL = "use-multilingual"
 LANG_MODES = ("auto", "en", "multilingual")
 LONG_TEXT_MODES = ("chunk_mean", "truncate")
-#: Values of ``SentenceEmbedder(precision=...)``
-PRECISIONS = ("auto", "float32")
 
 _ALIASES = {
     "minilm": "minilm",
