@@ -47,16 +47,24 @@ def test_two_jobs_record_the_worker_and_the_overlap(two_jobs_run):
     result, model = two_jobs_run
     record = result.meta["concurrency"]
     assert record["n_jobs"] == 2
-    assert list(record["workers"]) == ["lda"]
-    worker = record["workers"]["lda"]
-    assert worker["peak_rss_mb"] > 0
-    assert (
-        worker["peak_private_mb"] is None or 0 < worker["peak_private_mb"] <= worker["peak_rss_mb"]
-    )
+    # LDA always goes to the worker (the embeddings are still to come here); the map does
+    # too when the worker is free again by the time the clustering is done, which depends
+    # on how fast each process ran
+    workers = record["workers"]
+    assert "lda" in workers and set(workers) <= {"lda", "map"}
+    for worker in workers.values():
+        assert worker["peak_rss_mb"] > 0
+        assert (
+            worker["peak_private_mb"] is None
+            or 0 < worker["peak_private_mb"] <= worker["peak_rss_mb"]
+        )
     spans = record["stages"]
     assert set(spans) == set(model.pipeline.names())
     lda, cluster = spans["lda"], spans["cluster"]
-    assert lda[0] < cluster[1] and cluster[0] < lda[1]  # the two views overlapped
+    here = [spans[name] for name in spans if name not in workers]
+    assert any(a < lda[1] and lda[0] < b for a, b in here)  # LDA overlapped a stage here
+    if "map" in workers:  # one worker at a time with two jobs
+        assert spans["map"][0] >= lda[1] - 0.01 and spans["map"][0] >= cluster[1] - 0.01
     assert spans["score"][0] >= max(lda[1], cluster[1])  # scores wait for both views
     assert record["fit_wall_s"] <= record["stage_wall_sum_s"]
     assert record["overlap_s"] == pytest.approx(
