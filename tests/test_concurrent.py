@@ -77,12 +77,25 @@ class _Put(Stage):
     """A toy stage: sets ``extras[name]`` from the extras it reads."""
 
     def __init__(
-        self, name, after=None, reads=(), concurrent=False, fail=None, die=False, sleep=0.0
+        self,
+        name,
+        after=None,
+        reads=(),
+        concurrent=False,
+        fail=None,
+        die=False,
+        sleep=0.0,
+        until=None,
+        touch=None,
     ):
         self.name, self.after, self.reads = name, after, reads
         self.concurrent, self.fail, self.die, self.sleep = concurrent, fail, die, sleep
+        self.until, self.touch = until, touch  # a file to wait for, a file to write at the end
 
     def fit(self, state):
+        end = time.monotonic() + 60
+        while self.until is not None and not self.until.exists() and time.monotonic() < end:
+            time.sleep(0.01)
         time.sleep(self.sleep)
         if self.die and os.getpid() != state.extras["parent"]:
             os._exit(3)  # the worker process is killed
@@ -90,6 +103,8 @@ class _Put(Stage):
             raise self.fail
         self.seen_ = [state.extras.get(r) for r in self.reads]
         state.extras[self.name] = (self.name, os.getpid() != state.extras["parent"])
+        if self.touch is not None:
+            self.touch.touch()
         return state
 
 
@@ -126,13 +141,14 @@ def test_a_lone_ready_stage_is_fitted_here():
 
 
 @needs_fork
-def test_a_finished_worker_frees_its_core_for_the_next_stage():
+def test_a_finished_worker_frees_its_core_for_the_next_stage(tmp_path):
     """b ends in its worker while c runs here; m (after c) then takes the free core while
     this process waits to merge b for s."""
+    flag = tmp_path / "b-done"
     stages = [
         _Put("a", after=()),
-        _Put("b", after=("a",), concurrent=True),
-        _Put("c", after=("a",), sleep=1.0),
+        _Put("b", after=("a",), concurrent=True, touch=flag),
+        _Put("c", after=("a",), until=flag, sleep=0.5),  # b's worker has sent its result
         _Put("m", after=("c",), reads=("c",), concurrent=True, sleep=0.5),
         _Put("s", after=("b",), reads=("b",)),
         _Put("end", reads=("m", "s")),
