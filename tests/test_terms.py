@@ -160,6 +160,16 @@ def test_embedding_theme_terms_per_language_and_over_documents():
     assert np.allclose(scores["all"], whole)
 
 
+def test_unknown_language_gets_no_list_beside_languages():
+    X, labels, common = _planted()
+    langs = ["en"] * X.shape[0]
+    langs[3] = langs[50] = "und"  # two passages too short to tell
+    scores, picks = embedding_theme_terms(X, labels, 2, langs, topn=common)
+    assert set(scores) == set(picks) == {"all", "en"}
+    scores, _ = embedding_theme_terms(X, labels, 2, ["und"] * X.shape[0], topn=common)
+    assert set(scores) == {"all", "und"}  # no language found anywhere: the one list
+
+
 def test_embedding_theme_terms_keeps_passages_for_few_documents():
     X, labels, common = _planted()
     doc_ids = [str(i // 20) for i in range(X.shape[0])]  # 4 documents of 20 passages

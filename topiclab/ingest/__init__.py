@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
@@ -254,10 +254,11 @@ def _build(
     documents: list[dict[str, Any]] = []
     passages: list[dict[str, Any]] = []
     seen_ids: set[str] = set()
+    detected: list[tuple[int, int, float, bool]] = []
     # records are streamed (their number is not known): the bar appears after a few seconds
     records = progress_bar(records, desc="Ingest", unit="record", enabled=progress)
     for rec, (own_id, given, extra, cleaned) in _clean_records(records, opts, text_column):
-        for k, (doc, lang, parts, plangs) in enumerate(cleaned):
+        for k, (doc, lang, conf, parts, plangs) in enumerate(cleaned):
             doc_id = make_doc_id(rec.source_file, k)
             if own_id is not None:
                 mine = str(own_id) if k == 0 else f"{own_id}#{k}"
@@ -287,6 +288,8 @@ def _build(
                     entry.update(duplicate_of=kept, similarity=sim, removed=doc.text[:200])
                     log.append(entry)
                     continue
+            # the passages' rows, should the corpus's languages change the document's
+            detected.append((len(documents), len(passages), conf, given["lang"] is not None))
             for j, (text, plang) in enumerate(zip(parts, plangs, strict=True)):
                 passages.append(
                     {
@@ -312,6 +315,8 @@ def _build(
             row.update(extra)
             documents.append(row)
 
+    if opts.detect_language:
+        _apply_language_prior(documents, passages, detected, log)
     if not documents:
         raise IngestError(
             path,
@@ -333,15 +338,82 @@ def _build(
     return Corpus(documents=docs_df, passages=pass_df, log=log)
 
 
+def _apply_language_prior(
+    documents: list[dict[str, Any]],
+    passages: list[dict[str, Any]],
+    detected: list[tuple[int, int, float, bool]],
+    log: list[dict[str, Any]],
+) -> None:
+    """Decide again the languages of the documents the detector was unsure of.
+
+    The corpus's languages are the prior (:func:`topiclab.ingest.lang.decide_with_prior`);
+    the passages' languages follow as if the document had been detected so.
+    """
+    from topiclab.ingest.lang import language_prior, passage_languages
+
+    prior = language_prior((documents[i]["lang"], conf) for i, _, conf, _ in detected)
+    if prior is None:
+        return
+    ends = [start for _, start, _, _ in detected[1:]] + [len(passages)]
+    changed: dict[tuple[str, str], int] = {}
+    for (i, start, conf, given), end in zip(detected, ends, strict=True):
+        row = documents[i]
+        decided = _redecide(row, conf, given, prior)
+        if decided is None:
+            continue
+        old, (new, entry) = row["lang"], decided
+        row["lang"] = new
+        texts = [passages[j]["text"] for j in range(start, end)]
+        for j, plang in zip(range(start, end), passage_languages(texts, new), strict=True):
+            passages[j]["lang"] = plang
+        log.append(entry)
+        changed[(old, new)] = changed.get((old, new), 0) + 1
+    if changed:
+        logger.info(
+            "languages of %d uncertain documents decided again with the corpus's languages: %s",
+            sum(changed.values()),
+            ", ".join(f"{a} -> {b} {n}" for (a, b), n in sorted(changed.items())),
+        )
+
+
+def _redecide(
+    row: Mapping[str, Any], conf: float, given: bool, prior: Mapping[str, float]
+) -> tuple[str, dict[str, Any]] | None:
+    """Return a document's language decided again with ``prior``, and the log entry.
+
+    ``None`` when the language stays: stated by the input, detected with at least
+    :data:`~topiclab.ingest.lang.PRIOR_BELOW` confidence, or confirmed by the prior.
+    ``row`` needs ``text``, ``lang``, ``source_file`` and ``doc_id``.
+    """
+    from topiclab.ingest.lang import PRIOR_BELOW, decide_with_prior
+
+    if given or conf is None or conf >= PRIOR_BELOW:
+        return None
+    decided = decide_with_prior(row["text"], prior)
+    if decided is None or decided[0] == row["lang"]:
+        return None
+    new, share = decided
+    entry = _drop(
+        row["source_file"],
+        row["doc_id"],
+        "language_prior",
+        f"language {row['lang']} ({conf:.2f}) decided again with the corpus's languages: "
+        f"{new} ({share:.2f})",
+        step="language",
+    )
+    return new, entry
+
+
 # a cleaned record: its own id, the given fields, the other metadata, and per article
-# (the article, its language, its passages and their languages; passages None: empty)
-_Cleaned = tuple[Any, dict[str, Any], dict[str, Any], list[tuple[Any, str, Any, Any]]]
+# (the article, its language and the confidence of that, its passages and their
+# languages; passages None: empty)
+_Cleaned = tuple[Any, dict[str, Any], dict[str, Any], list[tuple[Any, str, float, Any, Any]]]
 
 
 def _clean_record(rec: Any, opts: LoadOptions, text_column: str) -> _Cleaned:
     """Clean one record: its articles, their languages and passages (no corpus state)."""
     from topiclab.ingest.clean import clean_text
-    from topiclab.ingest.lang import UNKNOWN, detect, passage_languages
+    from topiclab.ingest.lang import UNKNOWN, detect_with_confidence, passage_languages
     from topiclab.ingest.segment import segment
     from topiclab.ingest.wire import clean_title
 
@@ -361,16 +433,21 @@ def _clean_record(rec: Any, opts: LoadOptions, text_column: str) -> _Cleaned:
     out = []
     for doc in cleaned:
         if not doc.text.strip():
-            out.append((doc, UNKNOWN, None, None))
+            out.append((doc, UNKNOWN, 0.0, None, None))
             continue
-        lang = given["lang"] or (detect(doc.text) if opts.detect_language else UNKNOWN)
+        if given["lang"]:
+            lang, conf = given["lang"], 1.0
+        elif opts.detect_language:
+            lang, conf = detect_with_confidence(doc.text)
+        else:
+            lang, conf = UNKNOWN, 0.0
         parts = segment(doc.text.split("\n\n"), min_words=opts.min_words, max_words=opts.max_words)
         plangs = (
             passage_languages(parts, lang, trust_doc=given["lang"] is not None)
             if opts.detect_language
             else [lang] * len(parts)
         )
-        out.append((doc, lang, parts, plangs))
+        out.append((doc, lang, conf, parts, plangs))
     return own_id, given, extra, out
 
 

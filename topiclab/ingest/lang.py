@@ -19,12 +19,28 @@ Its weak spots are covered by a script check that runs first:
 * text with fewer than ``min_letters`` letters, or a low-confidence answer on
   short text, is ``"und"``; passages in that case take their document's
   language (see :func:`passage_language`).
+
+The corpus as a prior. Each text is classified as if every language were equally
+likely, and on a headline or a one-line post the model is often unsure or wrong:
+Title Case English headlines come out as Nigerian Pidgin (``pcm``) or ``"und"``, short
+lower-case ones as Latin or Shona. A corpus says which languages are likely: a
+document the model is unsure of (:data:`PRIOR_BELOW`) is decided again from the model's
+probabilities of every language times the corpus's share of that language
+(:func:`language_prior`, :func:`decide_with_prior`; the shares are the confidences of
+the other documents' answers, smoothed over every language the model knows). A
+confident answer is never changed, so a French article in an English corpus stays
+French. Measured on 10,000 items each (``benchmarks/language_prior.py``): HuffPost
+``und`` 78 and ``pcm`` 4 documents to none; ABC headlines ``und`` 2,822 to 109 (texts
+of under 12 letters) and 84 documents in languages other than English to none; a
+sample of ``multilingual_news`` (Arabic, Chinese, English), documents not in their
+stated language 12 to 2; 5,000 20 Newsgroups posts, ``und`` 92 to 21.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -49,6 +65,12 @@ _LETTER = re.compile(r"[^\W\d_]")
 _ARABIC_SCRIPT_LANGS = frozenset({"ar", "fa", "ur", "ps", "ug", "ku", "sd"})
 _ALIASES = {"wuu": "zh", "yue": "zh", "zh-hans": "zh", "zh-hant": "zh", "zxx": UNKNOWN}
 _lock = threading.Lock()
+
+#: Documents whose language was decided with a lower confidence by the model are decided
+#: again with the corpus's languages as a prior (:func:`decide_with_prior`).
+PRIOR_BELOW = 0.9
+#: Fewest documents (the sum of their answers' confidences) a prior is drawn from.
+PRIOR_MIN_DOCUMENTS = 20
 
 
 @lru_cache(maxsize=1)
@@ -124,6 +146,94 @@ def _judge(sample: str, min_letters: int) -> tuple[str, float]:
     if prob < 0.5 and letters < 200:
         return UNKNOWN, float(prob)
     return str(code), float(prob)
+
+
+def language_prior(
+    detections: Iterable[tuple[str, float]], *, min_documents: float = PRIOR_MIN_DOCUMENTS
+) -> dict[str, float] | None:
+    """Return the corpus's languages as prior probabilities, from its documents' detections.
+
+    Parameters
+    ----------
+    detections : iterable of (str, float)
+        Each document's language and the confidence of that answer (1.0 for a language
+        the input stated or the script decided); ``"und"`` is left out.
+    min_documents : float, default=PRIOR_MIN_DOCUMENTS
+        Fewest documents, counted by confidence, to draw a prior from.
+
+    Returns
+    -------
+    dict or None
+        Language -> probability, with ``"*"`` the probability of any language the corpus
+        does not show: add-one smoothing of the confidence-weighted counts over every
+        language of the model. ``None`` below ``min_documents``.
+
+    Examples
+    --------
+    >>> prior = language_prior([("en", 1.0)] * 30 + [("fr", 0.95)] * 2)
+    >>> prior["en"] > prior["fr"] > prior["*"]
+    True
+    >>> language_prior([("en", 1.0)] * 5) is None
+    True
+    """
+    weights: dict[str, float] = {}
+    for code, conf in detections:
+        if code and code != UNKNOWN:
+            weights[code] = weights.get(code, 0.0) + float(conf)
+    total = sum(weights.values())
+    if total < min_documents:
+        return None
+    languages = set(_identifier().nb_classes) | set(weights)
+    norm = total + len(languages)
+    prior = {code: (w + 1.0) / norm for code, w in weights.items()}
+    prior["*"] = 1.0 / norm
+    return prior
+
+
+def decide_with_prior(
+    text: str, prior: Mapping[str, float], *, sample_chars: int = _SAMPLE
+) -> tuple[str, float] | None:
+    """Return the language of ``text``: the model's probabilities times the corpus's ``prior``.
+
+    Parameters
+    ----------
+    text : str
+    prior : mapping
+        As :func:`language_prior` returns it.
+    sample_chars : int
+        Characters read, as :func:`detect_with_confidence` reads them.
+
+    Returns
+    -------
+    (str, float) or None
+        The language with the largest posterior and that posterior's share; ``None`` for
+        a text with too few letters to classify, or one decided by its script (Arabic,
+        Han, kana, Hangul), where a prior adds nothing.
+
+    Examples
+    --------
+    >>> headline = "Stephen Colbert Gives GameStop Saga The Hollywood Trailer It Needs"
+    >>> detect(headline) == "en"
+    False
+    >>> decide_with_prior(headline, language_prior([("en", 1.0)] * 100))[0]
+    'en'
+    """
+    sample = text[:sample_chars]
+    letters, counts = script_profile(sample)
+    cjk = counts["han"] + counts["kana"] + counts["hangul"]
+    if letters < MIN_LETTERS or max(cjk, counts["arabic"]) >= 0.5 * letters:
+        return None
+    floor = float(prior.get("*", 0.0))
+    posterior: dict[str, float] = {}
+    for code, p in _identifier().rank(sample):
+        code = _ALIASES.get(code, code)
+        if code != UNKNOWN:
+            posterior[code] = posterior.get(code, 0.0) + float(p) * prior.get(code, floor)
+    total = sum(posterior.values())
+    if not posterior or total <= 0:
+        return None
+    best = max(posterior, key=posterior.__getitem__)
+    return str(best), posterior[best] / total
 
 
 def dominant_script(text: str) -> str:

@@ -446,7 +446,8 @@ def embedding_theme_terms(
     -------
     term_scores, selections : dict
         Language code (and ``"all"``) -> weights of shape (n_themes, n_terms) / term
-        columns per theme, as :func:`topiclab.themes.build_theme_table` takes them.
+        columns per theme, as :func:`topiclab.themes.build_theme_table` takes them;
+        ``"und"`` only when no passage has a language.
     """
     labels = np.asarray(labels)
     langs_arr = np.asarray([str(x) for x in langs], dtype=object)
@@ -481,7 +482,10 @@ def embedding_theme_terms(
         cooccurrence=together(every, np.arange(passages.shape[0])),
     )
     term_scores, selections = {"all": scores}, {"all": picks}
-    for lang in sorted(set(langs_arr.tolist())):
+    # "und" (no language found) gets no list of its own beside languages: its passages are
+    # too short or too odd to tell, and their words are in "all"
+    languages = sorted(set(langs_arr.tolist()))
+    for lang in [x for x in languages if x != "und"] or languages:
         rows = np.flatnonzero(unit_langs == lang)
         term_scores[lang], selections[lang] = theme_term_selection(
             units[rows],

@@ -303,7 +303,7 @@ def _clean_partitions(opts: LoadOptions, extra: list[str]) -> Any:
         from topiclab.ingest import _drop, _given
         from topiclab.ingest.clean import clean_text
         from topiclab.ingest.dedupe import text_hash
-        from topiclab.ingest.lang import UNKNOWN, detect
+        from topiclab.ingest.lang import UNKNOWN, detect_with_confidence
 
         for pdf in frames:
             out: list[dict[str, Any]] = []
@@ -332,9 +332,12 @@ def _clean_partitions(opts: LoadOptions, extra: list[str]) -> Any:
                                 "no text left after cleaning",
                             )
                         )
-                    lang = given["lang"] or (
-                        detect(doc.text) if opts.detect_language and keep else UNKNOWN
-                    )
+                    if given["lang"]:
+                        lang, conf = given["lang"], 1.0
+                    elif opts.detect_language and keep:
+                        lang, conf = detect_with_confidence(doc.text)
+                    else:
+                        lang, conf = UNKNOWN, 0.0
                     row = {
                         "doc_id": doc_id,
                         "source_file": rec["source_file"],
@@ -343,6 +346,7 @@ def _clean_partitions(opts: LoadOptions, extra: list[str]) -> Any:
                         "source": given["source"] or doc.meta.get("source"),
                         "lang": lang,
                         "lang_given": given["lang"] is not None,
+                        "lang_conf": float(conf),
                         "text": doc.text,
                         "keep": keep,
                         "hash": text_hash(doc.text) if keep else None,
@@ -365,6 +369,7 @@ _CLEAN_COLUMNS = [
     "source",
     "lang",
     "lang_given",
+    "lang_conf",
     "text",
     "keep",
     "hash",
@@ -373,7 +378,8 @@ _CLEAN_COLUMNS = [
 ]
 _CLEAN_SCHEMA = (
     "doc_id string, source_file string, title string, date string, source string, "
-    "lang string, lang_given boolean, text string, keep boolean, hash string, _order long, "
+    "lang string, lang_given boolean, lang_conf double, text string, keep boolean, "
+    "hash string, _order long, "
     "log array<string>"
 )
 
@@ -560,6 +566,10 @@ def ingest(
         for d in dropped:
             logs.append(map_in_pandas(d, _log_rows, "_order long, value string"))
     docs = docs.persist()
+    if opts.detect_language:
+        docs, decided = _language_prior(docs)
+        if decided is not None:
+            logs.append(decided)
     passages = (
         map_in_pandas(
             docs.select("doc_id", "text", "lang", "lang_given", "_order"),
@@ -592,6 +602,49 @@ def ingest(
     for other in logs[1:]:
         log = log.unionByName(other)
     return SparkCorpus(documents=documents, passages=passages, log=log)
+
+
+def _language_prior(docs: Any) -> tuple[Any, Any]:
+    """Decide again the languages the detector was unsure of, with the corpus's as a prior.
+
+    As the in-memory ingest does (:func:`topiclab.ingest.lang.decide_with_prior`): the
+    prior comes from one aggregate over the documents (collected: one row per language),
+    the documents are then mapped where they lie. Returns the documents and the log rows
+    of the changed ones (``None`` when the corpus is too small for a prior).
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    from topiclab.ingest.lang import language_prior
+
+    rows = docs.groupBy("lang").agg(F.sum("lang_conf").alias("w")).collect()
+    prior = language_prior((str(r["lang"]), float(r["w"] or 0.0)) for r in rows)
+    if prior is None:
+        return docs, None
+
+    def decide(frames: Iterator[Any]) -> Iterator[Any]:
+        from topiclab.ingest import _redecide
+
+        for pdf in frames:
+            langs, entries = pdf["lang"].tolist(), [None] * len(pdf)
+            for i, row in enumerate(
+                pdf[["text", "lang", "source_file", "doc_id", "lang_conf", "lang_given"]].to_dict(
+                    "records"
+                )
+            ):
+                decided = _redecide(row, row["lang_conf"], bool(row["lang_given"]), prior)
+                if decided is not None:
+                    langs[i] = decided[0]
+                    entries[i] = json.dumps(decided[1], ensure_ascii=False)
+            yield pdf.assign(lang=langs, _lang_log=entries)
+
+    schema = StructType([*docs.schema.fields, StructField("_lang_log", StringType())])
+    # not kept: only the uncertain documents are decided again, each time it is read
+    mapped = map_in_pandas(docs, decide, schema)
+    log = mapped.filter(F.col("_lang_log").isNotNull()).select(
+        "_order", F.col("_lang_log").alias("value")
+    )
+    return mapped.drop("_lang_log"), log
 
 
 #: Partitions per core the cleaning is spread over (at least) when the input has fewer.
