@@ -136,3 +136,28 @@ def test_minilm_puts_plain_news_themes_in_their_sections():
     centroids = theme_centroids(embedder.transform(texts), membership)
     found = assign_sections(centroids, section_vectors(embedder), list(NEWS_SECTIONS))
     assert [s for s, _ in found] == list(themes)
+
+
+@pytest.mark.slow
+def test_political_headlines_are_politics_with_the_prompt_ensemble():
+    """US political headlines full of "slam", "attacks" and "blasts": the description of
+    Politics alone leaves them without a section; the three prompts find it."""
+    from topiclab.features.embed import SentenceEmbedder
+
+    embedder = SentenceEmbedder("minilm", progress=False).fit()
+    texts = [
+        "GOP Senators Slam Democrats Over Spending Bill Republicans said the vote was a "
+        "betrayal.",
+        "Trump Attacks Pelosi In Fiery Rally Speech The former president lashed out at House "
+        "Democrats.",
+        "Mitch McConnell Blocks Voting Rights Bill The Senate minority leader rallied "
+        "Republicans against it.",
+        "Lindsey Graham Blasts Biden Over Border Policy The senator called the plan a disaster.",
+    ]
+    centroid = theme_centroids(embedder.transform(texts), np.ones((len(texts), 1)))
+    names = list(NEWS_SECTIONS)
+    alone = assign_sections(centroid, section_vectors(embedder, ensemble=False), names)
+    both = assign_sections(centroid, section_vectors(embedder), names)
+    assert alone[0][0] != "Politics"
+    assert both[0][0] == "Politics"
+    assert section_vectors(embedder).shape == section_vectors(embedder, ensemble=False).shape

@@ -9,7 +9,10 @@ Each theme is given one of the broad sections of :data:`NEWS_SECTIONS`, the top 
 the IPTC Media Topics vocabulary used by news organisations (names shortened), by
 zero-shot similarity in the run's own embedding space:
 
-1. every section's name and short description is embedded with the run's embedder;
+1. every section is embedded with the run's embedder three ways, its short description,
+   its name alone, and "a news story about <name>", and its vector is the mean of the
+   three (an ensemble of prompts, as zero-shot classifiers do: one wording alone pulls
+   some themes to the wrong section by the accidents of its words);
 2. each theme's vector is the mean of its passages' normalised embeddings (the passages
    assigned to it; an LDA topic's mean over every passage's share of it is mostly the
    mean of the corpus);
@@ -25,7 +28,16 @@ zero-shot similarity in the run's own embedding space:
    and 0.22).
 
 The method is deterministic and offline (the embedder is the run's own model) and adds a
-few milliseconds to a run: 17 short texts to embed and one matrix product.
+few milliseconds to a run: 51 short texts to embed and one matrix product.
+
+Measured with ``benchmarks/sections.py`` (k-means themes, K=20 and 50, of MiniLM's
+vectors of 4,000 documents; a theme is scored when at least half its documents share a
+category of the corpus that maps to sections): the three prompts against the
+description alone gave HuffPost 27 right and 3 wrong sections against 15 and 13 (9
+political themes had been put under "Conflict and war"), AG News 55 and 3 against 49
+and 7, 20 Newsgroups 23 and 3 against 23 and 5. With the multilingual Universal
+Sentence Encoder the totals over the three corpora were 100 right and 22 wrong against
+94 and 21.
 
 Examples
 --------
@@ -48,6 +60,7 @@ __all__ = [
     "MIN_MARGIN",
     "MIN_Z",
     "NEWS_SECTIONS",
+    "SECTION_PROMPT",
     "assign_sections",
     "section_vectors",
     "theme_centroids",
@@ -123,10 +136,38 @@ def theme_centroids(embeddings: np.ndarray, membership: Any) -> np.ndarray:
     return _normalise(sums)
 
 
-def section_vectors(embedder: Any, sections: dict[str, str] | None = None) -> np.ndarray:
-    """Embed the sections' texts with a fitted embedder (``transform`` of texts)."""
-    texts = list((sections or NEWS_SECTIONS).values())
-    return _normalise(np.asarray(embedder.transform(texts)))
+#: The third prompt of every section (see the module docstring).
+SECTION_PROMPT = "a news story about {name}"
+
+
+def section_vectors(
+    embedder: Any, sections: dict[str, str] | None = None, *, ensemble: bool = True
+) -> np.ndarray:
+    """Embed the sections with a fitted embedder (``transform`` of texts).
+
+    Parameters
+    ----------
+    embedder : object
+        Has ``transform(list of str) -> ndarray``.
+    sections : dict, optional
+        Section name -> description; default :data:`NEWS_SECTIONS`.
+    ensemble : bool, default=True
+        Each section's vector is the mean of the unit vectors of its description, its
+        name and :data:`SECTION_PROMPT`; ``False``: its description alone.
+
+    Returns
+    -------
+    ndarray of shape (n_sections, dim)
+        L2-normalised.
+    """
+    sections = sections or NEWS_SECTIONS
+    names = list(sections)
+    texts = list(sections.values())
+    if ensemble:
+        texts += names + [SECTION_PROMPT.format(name=n.lower()) for n in names]
+    vectors = _normalise(np.asarray(embedder.transform(texts)))
+    k = len(names)
+    return _normalise(vectors.reshape(len(texts) // k, k, -1).sum(axis=0))
 
 
 def assign_sections(
