@@ -146,8 +146,7 @@ def test_political_headlines_are_politics_with_the_prompt_ensemble():
 
     embedder = SentenceEmbedder("minilm", progress=False).fit()
     texts = [
-        "GOP Senators Slam Democrats Over Spending Bill Republicans said the vote was a "
-        "betrayal.",
+        "GOP Senators Slam Democrats Over Spending Bill Republicans said the vote was a betrayal.",
         "Trump Attacks Pelosi In Fiery Rally Speech The former president lashed out at House "
         "Democrats.",
         "Mitch McConnell Blocks Voting Rights Bill The Senate minority leader rallied "
