@@ -211,6 +211,20 @@ def test_headline_takes_the_span_of_a_headline_that_names_two_keywords():
     assert make_headline(["Canada", "trade"], ["Hockey night in Toronto"]) == ""
 
 
+def test_headline_does_not_end_on_a_possessive_it_cuts_off():
+    from topiclab.themes.headlines import make_headline
+
+    titles = ["Democrats Rush To Pass Bill Biden's Allies Wrote"]
+    assert make_headline(["bill", "Biden", "Congress"], titles) == ""
+    titles.append("Congress Passes Biden Relief Bill")
+    assert (
+        make_headline(["bill", "Biden", "Congress"], titles) == "Congress Passes Biden Relief Bill"
+    )
+    # a keyword written with its possessive may end the title
+    title = "Burger King Takes On McDonald's"
+    assert make_headline(["McDonald's", "burger", "Burger King"], [title]) == title
+
+
 def test_headline_from_a_passage_is_a_phrase_not_a_clause():
     from topiclab.themes.headlines import make_headline
 

@@ -10,7 +10,9 @@ and uses it as the title:
    was written by a person to name the article), then the sentences of its most central
    passages.
 2. **Spans**: every run of 2 to :data:`MAX_WORDS` words that starts and ends on a keyword
-   word and crosses no bracket, colon or sentence end. In a passage sentence the words
+   word and crosses no bracket, colon or sentence end; in English it does not end on a
+   possessive ("Pass Bill Biden's"), which needs the noun after it, unless a keyword is
+   written so ("McDonald's"). In a passage sentence the words
    inside must be keyword words or short connectors ("at the", "of", "and"), so the span
    is a phrase of the theme, not a clause; a headline may hold any words.
 3. **Score**: each keyword whose words all occur in the span counts ``1 / (1 + rank)``
@@ -71,6 +73,7 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _BREAK = re.compile(r"[()\[\]{}:;!?|•…\"“”«»]|\.(?:\s|$)|\s(?:--?|[–—])\s")
 _COMMA = re.compile(r",|،")
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 _AR_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
 
 
@@ -167,6 +170,8 @@ def make_headline(
     kw_keys = [(i, ks) for i, ks in kw_keys if ks]
     vocab = set().union(*(ks for _i, ks in kw_keys)) - _EDGE_STOP if kw_keys else set()
     connect = _CONNECT_AR if lang == "ar" else _CONNECT_EN
+    # possessives a keyword is written with may end a span ("McDonald's")
+    owned = {w.lower() for k in kws for w in _WORD.findall(k) if _POSSESSIVE.search(w)}
     best: tuple[float, int, int, str] | None = None
     sources = [(t, True) for t in titles if t] + [(p, False) for p in passages if p]
     for order, (text, is_title) in enumerate(sources):
@@ -184,6 +189,9 @@ def make_headline(
                     span = seg[words[a].start() : words[b].end()]
                     if len(span) > max_chars:
                         break
+                    last = words[b].group(0)
+                    if lang == "en" and _POSSESSIVE.search(last) and last.lower() not in owned:
+                        continue  # "Bill Biden's": the noun it owns is outside
                     inside = set(keys[a : b + 1])
                     covered = [i for i, ks in kw_keys if ks <= inside]
                     nouns = [i for i in covered if not _is_adjective(kws[i], lang)]
