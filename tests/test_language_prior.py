@@ -28,6 +28,7 @@ HEADLINES = [
     "Jared Kushner Blasts 'Nasty Troll' Chrissy Teigen For Attacks On Ivanka Who's nasty??",
     "The Best And Worst Trump Tweets Over The Past Year, Ranked Here you go.",
 ]
+SHORT = "man charged"  # too few letters for the detector alone
 FRENCH = (
     "Le conseil municipal a voté mardi le budget de trois nouvelles écoles, et le maire a "
     "déclaré aux journalistes que le projet était discuté depuis plus d'un an."
@@ -49,6 +50,7 @@ def _rows(n_english: int) -> list[dict]:
     rows = [{"id": f"en{i}", "text": t} for i, t in enumerate(_english(n_english))]
     rows += [{"id": f"h{i}", "text": t} for i, t in enumerate(HEADLINES)]
     rows.append({"id": "fr", "text": FRENCH})
+    rows.append({"id": "short", "text": SHORT})
     rows.append({"id": "given", "text": HEADLINES[0] + " Again.", "lang": "pcm"})
     return rows
 
@@ -58,19 +60,24 @@ def test_the_headlines_fool_the_detector_alone():
         code, conf = detect_with_confidence(text)
         assert code != "en" and conf < PRIOR_BELOW, text
     assert detect_with_confidence(FRENCH)[0] == "fr"
+    assert detect_with_confidence(SHORT)[0] == "und"
 
 
 def test_uncertain_documents_take_the_corpus_language(tmp_path):
     corpus = load(_write(tmp_path, _rows(30)), dedupe=False, n_jobs=1)
     lang = corpus.documents.set_index("doc_id")["lang"]
     assert all(lang[f"h{i}"] == "en" for i in range(len(HEADLINES)))
+    assert lang["short"] == "en"
     assert lang["fr"] == "fr"  # a confident answer stays
     assert lang["given"] == "pcm"  # a language the input states stays
     assert (lang.drop(["fr", "given"]) == "en").all()
     passages = corpus.passages.set_index("doc_id")["lang"]
     assert all(passages[f"h{i}"] == "en" for i in range(len(HEADLINES)))
     entries = [e for e in corpus.log if e["action"] == "language_prior"]
-    assert sorted(e["doc_id"] for e in entries) == [f"h{i}" for i in range(len(HEADLINES))]
+    assert sorted(e["doc_id"] for e in entries) == [
+        *(f"h{i}" for i in range(len(HEADLINES))),
+        "short",
+    ]
     assert all(e["step"] == "language" for e in entries)
     assert all("decided again" in e["reason"] and e["reason"].endswith(")") for e in entries)
 

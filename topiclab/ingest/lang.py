@@ -30,10 +30,10 @@ probabilities of every language times the corpus's share of that language
 the other documents' answers, smoothed over every language the model knows). A
 confident answer is never changed, so a French article in an English corpus stays
 French. Measured on 10,000 items each (``benchmarks/language_prior.py``): HuffPost
-``und`` 78 and ``pcm`` 4 documents to none; ABC headlines ``und`` 2,822 to 109 (texts
-of under 12 letters) and 84 documents in languages other than English to none; a
-sample of ``multilingual_news`` (Arabic, Chinese, English), documents not in their
-stated language 12 to 2; 5,000 20 Newsgroups posts, ``und`` 92 to 21.
+``und`` 78 and ``pcm`` 4 documents to none; ABC headlines ``und`` 2,822 to 1 and 84
+documents in languages other than English to none; a sample of ``multilingual_news``
+(Arabic, Chinese, English), documents not in their stated language 12 to 1; 5,000 20
+Newsgroups posts, ``und`` 92 to 2.
 """
 
 from __future__ import annotations
@@ -71,6 +71,10 @@ _lock = threading.Lock()
 PRIOR_BELOW = 0.9
 #: Fewest documents (the sum of their answers' confidences) a prior is drawn from.
 PRIOR_MIN_DOCUMENTS = 20
+#: Fewest letters a text needs to be decided with the prior: below :data:`MIN_LETTERS`
+#: the model alone says nothing, but with a corpus's languages behind it two short
+#: words ("man charged") are enough.
+PRIOR_MIN_LETTERS = 3
 
 
 @lru_cache(maxsize=1)
@@ -207,8 +211,8 @@ def decide_with_prior(
     -------
     (str, float) or None
         The language with the largest posterior and that posterior's share; ``None`` for
-        a text with too few letters to classify, or one decided by its script (Arabic,
-        Han, kana, Hangul), where a prior adds nothing.
+        a text of fewer than :data:`PRIOR_MIN_LETTERS` letters, or one decided by its
+        script (Arabic, Han, kana, Hangul), where a prior adds nothing.
 
     Examples
     --------
@@ -221,7 +225,7 @@ def decide_with_prior(
     sample = text[:sample_chars]
     letters, counts = script_profile(sample)
     cjk = counts["han"] + counts["kana"] + counts["hangul"]
-    if letters < MIN_LETTERS or max(cjk, counts["arabic"]) >= 0.5 * letters:
+    if letters < PRIOR_MIN_LETTERS or max(cjk, counts["arabic"]) >= 0.5 * letters:
         return None
     floor = float(prior.get("*", 0.0))
     posterior: dict[str, float] = {}
