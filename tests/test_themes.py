@@ -48,6 +48,16 @@ def test_representatives_cover_each_language_and_follow_scores():
     assert {r["lang"] for r in reps} == {"en", "ar"}
 
 
+def test_a_passage_of_no_language_is_not_shown_for_its_language():
+    passages, labels, names, scores = _inputs()
+    passages.loc[2, ["lang", "text"]] = ["und", "2015"]  # the theme's least central passage
+    centrality = np.array([0.2, 0.9, 0.1, 0.5, 0.4, 0.3])
+    table = build_theme_table(
+        "embedding", labels, scores, names, passages, scores=centrality, n_representative=2
+    )
+    assert [r["passage_id"] for r in table[0].representative] == ["p1", "p0"]
+
+
 def test_label_prefers_phrases_and_english_terms():
     label = make_label(
         {"ar": [("بطاري", 1.0)], "en": [("battery", 0.9), ("energy_storage", 0.5), ("grid", 0.4)]}

@@ -503,7 +503,11 @@ def _by_share(
 def _representative(
     passages: pd.DataFrame, members: np.ndarray, scores: np.ndarray | None, n: int
 ) -> list[dict[str, Any]]:
-    """Return the ``n`` most central members, with at least one per language present."""
+    """Return the ``n`` most central members, with at least one per language present.
+
+    ``"und"`` (no language found: a date, a number, a line too short to tell) is not a
+    language to show: its passages come in by their centrality alone.
+    """
     if n <= 0 or members.size == 0:
         return []
     s = np.zeros(members.size) if scores is None else np.asarray(scores, dtype=float)[members]
@@ -511,6 +515,8 @@ def _representative(
     langs = passages["lang"].fillna("und").astype(str).to_numpy()
     chosen: list[int] = []
     for lang in dict.fromkeys(langs[order]):  # languages by best member
+        if lang == "und":
+            continue
         first = next(i for i in order if langs[i] == lang)
         if len(chosen) < n:
             chosen.append(int(first))
