@@ -5,8 +5,10 @@ Spark's own readers (text files as ``binaryFile`` so topiclab's decoding and HTM
 apply). :func:`ingest` cleans every record with :func:`topiclab.ingest.clean.clean_text`
 (repairs, boilerplate, glued-article split), detects languages, drops exact duplicates (the
 same normalised-text hash as in memory) and near duplicates (MLlib ``MinHashLSH`` on the same
-word 5-gram shingles), and cuts passages with :func:`topiclab.ingest.segment.segment`, all on
-the executors. The audit log stays a Spark dataset of JSON lines; nothing is collected.
+word 5-gram shingles), decides the uncertain languages again with the corpus's languages as a
+prior, and cuts passages with :func:`topiclab.ingest.segment.segment`, all on the executors.
+The audit log stays a Spark dataset of JSON lines; the one thing collected is the prior (a
+row per language).
 """
 
 from __future__ import annotations
@@ -496,7 +498,10 @@ def ingest(
     text_column: str = "text",
     **options: Any,
 ) -> SparkCorpus:
-    """Read and clean ``path`` on Spark into a :class:`SparkCorpus` (lazily; nothing collected).
+    """Read and clean ``path`` on Spark into a :class:`SparkCorpus`.
+
+    Lazy but for the language prior: one aggregate (a row per language) is collected when
+    languages are detected.
 
     Parameters
     ----------
